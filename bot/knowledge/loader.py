@@ -1,0 +1,332 @@
+"""Parse Town Hall summary markdown files into documents, with file-and-line errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from bot.knowledge.model import INTRODUCTION, Document, Knowledge, Passage, Section
+
+SUPPORTED_LANGUAGES = ("ko", "en")
+
+_SETEXT_UNDERLINE = re.compile(r"^(?:-{2,}|={2,})\s*$")
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(.+)$")
+_IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
+_TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+_T = TypeVar("_T")
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file that cannot be served, with the file and line to fix."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class _Draft:
+    number: int
+    title: str
+    line: int
+    headings: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _FrontMatter:
+    values: Mapping[str, object]
+    key_lines: Mapping[str, int]
+    body_start: int  # 0-based index of the first body line
+
+
+def load_knowledge(folder: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Knowledge:
+    """Load every talk file in `folder`; any broken file fails the whole load."""
+    if not folder.is_dir():
+        raise KnowledgeError(folder, 0, "knowledge folder does not exist")
+    paths = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+    if not paths:
+        raise KnowledgeError(folder, 0, "no knowledge files (*.md) in this folder")
+    documents = [load_document(p, languages) for p in paths]
+    _check_consistency(documents)
+    order = sorted(documents, key=lambda d: (d.talk, d.lang))
+    return Knowledge(tuple(order))
+
+
+def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Document:
+    """Parse one markdown file (front matter, setext or ATX headings) into a Document."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeError(path, 1, f"not UTF-8 text ({exc.reason})") from exc
+    lines = text.splitlines()
+    front = _front_matter(path, lines)
+    meta = front.values
+    lang = _required_text(path, front, "lang")
+    allowed = tuple(languages)
+    if lang not in allowed:
+        line = front.key_lines["lang"]
+        raise KnowledgeError(path, line, f"lang {lang!r} is not supported ({', '.join(allowed)})")
+    talk = _required_text(path, front, "talk")
+    title = _required_text(path, front, "title")
+    drafts = _sections(path, lines, front.body_start)
+    video = meta.get("video")
+    if video is None:
+        video = _quoted_link(lines, front.body_start)
+    if not isinstance(video, str) or not video.startswith(("http://", "https://")):
+        raise KnowledgeError(path, front.key_lines.get("video", 1), "no video URL (set 'video:')")
+    timestamps = _number_map(path, front, "timestamps", _seconds)
+    pins = _number_map(path, front, "insights", _pinned_text)
+    known = {d.number for d in drafts}
+    for key, mapping in (("timestamps", timestamps), ("insights", pins)):
+        for number in mapping:
+            if number not in known:
+                line = front.key_lines[key]
+                raise KnowledgeError(path, line, f"{key}: no section {number} in this file")
+    sections = tuple(
+        Section(
+            talk=talk,
+            lang=lang,
+            number=d.number,
+            title=d.title,
+            headings=tuple(d.headings),
+            passages=tuple(d.passages),
+            video_url=video,
+            timestamp=timestamps.get(d.number),
+            pinned_insight=pins.get(d.number),
+        )
+        for d in drafts
+    )
+    return Document(
+        talk=talk,
+        lang=lang,
+        title=title,
+        date=str(meta.get("date", "")),
+        video_url=video,
+        source=str(meta.get("source", "")),
+        path=path,
+        sections=sections,
+    )
+
+
+def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
+    if not lines or lines[0].strip() != "---":
+        raise KnowledgeError(path, 1, "missing front matter (the file must start with '---')")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise KnowledgeError(path, 1, "front matter is not closed with '---'") from None
+    try:
+        values = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise KnowledgeError(path, line, f"front matter: {problem}") from None
+    if not isinstance(values, dict):
+        raise KnowledgeError(path, 2, "front matter must be a mapping of keys to values")
+    key_lines = {}
+    for i in range(1, end):
+        key = lines[i].split(":", 1)[0].strip()
+        if key in values and key not in key_lines and not lines[i].startswith((" ", "\t")):
+            key_lines[key] = i + 1
+    return _FrontMatter(values, key_lines, end + 1)
+
+
+def _required_text(path: Path, front: _FrontMatter, key: str) -> str:
+    value = front.values.get(key)
+    if not isinstance(value, str | int) or not str(value).strip():
+        raise KnowledgeError(path, front.key_lines.get(key, 1), f"front matter needs '{key}:'")
+    return str(value).strip()
+
+
+def _number_map(
+    path: Path, front: _FrontMatter, key: str, convert: Callable[[object], _T]
+) -> dict[int, _T]:
+    raw = front.values.get(key)
+    if raw is None:
+        return {}
+    line = front.key_lines[key]
+    if not isinstance(raw, dict):
+        raise KnowledgeError(path, line, f"{key}: expected a mapping of section number to value")
+    result: dict[int, _T] = {}
+    for number, value in raw.items():
+        if not isinstance(number, int):
+            raise KnowledgeError(path, line, f"{key}: {number!r} is not a section number")
+        try:
+            result[number] = convert(value)
+        except ValueError as exc:
+            raise KnowledgeError(path, line, f"{key}: section {number}: {exc}") from None
+    return result
+
+
+def _seconds(value: object) -> int:
+    if isinstance(value, int) and value >= 0:
+        return value
+    match = _TIMESTAMP.match(str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a timestamp (use seconds, MM:SS or H:MM:SS)")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    if seconds >= 60 or (match.group(1) and minutes >= 60):
+        raise ValueError(f"{value!r} is not a valid time")
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _pinned_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a pinned insight must be non-empty text")
+    return " ".join(value.split())
+
+
+def _quoted_link(lines: list[str], start: int) -> str | None:
+    for line in lines[start:]:
+        if line.lstrip().startswith(">"):
+            match = _LINK_IN_QUOTE.search(line)
+            if match:
+                return match.group(1)
+    return None
+
+
+def _sections(path: Path, lines: list[str], start: int) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    paragraph: list[str] = []
+    paragraph_line = 0
+    heading: str | None = None
+
+    def flush() -> None:
+        nonlocal paragraph
+        if not paragraph:
+            return
+        text = " ".join(part.strip() for part in paragraph)
+        paragraph = []
+        if not drafts:
+            # Prose before any heading belongs to an implicit introduction.
+            drafts.append(_Draft(INTRODUCTION, "", paragraph_line))
+        section = drafts[-1]
+        section.passages.append(Passage(section.number, len(section.passages), text, heading))
+
+    def open_section(raw_title: str, line: int) -> None:
+        nonlocal heading
+        flush()
+        heading = None
+        number, title = _numbered(raw_title)
+        if number is None:
+            number = _unnumbered_position(path, drafts, line)
+        elif drafts and number <= drafts[-1].number:
+            raise KnowledgeError(
+                path, line, f"section {number} comes after section {drafts[-1].number}"
+            )
+        if not title:
+            raise KnowledgeError(path, line, "section heading has no title")
+        drafts.append(_Draft(number, title, line))
+
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if stripped and _SETEXT_UNDERLINE.match(following) and not paragraph:
+            open_section(stripped, i + 1)
+            i += 2
+            continue
+        atx = _ATX.match(stripped)
+        if atx and not line.startswith((" ", "\t")):
+            level, text = len(atx.group(1)), _clean(atx.group(2))
+            if level == 2:
+                open_section(text, i + 1)
+            elif level >= 3:
+                flush()
+                if not drafts:
+                    raise KnowledgeError(path, i + 1, "sub-heading before any section heading")
+                heading = text
+                drafts[-1].headings.append(text)
+            else:
+                flush()  # the document title; front matter already has it
+            i += 1
+            continue
+        if not stripped or _SETEXT_UNDERLINE.match(stripped) or _IMAGE_LINE.match(stripped):
+            flush()
+        elif stripped.startswith(">"):
+            flush()
+            quoted = stripped.lstrip("> ").strip()
+            # The quoted video link is metadata; other quotes are content.
+            if quoted and not _LINK_IN_QUOTE.search(quoted):
+                paragraph, paragraph_line = [quoted], i + 1
+                flush()
+        else:
+            if not paragraph:
+                paragraph_line = i + 1
+            paragraph.append(_AUTOLINK.sub(r"\1", stripped))
+        i += 1
+    flush()
+    if not drafts:
+        raise KnowledgeError(path, start + 1, "no sections: add '## 1. Title' headings")
+    for draft in drafts:
+        if not draft.passages:
+            raise KnowledgeError(path, draft.line, f"section {draft.number} has no text")
+    return drafts
+
+
+def _numbered(title: str) -> tuple[int | None, str]:
+    clean = _clean(title)
+    match = _NUMBERED.match(clean)
+    if match:
+        return int(match.group(1)), match.group(2).strip()
+    return None, clean
+
+
+def _unnumbered_position(path: Path, drafts: list[_Draft], line: int) -> int:
+    if not drafts:
+        return INTRODUCTION
+    if drafts[-1].number == INTRODUCTION and len(drafts) == 1:
+        raise KnowledgeError(path, line, "two unnumbered sections before the first numbered one")
+    # An unnumbered heading after the topics is the closing section; only one may follow.
+    numbered = [d for d in drafts if d.number != INTRODUCTION]
+    if numbered and drafts[-1] is not numbered[-1]:
+        raise KnowledgeError(path, line, "only one unnumbered section may follow the topics")
+    return drafts[-1].number + 1
+
+
+def _clean(text: str) -> str:
+    return _EMPHASIS.sub("", text).strip()
+
+
+def _check_consistency(documents: list[Document]) -> None:
+    seen: dict[tuple[str, str], Document] = {}
+    by_talk: dict[str, list[Document]] = {}
+    for document in documents:
+        key = (document.talk, document.lang)
+        if key in seen:
+            raise KnowledgeError(
+                document.path,
+                1,
+                f"talk {document.talk!r} in {document.lang!r} is already in {seen[key].path.name}",
+            )
+        seen[key] = document
+        by_talk.setdefault(document.talk, []).append(document)
+    for versions in by_talk.values():
+        reference = versions[0]
+        numbers = [s.number for s in reference.sections]
+        for other in versions[1:]:
+            other_numbers = [s.number for s in other.sections]
+            if other_numbers != numbers:
+                missing = sorted(set(numbers) - set(other_numbers))
+                extra = sorted(set(other_numbers) - set(numbers))
+                raise KnowledgeError(
+                    other.path,
+                    1,
+                    f"sections differ from {reference.path.name}: "
+                    f"missing {missing or 'none'}, extra {extra or 'none'}",
+                )

@@ -1,0 +1,101 @@
+"""The knowledge as values: documents, their sections and the passages inside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INTRODUCTION = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of a section, the unit the index ranks."""
+
+    section: int
+    index: int
+    text: str
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered part of a talk summary (0 is the introduction, the last may be a closing)."""
+
+    talk: str
+    lang: str
+    number: int
+    title: str
+    headings: tuple[str, ...]
+    passages: tuple[Passage, ...]
+    video_url: str
+    timestamp: int | None = None
+    pinned_insight: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The video link, at this section's second when a timestamp is known."""
+        return video_link(self.video_url, self.timestamp)
+
+    @property
+    def text(self) -> str:
+        """The section's body as paragraphs separated by blank lines."""
+        return "\n\n".join(p.text for p in self.passages)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One language version of one talk summary, as loaded from a markdown file."""
+
+    talk: str
+    lang: str
+    title: str
+    date: str
+    video_url: str
+    source: str
+    path: Path
+    sections: tuple[Section, ...]
+
+    def section(self, number: int) -> Section | None:
+        """The section with this number, if the document has one."""
+        for section in self.sections:
+            if section.number == number:
+                return section
+        return None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Every loaded document, in a stable order (by talk, then language)."""
+
+    documents: tuple[Document, ...]
+    languages: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            langs = sorted({d.lang for d in self.documents})
+            object.__setattr__(self, "languages", tuple(langs))
+
+    def sections(self, lang: str) -> tuple[Section, ...]:
+        """All sections of all talks in one language."""
+        return tuple(s for d in self.documents if d.lang == lang for s in d.sections)
+
+    def section(self, talk: str, number: int, lang: str) -> Section | None:
+        """One section of one talk in one language."""
+        for document in self.documents:
+            if document.talk == talk and document.lang == lang:
+                return document.section(number)
+        return None
+
+    @property
+    def talks(self) -> tuple[str, ...]:
+        """The talk ids, each once, in load order."""
+        return tuple(dict.fromkeys(d.talk for d in self.documents))
+
+
+def video_link(video_url: str, timestamp: int | None) -> str:
+    """A video URL that starts at `timestamp` seconds when one is given."""
+    if timestamp is None:
+        return video_url
+    joiner = "&" if "?" in video_url else "?"
+    return f"{video_url}{joiner}t={timestamp}"
