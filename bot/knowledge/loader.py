@@ -200,83 +200,92 @@ def _quoted_link(lines: list[str], start: int) -> str | None:
 
 
 def _sections(path: Path, lines: list[str], start: int) -> list[_Draft]:
-    drafts: list[_Draft] = []
-    paragraph: list[str] = []
-    paragraph_line = 0
-    heading: str | None = None
-
-    def flush() -> None:
-        nonlocal paragraph
-        if not paragraph:
-            return
-        text = " ".join(part.strip() for part in paragraph)
-        paragraph = []
-        if not drafts:
-            # Prose before any heading belongs to an implicit introduction.
-            drafts.append(_Draft(INTRODUCTION, "", paragraph_line))
-        section = drafts[-1]
-        section.passages.append(Passage(section.number, len(section.passages), text, heading))
-
-    def open_section(raw_title: str, line: int) -> None:
-        nonlocal heading
-        flush()
-        heading = None
-        number, title = _numbered(raw_title)
-        if number is None:
-            number = _unnumbered_position(path, drafts, line)
-        elif drafts and number <= drafts[-1].number:
-            raise KnowledgeError(
-                path, line, f"section {number} comes after section {drafts[-1].number}"
-            )
-        if not title:
-            raise KnowledgeError(path, line, "section heading has no title")
-        drafts.append(_Draft(number, title, line))
-
+    body = _Body(path)
     i = start
     while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        if stripped and _SETEXT_UNDERLINE.match(following) and not paragraph:
-            open_section(stripped, i + 1)
-            i += 2
-            continue
+        i += body.read(lines[i], following, i + 1)
+    body.flush()
+    if not body.drafts:
+        raise KnowledgeError(path, start + 1, "no sections: add '## 1. Title' headings")
+    for draft in body.drafts:
+        if not draft.passages:
+            raise KnowledgeError(path, draft.line, f"section {draft.number} has no text")
+    return body.drafts
+
+
+class _Body:
+    """The markdown body read line by line into section drafts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.drafts: list[_Draft] = []
+        self.paragraph: list[str] = []
+        self.paragraph_line = 0
+        self.heading: str | None = None
+
+    def read(self, line: str, following: str, number: int) -> int:
+        """Take one line (and peek at the next); return how many lines were used."""
+        stripped = line.strip()
+        if stripped and _SETEXT_UNDERLINE.match(following) and not self.paragraph:
+            self.open_section(stripped, number)
+            return 2
         atx = _ATX.match(stripped)
         if atx and not line.startswith((" ", "\t")):
-            level, text = len(atx.group(1)), _clean(atx.group(2))
-            if level == 2:
-                open_section(text, i + 1)
-            elif level >= 3:
-                flush()
-                if not drafts:
-                    raise KnowledgeError(path, i + 1, "sub-heading before any section heading")
-                heading = text
-                drafts[-1].headings.append(text)
-            else:
-                flush()  # the document title; front matter already has it
-            i += 1
-            continue
-        if not stripped or _SETEXT_UNDERLINE.match(stripped) or _IMAGE_LINE.match(stripped):
-            flush()
+            self.atx_heading(len(atx.group(1)), _clean(atx.group(2)), number)
+        elif not stripped or _SETEXT_UNDERLINE.match(stripped) or _IMAGE_LINE.match(stripped):
+            self.flush()
         elif stripped.startswith(">"):
-            flush()
+            self.flush()
             quoted = stripped.lstrip("> ").strip()
             # The quoted video link is metadata; other quotes are content.
             if quoted and not _LINK_IN_QUOTE.search(quoted):
-                paragraph, paragraph_line = [quoted], i + 1
-                flush()
+                self.paragraph, self.paragraph_line = [quoted], number
+                self.flush()
         else:
-            if not paragraph:
-                paragraph_line = i + 1
-            paragraph.append(_AUTOLINK.sub(r"\1", stripped))
-        i += 1
-    flush()
-    if not drafts:
-        raise KnowledgeError(path, start + 1, "no sections: add '## 1. Title' headings")
-    for draft in drafts:
-        if not draft.passages:
-            raise KnowledgeError(path, draft.line, f"section {draft.number} has no text")
-    return drafts
+            if not self.paragraph:
+                self.paragraph_line = number
+            self.paragraph.append(_AUTOLINK.sub(r"\1", stripped))
+        return 1
+
+    def atx_heading(self, level: int, text: str, number: int) -> None:
+        """`## N. Title` opens a section, `###` a sub-heading; `#` is the document title."""
+        if level == 2:
+            self.open_section(text, number)
+            return
+        self.flush()
+        if level >= 3:
+            if not self.drafts:
+                raise KnowledgeError(self.path, number, "sub-heading before any section heading")
+            self.heading = text
+            self.drafts[-1].headings.append(text)
+
+    def open_section(self, raw_title: str, line: int) -> None:
+        """Start a new section from its heading text."""
+        self.flush()
+        self.heading = None
+        number, title = _numbered(raw_title)
+        if number is None:
+            number = _unnumbered_position(self.path, self.drafts, line)
+        elif self.drafts and number <= self.drafts[-1].number:
+            raise KnowledgeError(
+                self.path, line, f"section {number} comes after section {self.drafts[-1].number}"
+            )
+        if not title:
+            raise KnowledgeError(self.path, line, "section heading has no title")
+        self.drafts.append(_Draft(number, title, line))
+
+    def flush(self) -> None:
+        """End the paragraph being read, as a passage of the current section."""
+        if not self.paragraph:
+            return
+        text = " ".join(part.strip() for part in self.paragraph)
+        self.paragraph = []
+        if not self.drafts:
+            # Prose before any heading belongs to an implicit introduction.
+            self.drafts.append(_Draft(INTRODUCTION, "", self.paragraph_line))
+        section = self.drafts[-1]
+        section.passages.append(Passage(section.number, len(section.passages), text, self.heading))
 
 
 def _numbered(title: str) -> tuple[int | None, str]:

@@ -1,0 +1,48 @@
+"""English analysis: lower case, Snowball stop words, Snowball (Porter 2) stemming."""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+
+# The Snowball project's English stop word list (snowballstem.org/algorithms/english/stop.txt),
+# plus a few words that only frame a question about a talk ("what did he say about ...").
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing would should could ought i'm you're he's she's it's we're they're i've you've we've
+    they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll they'll isn't
+    aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't
+    shouldn't can't cannot couldn't mustn't let's that's who's what's here's there's when's
+    where's why's how's a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on off
+    over under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very will can just
+    say says said tell told talk talked think thinks thought mention mentioned
+    """.split()
+)
+
+# Words, numbers with a decimal point ("5.2"), and words joined by apostrophes.
+_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
+_LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
+
+
+class EnglishAnalyzer:
+    """Stemmed, stop-word-free English terms; also used for Latin words inside Korean text."""
+
+    name = "snowball-en"
+    lang = "en"
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+
+    def terms(self, text: str) -> list[str]:
+        """The stems of the non-stop words of `text`."""
+        words = [w.replace("’", "'") for w in _TOKEN.findall(text.lower())]
+        kept = [w for w in words if w not in STOP_WORDS and _LATIN_OR_DIGIT.search(w)]
+        # Possessives stem to the owner: "Altman's" -> "altman".
+        kept = [w[:-2] if w.endswith("'s") else w for w in kept]
+        return list(self._stemmer.stemWords(kept))

@@ -1,0 +1,88 @@
+"""Korean analysis: morphemes from a real analyzer, so particles and endings are not terms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.analysis.english import EnglishAnalyzer
+
+# Content morphemes (Sejong tags, shared by mecab-ko-dic and Kiwi): common and proper
+# nouns, verb and adjective stems, roots, and Chinese characters. Particles (J*),
+# endings (E*), suffixes (XS*) and bound nouns (NNB) are grammar, not topic.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SH"})
+
+# Stems that only frame a question or carry no topic ("뭐라고 말했나요", "있다", "하다").
+STOP_STEMS = frozenset(
+    {"하", "되", "있", "없", "같", "않", "말", "말하", "얘기", "이야기", "대하", "관하", "어떻"}
+)
+
+_NON_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\s]+")
+
+
+class _KoreanBase:
+    lang = "ko"
+
+    def __init__(self) -> None:
+        self._english = EnglishAnalyzer()
+
+    def terms(self, text: str) -> list[str]:
+        """Content morphemes of the Hangul, plus English terms for Latin words and numbers."""
+        morphemes = [
+            form
+            for form, tag in self._morphemes(text)
+            if tag in CONTENT_TAGS and form not in STOP_STEMS
+        ]
+        # Latin words and numbers go through the English analyzer so that "Agents" in a
+        # Korean sentence and "agent" in a question meet, and "5.2" stays one term.
+        foreign = self._english.terms(" ".join(_NON_HANGUL_RUN.findall(text)))
+        return morphemes + foreign
+
+    def _morphemes(self, text: str) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+
+class MecabKoreanAnalyzer(_KoreanBase):
+    """mecab-ko with the mecab-ko-dic dictionary that the `mecab-ko` package ships."""
+
+    name = "mecab-ko"
+
+    def __init__(self) -> None:
+        import mecab_ko  # noqa: PLC0415 - loaded only when this analyzer is chosen
+
+        super().__init__()
+        self._tagger: Any = mecab_ko.Tagger()
+
+    def _morphemes(self, text: str) -> list[tuple[str, str]]:
+        result: list[tuple[str, str]] = []
+        for line in self._tagger.parse(text).splitlines():
+            surface, _, features = line.partition("\t")
+            if not features:
+                continue
+            fields = features.split(",")
+            tag = fields[0]
+            if "+" in tag and len(fields) > 7 and fields[7] != "*":
+                # An inflected or compound token: its parts are in the expression field,
+                # e.g. "하/XSA/*+ᆫ/ETM/*".
+                for part in fields[7].split("+"):
+                    form, _, rest = part.partition("/")
+                    result.append((form, rest.partition("/")[0]))
+            else:
+                result.append((surface, tag))
+        return result
+
+
+class KiwiKoreanAnalyzer(_KoreanBase):
+    """Kiwi (kiwipiepy); measured against mecab-ko, see docs/retrieval.md."""
+
+    name = "kiwi"
+
+    def __init__(self) -> None:
+        from kiwipiepy import Kiwi  # noqa: PLC0415 - optional, installed with the bench extra
+
+        super().__init__()
+        self._kiwi: Any = Kiwi()
+
+    def _morphemes(self, text: str) -> list[tuple[str, str]]:
+        # Kiwi tags irregular stems with a suffix ("VA-I"); the base tag is what matters.
+        return [(t.form, t.tag.split("-")[0]) for t in self._kiwi.tokenize(text)]

@@ -1,0 +1,47 @@
+"""What every subcommand needs: settings, the engine, and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from bot.engine import AnswerEngine
+from bot.knowledge import KnowledgeError
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr with exit status 1."""
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or exit 1 with the variable to fix."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(f"settings: {exc}")
+
+
+def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:
+    """The answer engine over the configured knowledge, or exit 1 naming the bad file and line."""
+    try:
+        return AnswerEngine.from_folder(settings.core.knowledge_dir, korean)
+    except KnowledgeError as exc:
+        fail(f"knowledge: {exc}")
+
+
+def fail(message: str, status: int = 1) -> NoReturn:
+    """Print `townhall: message` on stderr and exit."""
+    print(f"townhall: {message}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def add_korean_option(parser: argparse.ArgumentParser) -> None:
+    """The Korean analyzer choice (for benchmarks; mecab-ko is the default)."""
+    parser.add_argument(
+        "--korean-analyzer",
+        default="mecab-ko",
+        choices=("mecab-ko", "kiwi"),
+        help=argparse.SUPPRESS,
+    )

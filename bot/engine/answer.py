@@ -1,0 +1,37 @@
+"""The platform-neutral answer that every renderer turns into a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One section that answers a question, with the excerpt to show."""
+
+    talk: str
+    section: int
+    title: str
+    score: float
+    excerpt: str
+    url: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The ranked sections for one question; no hits means nothing relevant."""
+
+    question: str
+    lang: str
+    hits: tuple[Hit, ...]
+
+    @property
+    def best(self) -> Hit | None:
+        """The section that answers the question, or None when nothing is relevant."""
+        return self.hits[0] if self.hits else None
+
+    @property
+    def related(self) -> tuple[Hit, ...]:
+        """The next best sections, to suggest after the answer."""
+        return self.hits[1:]

@@ -1,0 +1,108 @@
+"""The answer engine: a question in, the sections that answer it out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.analysis import Analyzer, detect_language
+from bot.engine.answer import Answer, Hit
+from bot.engine.excerpt import best_excerpt
+from bot.engine.index import RankedSection, SectionIndex
+from bot.engine.question import clean_question
+from bot.knowledge import Knowledge, Section, load_knowledge
+from bot.knowledge.model import INTRODUCTION
+
+RESULTS = 3
+
+# A question is about the talk only if the best section covers enough of its weight
+# (idf-weighted share of its terms) and BM25 finds a real match; see docs/retrieval.md.
+MIN_COVERAGE = 0.5
+MIN_SCORE = 1.0
+
+
+class AnswerEngine:
+    """Ranks Town Hall sections for questions in any language the knowledge has."""
+
+    def __init__(self, knowledge: Knowledge, analyzers: Mapping[str, Analyzer]) -> None:
+        self.knowledge = knowledge
+        missing = [lang for lang in knowledge.languages if lang not in analyzers]
+        if missing:
+            raise ValueError(f"no analyzer for language(s): {', '.join(missing)}")
+        self.default_lang = "ko" if "ko" in knowledge.languages else knowledge.languages[0]
+        self._indexes = {
+            lang: SectionIndex(knowledge.sections(lang), analyzers[lang])
+            for lang in knowledge.languages
+        }
+
+    @classmethod
+    def from_folder(cls, folder: Path, korean: str = "mecab-ko") -> AnswerEngine:
+        """Load the knowledge in `folder` and index it with the named Korean analyzer."""
+        return cls(load_knowledge(folder), analyzers_for(korean))
+
+    def ask(self, question: str, lang: str | None = None) -> Answer:
+        """Answer `question`; `lang` is used only when the question has no letters."""
+        cleaned = clean_question(question)
+        detected = detect_language(cleaned.words, fallback=lang) or self.default_lang
+        answer_lang = detected if detected in self._indexes else self.default_lang
+        index = self._indexes[answer_lang]
+        terms = index.analyzer.terms(cleaned.words)
+        ranked = index.rank(terms)
+        if not ranked or not _relevant(ranked[0]):
+            return Answer(question, answer_lang, ())
+        weights = index.term_weights(terms)
+
+        def weigh(sentence: str) -> float:
+            return sum(weights[t] for t in set(index.analyzer.terms(sentence)))
+
+        hits = tuple(
+            Hit(
+                talk=r.section.talk,
+                section=r.section.number,
+                title=r.section.title,
+                score=round(r.score, 4),
+                excerpt=best_excerpt(r.section, weigh),
+                url=r.section.url,
+                lang=answer_lang,
+            )
+            for r in ranked[:RESULTS]
+        )
+        return Answer(question, answer_lang, hits)
+
+    def section(self, talk: str, number: int, lang: str) -> Section | None:
+        """One section in one language, for showing a topic directly."""
+        return self.knowledge.section(talk, number, lang)
+
+    def topics(self, lang: str) -> tuple[Section, ...]:
+        """Every topic (not the introduction) in `lang`, or in the default language."""
+        lang = lang if lang in self._indexes else self.default_lang
+        return tuple(s for s in self.knowledge.sections(lang) if s.number != INTRODUCTION)
+
+    def suggestions(self, question: str, lang: str, count: int = 3) -> tuple[Section, ...]:
+        """A few topics to try after an off-topic question, varied but stable per question."""
+        topics = self.topics(lang)
+        if not topics:
+            return ()
+        start = int(hashlib.sha256(question.encode()).hexdigest(), 16) % len(topics)
+        step = max(1, len(topics) // count)
+        return tuple(
+            topics[(start + i * step) % len(topics)] for i in range(min(count, len(topics)))
+        )
+
+
+def _relevant(best: RankedSection) -> bool:
+    return best.coverage >= MIN_COVERAGE and best.score >= MIN_SCORE
+
+
+def analyzers_for(korean: str) -> dict[str, Analyzer]:
+    """The analyzer of each language, with the Korean one chosen by name."""
+    from bot.analysis import EnglishAnalyzer, KiwiKoreanAnalyzer, MecabKoreanAnalyzer  # noqa: PLC0415
+
+    choices: dict[str, type[MecabKoreanAnalyzer] | type[KiwiKoreanAnalyzer]] = {
+        MecabKoreanAnalyzer.name: MecabKoreanAnalyzer,
+        KiwiKoreanAnalyzer.name: KiwiKoreanAnalyzer,
+    }
+    if korean not in choices:
+        raise ValueError(f"unknown Korean analyzer {korean!r} ({', '.join(choices)})")
+    return {"ko": choices[korean](), "en": EnglishAnalyzer()}

@@ -1,0 +1,112 @@
+"""A BM25 index over the passages of one language, ranking sections from their passages."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+
+from bot.analysis import Analyzer
+from bot.knowledge import Passage, Section
+
+# Okapi defaults from the literature; passages are short, so length normalisation is kept
+# moderate.
+K1 = 1.2
+B = 0.5
+# A section is as good as its best passage, plus a little for every other passage that
+# also matches: a topic discussed throughout beats one passing mention.
+SPREAD = 0.25
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One indexed text: a passage of a section, or the section's title and sub-headings."""
+
+    section: Section
+    passage: Passage | None
+
+    @property
+    def text(self) -> str:
+        """The text the analyzer reads for this unit."""
+        if self.passage is None:
+            return " ".join((self.section.title, *self.section.headings))
+        return self.passage.text
+
+
+@dataclass(frozen=True)
+class RankedSection:
+    """A section's score for a query and how much of the query it covers."""
+
+    section: Section
+    score: float
+    coverage: float
+
+
+class SectionIndex:
+    """BM25 over the passages and titles of one language's sections."""
+
+    def __init__(self, sections: Sequence[Section], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.sections = tuple(sections)
+        self.units = tuple(
+            unit
+            for section in self.sections
+            for unit in (
+                Unit(section, None),
+                *(Unit(section, p) for p in section.passages),
+            )
+        )
+        corpus = [analyzer.terms(unit.text) for unit in self.units]
+        # rank-bm25 divides by the corpus size; an empty corpus is a knowledge error
+        # found earlier, but an empty unit list must still not crash here.
+        self._bm25 = BM25Okapi(corpus or [[]], k1=K1, b=B)
+        self._postings: dict[str, list[int]] = {}
+        for i, terms in enumerate(corpus):
+            for term in set(terms):
+                self._postings.setdefault(term, []).append(i)
+        self._section_terms: dict[tuple[str, int], set[str]] = {}
+        for unit, terms in zip(self.units, corpus, strict=True):
+            key = (unit.section.talk, unit.section.number)
+            self._section_terms.setdefault(key, set()).update(terms)
+        self._unit_count = len(self.units)
+
+    def idf(self, term: str) -> float:
+        """A positive inverse document frequency; highest for terms the index has never seen."""
+        df = len(self._postings.get(term, ()))
+        return math.log(1 + (self._unit_count - df + 0.5) / (df + 0.5))
+
+    def rank(self, terms: Sequence[str]) -> list[RankedSection]:
+        """Sections that share a term with the query, best first."""
+        query = list(dict.fromkeys(terms))
+        candidates = sorted({i for t in query for i in self._postings.get(t, ())})
+        if not candidates:
+            return []
+        scores = self._bm25.get_batch_scores(query, candidates)
+        per_section: dict[tuple[str, int], list[float]] = {}
+        for i, score in zip(candidates, scores, strict=True):
+            section = self.units[i].section
+            per_section.setdefault((section.talk, section.number), []).append(float(score))
+        best = {key: _section_score(values) for key, values in per_section.items()}
+        total_weight = sum(self.idf(t) for t in query)
+        ranked = []
+        for section in self.sections:
+            key = (section.talk, section.number)
+            if key not in best:
+                continue
+            covered = self._section_terms[key]
+            weight = sum(self.idf(t) for t in query if t in covered)
+            ranked.append(RankedSection(section, best[key], weight / total_weight))
+        ranked.sort(key=lambda r: (-r.score, r.section.number))
+        return ranked
+
+    def term_weights(self, terms: Sequence[str]) -> Counter[str]:
+        """Each distinct query term with its idf, for weighing sentences of an excerpt."""
+        return Counter({t: self.idf(t) for t in dict.fromkeys(terms)})
+
+
+def _section_score(unit_scores: list[float]) -> float:
+    top = max(unit_scores)
+    return top + SPREAD * (sum(unit_scores) - top)

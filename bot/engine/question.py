@@ -1,0 +1,46 @@
+"""A member's question as typed, cleaned of what is not words about the talk."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Long enough for any real question; a pasted essay is cut here before analysis so
+# one huge message costs no more than a normal one.
+MAX_ANALYZED_CHARS = 1000
+
+_MENTION = re.compile(
+    r"<[@#!][^>\s]{0,64}>"  # Discord <@123>, <#chan>, Slack <!channel>, <@U123|name>
+    r"|<:[\w~]+:\d+>"  # Discord custom emoji
+    r"|@(?:everyone|here|channel)\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://\S+")
+_MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, or nothing but mentions and markup)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """The text as the member typed it and the words the engine analyzes."""
+
+    raw: str
+    words: str
+
+
+def clean_question(raw: str) -> Question:
+    """Strip mentions, links, markup and control characters; refuse an empty question."""
+    if not raw or not raw.strip():
+        raise QuestionError("the question is empty")
+    text = raw[: MAX_ANALYZED_CHARS * 4]
+    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    text = _MENTION.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _MARKUP.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    words = " ".join(text.split())[:MAX_ANALYZED_CHARS]
+    return Question(raw=raw, words=words)
