@@ -29,6 +29,11 @@ class Insight:
     url: str
     lang: str
 
+    @property
+    def key(self) -> str:
+        """Names this day's insight on every platform, to recognise a post already made."""
+        return f"{self.day.isoformat()}/{self.talk}/{self.section}"
+
 
 def rotation(knowledge: Knowledge, cycle: int) -> list[tuple[str, int]]:
     """The order of (talk, section) for one cycle: every topic once, shuffled by cycle."""
@@ -64,7 +69,7 @@ def insight_for(knowledge: Knowledge, day: date, lang: str, epoch: date = EPOCH)
 
 
 def insight_passage(section: Section, limit: int = INSIGHT_CHARS) -> str:
-    """The pinned passage, or the first paragraph under the section's last sub-heading.
+    """The pinned passage, or the first paragraph under the section's second sub-heading.
 
     Summaries state the question under the first sub-heading and Altman's answer under the
     next one(s); a section with a single sub-heading opens with its point. The paragraph is
