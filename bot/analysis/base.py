@@ -11,6 +11,10 @@ class Analyzer(Protocol):
     name: str
     lang: str
 
+    def keywords(self, text: str) -> list[str]:
+        """The words of `text` as index terms (stems, morphemes), in order, repeats kept."""
+        ...
+
     def terms(self, text: str) -> list[str]:
-        """The index terms of `text`, in order, repeats kept (BM25 counts them)."""
+        """Everything indexed for `text`: its keywords plus the pairs and n-grams built on them."""
         ...

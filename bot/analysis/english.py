@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import Stemmer
 
@@ -21,7 +22,7 @@ STOP_WORDS = frozenset(
     against between into through during before after above below to from up down in out on off
     over under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very will can just
-    say says said tell told talk talked think thinks thought mention mentioned
+    say says said tell told talk talked think thinks thought mention mentioned sam altman
     """.split()
 )
 
@@ -40,6 +41,15 @@ class EnglishAnalyzer:
         self._stemmer = Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> list[str]:
+        """The keywords plus each pair of neighbouring keywords ("human_connect").
+
+        Pairs reward passages that use the question's words together, the way a phrase
+        query would, without needing positions in the index.
+        """
+        words = self.keywords(text)
+        return words + [f"{a}_{b}" for a, b in pairwise(words)]
+
+    def keywords(self, text: str) -> list[str]:
         """The stems of the non-stop words of `text`."""
         words = [w.replace("’", "'") for w in _TOKEN.findall(text.lower())]
         kept = [w for w in words if w not in STOP_WORDS and _LATIN_OR_DIGIT.search(w)]

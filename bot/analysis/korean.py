@@ -12,11 +12,16 @@ from bot.analysis.english import EnglishAnalyzer
 # endings (E*), suffixes (XS*) and bound nouns (NNB) are grammar, not topic.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SH"})
 
-# Stems that only frame a question or carry no topic ("뭐라고 말했나요", "있다", "하다").
+# Stems that only frame a question or carry no topic: light verbs ("하다", "되다", "쓰다",
+# "보다"), "what did he say about" words, and the speaker, whom every question is about.
 STOP_STEMS = frozenset(
-    {"하", "되", "있", "없", "같", "않", "말", "말하", "얘기", "이야기", "대하", "관하", "어떻"}
+    """
+    하 되 있 없 같 않 말 말하 얘기 이야기 대하 관하 어떻 보 쓰 주 좋 알 나오 생각 요즘 이번
+    샘 알트먼 올트먼
+    """.split()
 )
 
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
 _NON_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\s]+")
 
 
@@ -27,6 +32,19 @@ class _KoreanBase:
         self._english = EnglishAnalyzer()
 
     def terms(self, text: str) -> list[str]:
+        """The keywords plus the Hangul syllable bigrams of each word.
+
+        Bigrams catch what the morpheme split misses: compounds written together or apart
+        ("바이오보안" / "바이오 보안") and words the dictionary does not know.
+        """
+        bigrams = [
+            "~" + word[i : i + 2]
+            for word in _HANGUL_WORD.findall(text)
+            for i in range(len(word) - 1)
+        ]
+        return self.keywords(text) + bigrams
+
+    def keywords(self, text: str) -> list[str]:
         """Content morphemes of the Hangul, plus English terms for Latin words and numbers."""
         morphemes = [
             form
@@ -35,7 +53,7 @@ class _KoreanBase:
         ]
         # Latin words and numbers go through the English analyzer so that "Agents" in a
         # Korean sentence and "agent" in a question meet, and "5.2" stays one term.
-        foreign = self._english.terms(" ".join(_NON_HANGUL_RUN.findall(text)))
+        foreign = self._english.keywords(" ".join(_NON_HANGUL_RUN.findall(text)))
         return morphemes + foreign
 
     def _morphemes(self, text: str) -> list[tuple[str, str]]:

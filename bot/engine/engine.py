@@ -16,10 +16,11 @@ from bot.knowledge.model import INTRODUCTION
 
 RESULTS = 3
 
-# A question is about the talk only if the best section covers enough of its weight
-# (idf-weighted share of its terms) and BM25 finds a real match; see docs/retrieval.md.
+# A question is about the talk when its best section shares at least two of its keywords,
+# or covers at least half of the question's idf weight (a short question like "hiring?").
+# Off-topic questions share one common word at most ("time", "투자"); see docs/retrieval.md.
+MIN_MATCHED = 2
 MIN_COVERAGE = 0.5
-MIN_SCORE = 1.0
 
 
 class AnswerEngine:
@@ -47,14 +48,14 @@ class AnswerEngine:
         detected = detect_language(cleaned.words, fallback=lang) or self.default_lang
         answer_lang = detected if detected in self._indexes else self.default_lang
         index = self._indexes[answer_lang]
-        terms = index.analyzer.terms(cleaned.words)
-        ranked = index.rank(terms)
+        query = index.analyze(cleaned.words)
+        ranked = index.rank(query)
         if not ranked or not _relevant(ranked[0]):
             return Answer(question, answer_lang, ())
-        weights = index.term_weights(terms)
+        weights = {k: index.idf(k) for k in query.keywords}
 
         def weigh(sentence: str) -> float:
-            return sum(weights[t] for t in set(index.analyzer.terms(sentence)))
+            return sum(weights.get(k, 0.0) for k in set(index.analyzer.keywords(sentence)))
 
         hits = tuple(
             Hit(
@@ -92,7 +93,7 @@ class AnswerEngine:
 
 
 def _relevant(best: RankedSection) -> bool:
-    return best.coverage >= MIN_COVERAGE and best.score >= MIN_SCORE
+    return best.matched >= MIN_MATCHED or best.coverage >= MIN_COVERAGE
 
 
 def analyzers_for(korean: str) -> dict[str, Analyzer]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +11,7 @@ from rank_bm25 import BM25Okapi
 from bot.analysis import Analyzer
 from bot.knowledge import Passage, Section
 
-# Okapi defaults from the literature; passages are short, so length normalisation is kept
-# moderate.
+# Okapi's usual k1; passages are short and even, so length normalisation is kept moderate.
 K1 = 1.2
 B = 0.5
 # A section is as good as its best passage, plus a little for every other passage that
@@ -33,16 +31,26 @@ class Unit:
         """The text the analyzer reads for this unit."""
         if self.passage is None:
             return " ".join((self.section.title, *self.section.headings))
-        return self.passage.text
+        # The title gives every passage its topic, as a reader would have it in mind.
+        return f"{self.section.title}\n{self.passage.text}"
 
 
 @dataclass(frozen=True)
 class RankedSection:
-    """A section's score for a query and how much of the query it covers."""
+    """A section's score for a query and how much of the query's keywords it covers."""
 
     section: Section
     score: float
     coverage: float
+    matched: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question analyzed for one index: everything to match, and the keywords alone."""
+
+    terms: tuple[str, ...]
+    keywords: tuple[str, ...]
 
 
 class SectionIndex:
@@ -54,14 +62,10 @@ class SectionIndex:
         self.units = tuple(
             unit
             for section in self.sections
-            for unit in (
-                Unit(section, None),
-                *(Unit(section, p) for p in section.passages),
-            )
+            for unit in (Unit(section, None), *(Unit(section, p) for p in section.passages))
         )
         corpus = [analyzer.terms(unit.text) for unit in self.units]
-        # rank-bm25 divides by the corpus size; an empty corpus is a knowledge error
-        # found earlier, but an empty unit list must still not crash here.
+        # rank-bm25 divides by the corpus size, so it is never handed an empty corpus.
         self._bm25 = BM25Okapi(corpus or [[]], k1=K1, b=B)
         self._postings: dict[str, list[int]] = {}
         for i, terms in enumerate(corpus):
@@ -71,40 +75,40 @@ class SectionIndex:
         for unit, terms in zip(self.units, corpus, strict=True):
             key = (unit.section.talk, unit.section.number)
             self._section_terms.setdefault(key, set()).update(terms)
-        self._unit_count = len(self.units)
+
+    def analyze(self, text: str) -> Query:
+        """The query terms and keywords of `text` under this index's analyzer."""
+        return Query(tuple(self.analyzer.terms(text)), tuple(self.analyzer.keywords(text)))
 
     def idf(self, term: str) -> float:
         """A positive inverse document frequency; highest for terms the index has never seen."""
         df = len(self._postings.get(term, ()))
-        return math.log(1 + (self._unit_count - df + 0.5) / (df + 0.5))
+        return math.log(1 + (len(self.units) - df + 0.5) / (df + 0.5))
 
-    def rank(self, terms: Sequence[str]) -> list[RankedSection]:
+    def rank(self, query: Query) -> list[RankedSection]:
         """Sections that share a term with the query, best first."""
-        query = list(dict.fromkeys(terms))
-        candidates = sorted({i for t in query for i in self._postings.get(t, ())})
+        terms = list(dict.fromkeys(query.terms))
+        candidates = sorted({i for t in terms for i in self._postings.get(t, ())})
         if not candidates:
             return []
-        scores = self._bm25.get_batch_scores(query, candidates)
+        scores = self._bm25.get_batch_scores(terms, candidates)
         per_section: dict[tuple[str, int], list[float]] = {}
         for i, score in zip(candidates, scores, strict=True):
             section = self.units[i].section
             per_section.setdefault((section.talk, section.number), []).append(float(score))
-        best = {key: _section_score(values) for key, values in per_section.items()}
-        total_weight = sum(self.idf(t) for t in query)
+        keywords = list(dict.fromkeys(query.keywords))
+        total = sum(self.idf(k) for k in keywords)
         ranked = []
         for section in self.sections:
             key = (section.talk, section.number)
-            if key not in best:
+            if key not in per_section:
                 continue
-            covered = self._section_terms[key]
-            weight = sum(self.idf(t) for t in query if t in covered)
-            ranked.append(RankedSection(section, best[key], weight / total_weight))
+            covered = [k for k in keywords if k in self._section_terms[key]]
+            coverage = sum(self.idf(k) for k in covered) / total if total else 0.0
+            score = _section_score(per_section[key])
+            ranked.append(RankedSection(section, score, coverage, len(covered)))
         ranked.sort(key=lambda r: (-r.score, r.section.number))
         return ranked
-
-    def term_weights(self, terms: Sequence[str]) -> Counter[str]:
-        """Each distinct query term with its idf, for weighing sentences of an excerpt."""
-        return Counter({t: self.idf(t) for t in dict.fromkeys(terms)})
 
 
 def _section_score(unit_scores: list[float]) -> float:
