@@ -52,7 +52,7 @@ class EnglishAnalyzer:
     def keywords(self, text: str) -> list[str]:
         """The stems of the non-stop words of `text`."""
         words = [w.replace("’", "'") for w in _TOKEN.findall(text.lower())]
+        # Possessives stand for the owner: "Altman's" -> "altman".
+        words = [w[:-2] if w.endswith("'s") else w for w in words]
         kept = [w for w in words if w not in STOP_WORDS and _LATIN_OR_DIGIT.search(w)]
-        # Possessives stem to the owner: "Altman's" -> "altman".
-        kept = [w[:-2] if w.endswith("'s") else w for w in kept]
         return list(self._stemmer.stemWords(kept))

@@ -16,9 +16,10 @@ from bot.knowledge.model import INTRODUCTION
 
 RESULTS = 3
 
-# A question is about the talk when its best section shares at least two of its keywords,
-# or covers at least half of the question's idf weight (a short question like "hiring?").
-# Off-topic questions share one common word at most ("time", "투자"); see docs/retrieval.md.
+# A question is about the talk when one passage of its best section shares at least two of
+# its keywords, or half of the question's idf weight (a short question like "hiring?").
+# Off-topic questions share a common word with a passage at most ("time", "투자", "price"),
+# see docs/retrieval.md.
 MIN_MATCHED = 2
 MIN_COVERAGE = 0.5
 

@@ -37,7 +37,7 @@ class Unit:
 
 @dataclass(frozen=True)
 class RankedSection:
-    """A section's score for a query and how much of the query's keywords it covers."""
+    """A section's score, and how much of the query's keywords its best-covering unit has."""
 
     section: Section
     score: float
@@ -71,10 +71,7 @@ class SectionIndex:
         for i, terms in enumerate(corpus):
             for term in set(terms):
                 self._postings.setdefault(term, []).append(i)
-        self._section_terms: dict[tuple[str, int], set[str]] = {}
-        for unit, terms in zip(self.units, corpus, strict=True):
-            key = (unit.section.talk, unit.section.number)
-            self._section_terms.setdefault(key, set()).update(terms)
+        self._unit_terms = [frozenset(terms) for terms in corpus]
 
     def analyze(self, text: str) -> Query:
         """The query terms and keywords of `text` under this index's analyzer."""
@@ -92,21 +89,27 @@ class SectionIndex:
         if not candidates:
             return []
         scores = self._bm25.get_batch_scores(terms, candidates)
+        keywords = list(dict.fromkeys(query.keywords))
+        weights = {k: self.idf(k) for k in keywords}
+        total = sum(weights.values())
         per_section: dict[tuple[str, int], list[float]] = {}
+        # Coverage is judged passage by passage: an off-topic question may share a word
+        # with one passage and another word with a second one, but rarely both with one.
+        coverage: dict[tuple[str, int], tuple[float, int]] = {}
         for i, score in zip(candidates, scores, strict=True):
             section = self.units[i].section
-            per_section.setdefault((section.talk, section.number), []).append(float(score))
-        keywords = list(dict.fromkeys(query.keywords))
-        total = sum(self.idf(k) for k in keywords)
+            key = (section.talk, section.number)
+            per_section.setdefault(key, []).append(float(score))
+            covered = [k for k in keywords if k in self._unit_terms[i]]
+            share = sum(weights[k] for k in covered) / total if total else 0.0
+            coverage[key] = max(coverage.get(key, (0.0, 0)), (share, len(covered)))
         ranked = []
         for section in self.sections:
             key = (section.talk, section.number)
-            if key not in per_section:
-                continue
-            covered = [k for k in keywords if k in self._section_terms[key]]
-            coverage = sum(self.idf(k) for k in covered) / total if total else 0.0
-            score = _section_score(per_section[key])
-            ranked.append(RankedSection(section, score, coverage, len(covered)))
+            if key in per_section:
+                share, matched = coverage[key]
+                score = _section_score(per_section[key])
+                ranked.append(RankedSection(section, score, share, matched))
         ranked.sort(key=lambda r: (-r.score, r.section.number))
         return ranked
 

@@ -106,6 +106,7 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
             video_url=video,
             timestamp=timestamps.get(d.number),
             pinned_insight=pins.get(d.number),
+            line=d.line,
         )
         for d in drafts
     )
@@ -330,12 +331,18 @@ def _check_consistency(documents: list[Document]) -> None:
         numbers = [s.number for s in reference.sections]
         for other in versions[1:]:
             other_numbers = [s.number for s in other.sections]
-            if other_numbers != numbers:
-                missing = sorted(set(numbers) - set(other_numbers))
-                extra = sorted(set(other_numbers) - set(numbers))
-                raise KnowledgeError(
-                    other.path,
-                    1,
-                    f"sections differ from {reference.path.name}: "
-                    f"missing {missing or 'none'}, extra {extra or 'none'}",
-                )
+            if other_numbers == numbers:
+                continue
+            for longer, shorter in ((other, reference), (reference, other)):
+                shorter_numbers = {s.number for s in shorter.sections}
+                extra = [s for s in longer.sections if s.number not in shorter_numbers]
+                if extra:
+                    raise KnowledgeError(
+                        longer.path,
+                        extra[0].line,
+                        f"section {extra[0].number} is missing from {shorter.path.name} "
+                        "(every language must have the same sections)",
+                    )
+            raise KnowledgeError(
+                other.path, 1, f"sections are in another order than in {reference.path.name}"
+            )

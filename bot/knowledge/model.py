@@ -31,6 +31,7 @@ class Section:
     video_url: str
     timestamp: int | None = None
     pinned_insight: str | None = None
+    line: int = 0  # the heading's line in its file, for error messages
 
     @property
     def url(self) -> str:

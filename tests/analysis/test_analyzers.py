@@ -1,0 +1,85 @@
+"""Analyzers turn words into the same terms whatever particles, endings or inflections follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import (
+    Analyzer,
+    EnglishAnalyzer,
+    KiwiKoreanAnalyzer,
+    MecabKoreanAnalyzer,
+    detect_language,
+)
+
+
+@pytest.fixture(scope="module", params=["mecab-ko", "kiwi"])
+def korean(request: pytest.FixtureRequest) -> Analyzer:
+    """Each Korean analyzer the engine can use."""
+    return MecabKoreanAnalyzer() if request.param == "mecab-ko" else KiwiKoreanAnalyzer()
+
+
+@pytest.mark.parametrize("word", ["채용을", "채용이", "채용에서", "채용은", "채용"])
+def test_particles_do_not_split_a_korean_word(korean: Analyzer, word: str) -> None:
+    assert korean.keywords(word) == ["채용"]
+
+
+def test_verb_endings_reduce_to_one_stem(korean: Analyzer) -> None:
+    stems = {tuple(korean.keywords(w)) for w in ("바뀌나요", "바뀌었나", "바뀌어야", "바뀌는")}
+    assert stems == {("바뀌",)}
+
+
+def test_question_frame_words_are_not_keywords(korean: Analyzer) -> None:
+    assert korean.keywords("샘이 채용에 대해 뭐라고 말했나요?") == ["채용"]
+
+
+def test_latin_words_in_korean_go_through_the_english_analyzer(korean: Analyzer) -> None:
+    assert korean.keywords("Agent Builder는 GPT 5.2에서") == ["agent", "builder", "gpt", "5.2"]
+
+
+def test_korean_terms_add_hangul_bigrams(korean: Analyzer) -> None:
+    terms = korean.terms("바이오보안")
+    assert {"~바이", "~이오", "~오보", "~보안"} <= set(terms)
+    assert korean.keywords("바이오보안") == [t for t in terms if not t.startswith("~")]
+
+
+def test_english_drops_stop_words_and_stems() -> None:
+    english = EnglishAnalyzer()
+    assert english.keywords("What did Sam say about hiring the Engineers?") == ["hire", "engin"]
+    assert english.keywords("Altman's agents") == ["agent"]
+    assert english.keywords("GPT-5.2 and GPT 5.2") == ["gpt", "5.2", "gpt", "5.2"]
+
+
+def test_english_terms_pair_neighbouring_keywords() -> None:
+    english = EnglishAnalyzer()
+    assert english.terms("value of human connection") == [
+        "valu",
+        "human",
+        "connect",
+        "valu_human",
+        "human_connect",
+    ]
+
+
+def test_nothing_but_symbols_gives_no_terms(korean: Analyzer) -> None:
+    assert korean.terms("🙂🙂 ... ???") == []
+    assert EnglishAnalyzer().terms("🙂 --- !!!") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("소프트웨어 엔지니어의 역할은?", "ko"),
+        ("Codex를 쓰면서 바뀐 점", "ko"),
+        ("Agent Builder는 앞으로 어떻게 발전하나", "ko"),
+        ("What did he say about hiring?", "en"),
+        ("GPT 5.2 focus on reasoning", "en"),
+    ],
+)
+def test_language_follows_the_letters(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_no_letters_falls_back() -> None:
+    assert detect_language("🙂 123 ?!", fallback="en") == "en"
+    assert detect_language("🙂") is None

@@ -1,0 +1,124 @@
+"""The `townhall` command as a member or a script uses it: output contract and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def townhall(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `townhall ARGS` in a fresh process, as a shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_json_batch_writes_one_object_per_question() -> None:
+    questions = ["Will OpenAI slow down hiring?", "바이오 보안 전략", "How do I bake bread?"]
+    result = townhall("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["question"] for line in lines] == questions
+    assert [line["lang"] for line in lines] == ["en", "ko", "en"]
+    assert lines[2]["results"] == []
+    first = lines[0]["results"][0]
+    assert set(first) == {"doc", "section", "title", "score", "excerpt", "url"}
+    assert first["section"] == 19
+    assert first["doc"] == "openai-town-hall-2026-01"
+    assert first["url"] == "https://youtu.be/Wpxv-8nG8ec"
+    assert lines[1]["results"][0]["section"] == 13
+    assert len(lines[0]["results"]) <= 3
+
+
+def test_json_batch_keeps_a_line_for_an_empty_question() -> None:
+    result = townhall("ask", "--json", "-", stdin="hiring?\n\n   \nJevons Paradox\n")
+    assert result.returncode == 0
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4
+    assert lines[1] == {"question": "", "error": "the question is empty", "results": []}
+    assert lines[3]["results"][0]["section"] == 1
+
+
+def test_readable_answer_has_title_excerpt_link_and_related() -> None:
+    result = townhall("ask", "What did he say about hiring and interviews?")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Topic 19: Changes in Software Engineer Hiring\n")
+    assert "Watch the video: https://youtu.be/Wpxv-8nG8ec" in result.stdout
+
+
+def test_off_topic_answer_offers_three_topics() -> None:
+    result = townhall("ask", "비트코인 지금 얼마야?")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Town Hall에서 그 내용을 찾지 못했어요."
+    assert len([line for line in lines if line.startswith("  - ")]) == 3
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_is_a_usage_error(question: str) -> None:
+    result = townhall("ask", question)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("error: the question is empty")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["@everyone", "<@123> <!channel>", "🙂🙂", "\x07\x1b[2J", "**bold** _it_ `code`", "x" * 10_000],
+)
+def test_odd_questions_never_crash(question: str) -> None:
+    result = townhall("ask", "--json", question)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"] == []
+
+
+def test_version_and_help() -> None:
+    assert townhall("--version").stdout.startswith("townhall ")
+    help_text = townhall("--help").stdout
+    assert "ask" in help_text
+    assert "knowledge" in help_text
+
+
+def test_knowledge_check_lists_each_file() -> None:
+    result = townhall("knowledge", "check")
+    assert result.returncode == 0
+    assert (
+        "openai-town-hall-2026-01.ko.md: openai-town-hall-2026-01 [ko] 24 sections" in result.stdout
+    )
+    assert (
+        "openai-town-hall-2026-01.en.md: openai-town-hall-2026-01 [en] 24 sections" in result.stdout
+    )
+
+
+def test_broken_knowledge_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.md").write_text(
+        "---\ntitle: x\ntalk: t\nlang: ko\n---\n## 1. A\n## 2. B\n\nx\n"
+    )
+    env = {"KNOWLEDGE_DIR": str(tmp_path)}
+    for args in (("knowledge", "check"), ("ask", "hiring?")):
+        result = townhall(*args, env=env)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1
+        assert f"{tmp_path / 'broken.md'}:6: section 1 has no text" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_wrong_setting_names_the_variable(tmp_path: Path) -> None:
+    result = townhall("ask", "hiring?", env={"DISCORD_GUILD_ID": "not-a-number"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("townhall: settings: DISCORD_GUILD_ID: ")
+    assert "not-a-number" not in result.stderr

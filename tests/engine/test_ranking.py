@@ -1,0 +1,180 @@
+"""Ranking on a tiny corpus with known answers, and on the shipped knowledge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import AnswerEngine, QuestionError
+from bot.engine.engine import analyzers_for
+from bot.knowledge import load_knowledge
+
+TINY_KO = """---
+title: "작은 토크"
+talk: tiny
+lang: ko
+video: "https://youtu.be/tiny"
+---
+## 1. 고양이 돌보기
+
+고양이는 하루에 두 번 밥을 먹습니다. 고양이 화장실은 매일 치워야 합니다.
+
+## 2. 정원 가꾸기
+
+토마토는 햇빛을 좋아합니다. 정원에 물을 아침마다 줍니다.
+
+## 3. 자전거 수리
+
+자전거 체인에 기름을 칠하면 소리가 줄어듭니다.
+"""
+
+TINY_EN = """---
+title: "A tiny talk"
+talk: tiny
+lang: en
+video: "https://youtu.be/tiny"
+---
+## 1. Caring for cats
+
+Cats eat twice a day. The litter box must be cleaned every day.
+
+## 2. Gardening
+
+Tomatoes love sunlight. The garden is watered every morning.
+
+## 3. Bicycle repair
+
+Oiling the bicycle chain makes it quieter.
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
+    """An engine over a three-section talk in two languages."""
+    folder: Path = tmp_path_factory.mktemp("tiny")
+    (folder / "tiny.ko.md").write_text(TINY_KO, encoding="utf-8")
+    (folder / "tiny.en.md").write_text(TINY_EN, encoding="utf-8")
+    return AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"))
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "lang"),
+    [
+        ("고양이 밥은 하루에 몇 번 주나요?", 1, "ko"),
+        ("토마토에 물은 언제 주나요", 2, "ko"),
+        ("자전거 체인 소리", 3, "ko"),
+        ("how often do cats eat?", 1, "en"),
+        ("watering the garden", 2, "en"),
+        ("noisy bicycle chain", 3, "en"),
+    ],
+)
+def test_tiny_corpus_ranks_the_known_answer_first(
+    tiny: AnswerEngine, question: str, section: int, lang: str
+) -> None:
+    answer = tiny.ask(question)
+    assert answer.lang == lang
+    assert answer.best is not None
+    assert answer.best.section == section
+    assert answer.best.lang == lang
+    assert answer.best.url == "https://youtu.be/tiny"
+
+
+@pytest.mark.parametrize("question", ["주식 투자 잘하는 법", "How do I bake sourdough bread?"])
+def test_off_topic_question_gets_no_result(tiny: AnswerEngine, question: str) -> None:
+    assert tiny.ask(question).hits == ()
+
+
+def test_related_sections_follow_the_best_one(engine: AnswerEngine) -> None:
+    answer = engine.ask("agent security infrastructure and full access risks")
+    assert answer.best is not None
+    assert answer.best.section == 15
+    assert 1 <= len(answer.related) <= 2
+    numbers = [h.section for h in answer.hits]
+    assert len(set(numbers)) == len(numbers)
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+
+
+def test_same_question_in_two_languages_points_to_one_section(engine: AnswerEngine) -> None:
+    korean = engine.ask("유치원생은 컴퓨터를 멀리해야 하나요?")
+    english = engine.ask("Should kindergartners stay away from computers?")
+    assert korean.best is not None
+    assert english.best is not None
+    assert korean.best.section == english.best.section == 16
+    assert korean.lang == "ko"
+    assert english.lang == "en"
+    assert "유치원" in korean.best.excerpt
+    assert "kindergarten" in english.best.excerpt.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather in Seoul tomorrow?",
+        "Bitcoin price today",
+        "내일 서울 날씨 어때요?",
+        "김치찌개 끓이는 법",
+        "Recommend a good pizza place nearby",
+    ],
+)
+def test_off_topic_questions_are_rejected_on_the_shipped_knowledge(
+    engine: AnswerEngine, question: str
+) -> None:
+    assert engine.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("hiring?", 19),
+        ("채용", 19),
+        ("Jevons Paradox", 1),
+        ("YOLO", 15),
+    ],
+)
+def test_one_word_on_topic_questions_are_answered(
+    engine: AnswerEngine, question: str, section: int
+) -> None:
+    best = engine.ask(question).best
+    assert best is not None
+    assert best.section == section
+
+
+def test_mentions_and_markup_are_not_words(engine: AnswerEngine) -> None:
+    answer = engine.ask("@everyone <@123456> <!channel> **will OpenAI slow down hiring?** `now`")
+    assert answer.best is not None
+    assert answer.best.section == 19
+    assert answer.lang == "en"
+
+
+@pytest.mark.parametrize("question", ["🙂🙂🙂", "\x00\x07\x1b[31m", "<@123> <!here>", "...?!"])
+def test_questions_without_words_get_no_result(engine: AnswerEngine, question: str) -> None:
+    assert engine.ask(question).hits == ()
+
+
+def test_huge_question_is_answered_from_its_beginning(engine: AnswerEngine) -> None:
+    question = "Will OpenAI slow down hiring? " + "blah " * 2000
+    assert len(question) > 10_000
+    answer = engine.ask(question)
+    assert answer.best is not None
+    assert answer.best.section == 19
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_refused(engine: AnswerEngine, question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        engine.ask(question)
+
+
+def test_letterless_question_uses_the_fallback_language(tiny: AnswerEngine) -> None:
+    assert tiny.ask("🙂", lang="en").lang == "en"
+    assert tiny.ask("🙂", lang="ko").lang == "ko"
+    assert tiny.ask("🙂").lang == "ko"
+
+
+def test_suggestions_are_three_distinct_topics_stable_per_question(engine: AnswerEngine) -> None:
+    first = engine.suggestions("bread?", "en")
+    assert len(first) == 3
+    assert len({s.number for s in first}) == 3
+    assert all(s.lang == "en" and s.number != 0 for s in first)
+    assert engine.suggestions("bread?", "en") == first

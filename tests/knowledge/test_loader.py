@@ -1,0 +1,218 @@
+"""The loader reads the seed's format and ATX headings, and names the file and line of errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import Knowledge, KnowledgeError, load_document, load_knowledge
+from tests.knowledge.conftest import WriteDoc
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_e4094cf60abd37ca.txt"
+
+SETEXT_BODY = """
+# A talk
+
+Intro
+--
+
+Opening words.
+
+> Watch: <https://youtu.be/demo>
+
+---
+
+1. First topic
+--------------
+
+### Question
+
+Why first?
+
+### Answer
+
+Because it is. Second sentence.
+
+---
+
+2. Second topic
+---------------
+
+Only text.
+
+Closing
+-------
+
+Thanks.
+"""
+
+
+def test_seed_parses_into_introduction_22_topics_and_closing(knowledge: Knowledge) -> None:
+    document = next(d for d in knowledge.documents if d.lang == "ko")
+    assert [s.number for s in document.sections] == list(range(24))
+    assert document.sections[0].title == "서론"
+    assert document.sections[19].title == "소프트웨어 엔지니어 채용의 변화"
+    assert document.sections[23].title == "결론: 빌더들에게 던지는 질문"
+    assert document.sections[12].headings == ("현재 상황", "체스의 교훈", "새로운 연구 스킬")
+    assert document.video_url == "https://youtu.be/Wpxv-8nG8ec"
+
+
+def test_every_language_has_the_same_sections_and_paragraphs(knowledge: Knowledge) -> None:
+    korean, english = (knowledge.sections(lang) for lang in ("ko", "en"))
+    assert [s.number for s in korean] == [s.number for s in english]
+    # A sentence-for-sentence companion keeps the paragraphs and sub-headings too.
+    assert [len(s.passages) for s in korean] == [len(s.passages) for s in english]
+    assert [len(s.headings) for s in korean] == [len(s.headings) for s in english]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason=f"the user's seed is not beside the repo ({SEED})")
+def test_korean_document_body_is_the_seed_unchanged(knowledge_dir: Path) -> None:
+    shipped = (knowledge_dir / "openai-town-hall-2026-01.ko.md").read_text(encoding="utf-8")
+    seed = SEED.read_text(encoding="utf-8")
+    assert shipped.split("\n---\n", 1)[1] == seed.split("\n---\n", 1)[1]
+
+
+def test_setext_document_gives_intro_topics_and_closing(write_doc: WriteDoc) -> None:
+    document = load_document(write_doc(SETEXT_BODY))
+    assert [(s.number, s.title) for s in document.sections] == [
+        (0, "Intro"),
+        (1, "First topic"),
+        (2, "Second topic"),
+        (3, "Closing"),
+    ]
+    first = document.sections[1]
+    assert first.headings == ("Question", "Answer")
+    assert [(p.heading, p.text) for p in first.passages] == [
+        ("Question", "Why first?"),
+        ("Answer", "Because it is. Second sentence."),
+    ]
+    # The quoted video link is metadata, not a passage.
+    assert [p.text for p in document.sections[0].passages] == ["Opening words."]
+
+
+def test_atx_headings_parse_like_setext_ones(write_doc: WriteDoc) -> None:
+    body = (
+        "# Title\n\n## 1. First\n\nAlpha text.\n\n### Sub\n\nBeta text.\n\n## 2. Second\n\nGamma.\n"
+    )
+    document = load_document(write_doc(body))
+    assert [(s.number, s.title) for s in document.sections] == [(1, "First"), (2, "Second")]
+    assert document.sections[0].headings == ("Sub",)
+
+
+def test_video_comes_from_the_quoted_link_when_front_matter_has_none(write_doc: WriteDoc) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\n---\n'
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert document.video_url == "https://youtu.be/demo"
+
+
+def test_timestamp_makes_the_section_link_jump(write_doc: WriteDoc) -> None:
+    front = (
+        '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://youtu.be/demo"\n'
+        'timestamps:\n  1: "1:05"\n  2: 3725\n---\n'
+    )
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert document.sections[1].url == "https://youtu.be/demo?t=65"
+    assert document.sections[2].url == "https://youtu.be/demo?t=3725"
+    assert document.sections[3].url == "https://youtu.be/demo"
+
+
+def test_pinned_insight_is_read_from_front_matter(write_doc: WriteDoc) -> None:
+    front = (
+        '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://youtu.be/demo"\n'
+        'insights:\n  2: "Pinned   words."\n---\n'
+    )
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert document.sections[2].pinned_insight == "Pinned words."
+    assert document.sections[1].pinned_insight is None
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "line", "message"),
+    [
+        ("", "no front matter\n", 1, "missing front matter"),
+        ("---\ntitle: x\n", "", 1, "not closed"),
+        ("---\ntitle: x\ntalk: [unclosed\nlang: ko\n---\n", SETEXT_BODY, 4, "front matter"),
+        ('---\ntitle: "T"\ntalk: t\n---\n', SETEXT_BODY, 1, "needs 'lang:'"),
+        ('---\ntitle: "T"\ntalk: t\nlang: fr\n---\n', SETEXT_BODY, 4, "'fr' is not supported"),
+        (
+            '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n'
+            'timestamps:\n  1: "soon"\n---\n',
+            SETEXT_BODY,
+            6,
+            "not a timestamp",
+        ),
+        (
+            '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\ntimestamps:\n  9: 10\n---\n',
+            SETEXT_BODY,
+            6,
+            "no section 9",
+        ),
+        ('---\ntitle: "T"\ntalk: t\nlang: ko\n---\n', "# T\n\n## 1. A\n\nText.\n", 1, "no video"),
+        (None, "## 2. B\n\nText.\n\n## 1. A\n\nText.\n", 11, "section 1 comes after section 2"),
+        (None, "## 1. A\n\n## 2. B\n\nText.\n", 7, "section 1 has no text"),
+        (None, "### Sub\n\nText.\n", 7, "sub-heading before any section"),
+        (None, "\n", 7, "no sections"),
+    ],
+)
+def test_malformed_file_names_file_and_line(
+    write_doc: WriteDoc, front: str | None, body: str, line: int, message: str
+) -> None:
+    path = write_doc(body, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert caught.value.path == path
+    assert caught.value.line == line
+    assert message in caught.value.message
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+
+
+def test_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.md"
+    path.write_bytes("---\ntitle: caf\xe9\n---\n".encode("latin-1"))
+    with pytest.raises(KnowledgeError, match=r"latin1\.md:1: not UTF-8"):
+        load_document(path)
+
+
+def test_languages_with_different_sections_are_refused(write_doc: WriteDoc) -> None:
+    korean = write_doc(SETEXT_BODY, name="demo.ko.md", lang="ko")
+    write_doc(SETEXT_BODY.replace("Closing\n-------\n\nThanks.\n", ""), "demo.en.md", "en")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(korean.parent)
+    assert caught.value.path == korean
+    closing = korean.read_text(encoding="utf-8").splitlines().index("Closing") + 1
+    assert caught.value.line == closing  # the heading of the section the English file lacks
+    assert caught.value.message.startswith("section 3 is missing from demo.en.md")
+
+
+def test_two_files_for_one_talk_and_language_are_refused(write_doc: WriteDoc) -> None:
+    write_doc(SETEXT_BODY, name="a.md")
+    second = write_doc(SETEXT_BODY, name="b.md")
+    with pytest.raises(KnowledgeError, match=r"already in a\.md") as caught:
+        load_knowledge(second.parent)
+    assert caught.value.path == second
+
+
+def test_empty_or_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError, match="no knowledge files"):
+        load_knowledge(tmp_path)
+    with pytest.raises(KnowledgeError, match="does not exist"):
+        load_knowledge(tmp_path / "nowhere")
+
+
+def test_a_second_talk_is_added_by_dropping_in_a_file(knowledge_dir: Path, tmp_path: Path) -> None:
+    for path in knowledge_dir.glob("*.md"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "other.ko.md").write_text(
+        '---\ntitle: "Other"\ntalk: other-talk\nlang: ko\nvideo: "https://youtu.be/x"\n---\n'
+        "## 1. 다른 주제\n\n다른 이야기입니다.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "other.en.md").write_text(
+        '---\ntitle: "Other"\ntalk: other-talk\nlang: en\nvideo: "https://youtu.be/x"\n---\n'
+        "## 1. Another topic\n\nAnother story.\n",
+        encoding="utf-8",
+    )
+    knowledge = load_knowledge(tmp_path)
+    assert knowledge.talks == ("openai-town-hall-2026-01", "other-talk")
+    assert len(knowledge.sections("en")) == 25
