@@ -50,7 +50,7 @@ class AnswerEngine:
         answer_lang = detected if detected in self._indexes else self.default_lang
         index = self._indexes[answer_lang]
         query = index.analyze(cleaned.words)
-        ranked = index.rank(query)
+        ranked = index.rank(query, RESULTS)
         if not ranked or not _relevant(ranked[0]):
             return Answer(question, answer_lang, ())
         weights = {k: index.idf(k) for k in query.keywords}

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from rank_bm25 import BM25Okapi
 
 from bot.analysis import Analyzer
@@ -53,6 +55,12 @@ class Query:
     keywords: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Posting:
+    units: NDArray[np.intp]
+    counts: NDArray[np.float64]
+
+
 class SectionIndex:
     """BM25 over the passages and titles of one language's sections."""
 
@@ -65,12 +73,14 @@ class SectionIndex:
             for unit in (Unit(section, None), *(Unit(section, p) for p in section.passages))
         )
         corpus = [analyzer.terms(unit.text) for unit in self.units]
-        # rank-bm25 divides by the corpus size, so it is never handed an empty corpus.
-        self._bm25 = BM25Okapi(corpus or [[]], k1=K1, b=B)
-        self._postings: dict[str, list[int]] = {}
-        for i, terms in enumerate(corpus):
-            for term in set(terms):
-                self._postings.setdefault(term, []).append(i)
+        # rank-bm25 keeps the corpus statistics (idf with its floor, lengths, average);
+        # it is never handed an empty corpus, which it would divide by.
+        self.bm25 = BM25Okapi(corpus or [[]], k1=K1, b=B)
+        self._postings = _postings(self.bm25.doc_freqs)
+        lengths = np.asarray(self.bm25.doc_len, dtype=np.float64)
+        self._norm = K1 * (1 - B + B * lengths / max(self.bm25.avgdl, 1e-9))
+        position = {id(s): i for i, s in enumerate(self.sections)}
+        self._unit_section = np.array([position[id(u.section)] for u in self.units], dtype=np.intp)
         self._unit_terms = [frozenset(terms) for terms in corpus]
 
     def analyze(self, text: str) -> Query:
@@ -79,41 +89,68 @@ class SectionIndex:
 
     def idf(self, term: str) -> float:
         """A positive inverse document frequency; highest for terms the index has never seen."""
-        df = len(self._postings.get(term, ()))
+        posting = self._postings.get(term)
+        df = 0 if posting is None else len(posting.units)
         return math.log(1 + (len(self.units) - df + 0.5) / (df + 0.5))
 
-    def rank(self, query: Query) -> list[RankedSection]:
-        """Sections that share a term with the query, best first."""
-        terms = list(dict.fromkeys(query.terms))
-        candidates = sorted({i for t in terms for i in self._postings.get(t, ())})
-        if not candidates:
+    def unit_scores(self, terms: Sequence[str]) -> NDArray[np.float64]:
+        """BM25Okapi's score of every unit, summed over the distinct query terms.
+
+        The same formula and statistics as `BM25Okapi.get_batch_scores`, computed from
+        postings so a question costs what its terms match, not the size of the knowledge.
+        """
+        scores = np.zeros(len(self.units))
+        for term in dict.fromkeys(terms):
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            counts, norm = posting.counts, self._norm[posting.units]
+            idf = self.bm25.idf.get(term, 0.0)
+            scores[posting.units] += idf * counts * (K1 + 1) / (counts + norm)
+        return scores
+
+    def rank(self, query: Query, limit: int | None = None) -> list[RankedSection]:
+        """Sections that share a term with the query, best first (the first `limit` of them)."""
+        scores = self.unit_scores(query.terms)
+        matched = scores != 0
+        if not matched.any():
             return []
-        scores = self._bm25.get_batch_scores(terms, candidates)
+        sections = self._unit_section
+        count = len(self.sections)
+        best = np.zeros(count)
+        np.maximum.at(best, sections[matched], scores[matched])
+        total = np.bincount(sections, weights=scores, minlength=count)
+        present = np.bincount(sections[matched], minlength=count) > 0
+        section_scores = best + SPREAD * (total - best)
+        order = sorted(np.flatnonzero(present), key=lambda i: (-section_scores[i], i))
+        return [
+            self._ranked(int(i), float(section_scores[i]), scores, query) for i in order[:limit]
+        ]
+
+    def _ranked(
+        self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
+    ) -> RankedSection:
         keywords = list(dict.fromkeys(query.keywords))
         weights = {k: self.idf(k) for k in keywords}
         total = sum(weights.values())
-        per_section: dict[tuple[str, int], list[float]] = {}
-        # Coverage is judged passage by passage: an off-topic question may share a word
-        # with one passage and another word with a second one, but rarely both with one.
-        coverage: dict[tuple[str, int], tuple[float, int]] = {}
-        for i, score in zip(candidates, scores, strict=True):
-            section = self.units[i].section
-            key = (section.talk, section.number)
-            per_section.setdefault(key, []).append(float(score))
-            covered = [k for k in keywords if k in self._unit_terms[i]]
-            share = sum(weights[k] for k in covered) / total if total else 0.0
-            coverage[key] = max(coverage.get(key, (0.0, 0)), (share, len(covered)))
-        ranked = []
-        for section in self.sections:
-            key = (section.talk, section.number)
-            if key in per_section:
-                share, matched = coverage[key]
-                score = _section_score(per_section[key])
-                ranked.append(RankedSection(section, score, share, matched))
-        ranked.sort(key=lambda r: (-r.score, r.section.number))
-        return ranked
+        # Coverage is judged unit by unit: an off-topic question may share a word with one
+        # passage and another word with a second one, but rarely both with one.
+        share, matched = 0.0, 0
+        for unit in np.flatnonzero((self._unit_section == position) & (unit_scores != 0)):
+            covered = [k for k in keywords if k in self._unit_terms[unit]]
+            weight = sum(weights[k] for k in covered) / total if total else 0.0
+            share, matched = max((share, matched), (weight, len(covered)))
+        return RankedSection(self.sections[position], score, share, matched)
 
 
-def _section_score(unit_scores: list[float]) -> float:
-    top = max(unit_scores)
-    return top + SPREAD * (sum(unit_scores) - top)
+def _postings(doc_freqs: Sequence[dict[str, int]]) -> dict[str, _Posting]:
+    units: dict[str, list[int]] = {}
+    counts: dict[str, list[int]] = {}
+    for i, frequencies in enumerate(doc_freqs):
+        for term, count in frequencies.items():
+            units.setdefault(term, []).append(i)
+            counts.setdefault(term, []).append(count)
+    return {
+        term: _Posting(np.array(units[term], dtype=np.intp), np.array(counts[term], dtype=float))
+        for term in units
+    }

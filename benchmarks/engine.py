@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Benchmark the answer engine and print its figures.
+
+Cold start (process start to first answer), index build time, per-question time p50/p95
+over the question set, peak memory, answer quality per Korean analyzer, and per-question
+time over synthetic knowledge of 1,000, 10,000 and 100,000 passages.
+
+Usage: .venv/bin/python benchmarks/engine.py [--questions FILE] [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.engine import AnswerEngine  # noqa: E402
+from bot.engine.engine import analyzers_for  # noqa: E402
+from bot.engine.index import SectionIndex  # noqa: E402
+from bot.knowledge import Knowledge, Passage, Section, load_knowledge  # noqa: E402
+
+DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
+FALLBACK_QUESTIONS = ROOT / "benchmarks" / "holdout-questions.jsonl"
+
+
+def main() -> None:
+    """Run every benchmark and print one block of figures per benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=None)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=5, help="cold-start runs per analyzer")
+    args = parser.parse_args()
+    path = args.questions or (
+        DEFAULT_QUESTIONS if DEFAULT_QUESTIONS.exists() else FALLBACK_QUESTIONS
+    )
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    questions = [row["q"] for row in rows]
+    knowledge = load_knowledge(ROOT / "knowledge")
+    print(f"questions: {path.name} ({len(questions)}); python {sys.version.split()[0]}")
+    for analyzer in ("mecab-ko", "kiwi"):
+        print(f"\n== Korean analyzer: {analyzer}")
+        cold_start(analyzer, args.runs)
+        engine = build(knowledge, analyzer)
+        per_question(engine, questions)
+        quality(engine, rows)
+        peak_memory(analyzer, questions)
+    print("\n== synthetic knowledge (mecab-ko)")
+    for size in (int(s) for s in args.sizes.split(",")):
+        synthetic(knowledge, size, questions)
+
+
+def cold_start(analyzer: str, runs: int) -> None:
+    """Wall time of `townhall ask` in a new process, the way a member's first query pays it."""
+    command = [sys.executable, "-m", "bot.cli", "ask", "--korean-analyzer", analyzer]
+    times = []
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        subprocess.run([*command, "채용은 어떻게 바뀌나요?"], check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    times = times[1:]  # the first run warms the file cache
+    print(
+        f"cold start to first answer: median {statistics.median(times):.3f} s "
+        f"(min {min(times):.3f}, max {max(times):.3f}, {runs} runs)"
+    )
+
+
+def build(knowledge: Knowledge, analyzer: str) -> AnswerEngine:
+    """Build the engine and print how long loading the analyzer and indexing took."""
+    start = time.perf_counter()
+    analyzers = analyzers_for(analyzer)
+    loaded = time.perf_counter()
+    engine = AnswerEngine(knowledge, analyzers)
+    done = time.perf_counter()
+    load_ms, build_ms = 1000 * (loaded - start), 1000 * (done - loaded)
+    print(f"analyzer load {load_ms:.1f} ms, index build {build_ms:.1f} ms")
+    return engine
+
+
+def per_question(engine: AnswerEngine, questions: list[str]) -> None:
+    """Per-question time over the question set, after one warm-up pass."""
+    for question in questions:
+        engine.ask(question)
+    times = []
+    for _ in range(5):
+        for question in questions:
+            start = time.perf_counter()
+            engine.ask(question)
+            times.append(time.perf_counter() - start)
+    print(f"per question: p50 {_ms(times, 50)} ms, p95 {_ms(times, 95)} ms ({len(times)} asks)")
+
+
+def quality(engine: AnswerEngine, rows: list[dict[str, object]]) -> None:
+    """hit@1 per language and off-topic rejection on the question set."""
+    stats: dict[str, list[int]] = {}
+    for row in rows:
+        hits = [h.section for h in engine.ask(str(row["q"])).hits]
+        key = "off-topic" if row["expect"] is None else str(row["lang"])
+        good = not hits if row["expect"] is None else hits[:1] == [row["expect"]]
+        stats.setdefault(key, [0, 0])
+        stats[key][0] += int(good)
+        stats[key][1] += 1
+    print("quality: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(stats.items())))
+
+
+def peak_memory(analyzer: str, questions: list[str]) -> None:
+    """Peak resident memory of a whole `townhall ask --json -` batch process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "--korean-analyzer", analyzer, "-"],
+        input="\n".join(questions),
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    note = "" if peak > before else " (an earlier child was larger; run alone to measure)"
+    print(f"peak memory of a batch process: {peak / 1024:.0f} MB{note}")
+
+
+def synthetic(knowledge: Knowledge, size: int, questions: list[str]) -> None:
+    """Index `size` passages recombined from the real sentences and time the questions."""
+    rng = random.Random(size)
+    analyzers = analyzers_for("mecab-ko")
+    for lang in ("ko", "en"):
+        words = [w for s in knowledge.sections(lang) for p in s.passages for w in p.text.split()]
+        per_section = 10
+        sections = []
+        for number in range(size // per_section):
+            passages = tuple(
+                Passage(number, i, " ".join(rng.choices(words, k=rng.randint(20, 60))))
+                for i in range(per_section)
+            )
+            sections.append(
+                Section(
+                    "synthetic", lang, number, f"Topic {number}", (), passages, "https://youtu.be/x"
+                )
+            )
+        start = time.perf_counter()
+        index = SectionIndex(sections, analyzers[lang])
+        built = time.perf_counter() - start
+        asked = [q for q in questions if (lang == "ko") == any("가" <= c <= "힣" for c in q)]
+        for question in asked:
+            index.rank(index.analyze(question))
+        times = []
+        for question in asked:
+            start = time.perf_counter()
+            index.rank(index.analyze(question))
+            times.append(time.perf_counter() - start)
+        p50, p95 = _ms(times, 50), _ms(times, 95)
+        label = f"{size:>7} passages [{lang}]"
+        print(f"{label}: build {built:.1f} s, per question p50 {p50} ms, p95 {p95} ms")
+
+
+def _ms(times: list[float], percentile: int) -> str:
+    ordered = sorted(times)
+    index = min(len(ordered) - 1, round(percentile / 100 * (len(ordered) - 1)))
+    return f"{1000 * ordered[index]:.2f}"
+
+
+if __name__ == "__main__":
+    main()

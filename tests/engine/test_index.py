@@ -1,0 +1,42 @@
+"""The section index scores exactly as rank-bm25 does, and ranks sections from passages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.engine import AnswerEngine
+from bot.engine.index import SectionIndex
+from bot.knowledge import Knowledge
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("ko", "바이오 보안 전략은 차단에서 무엇으로 바뀌어야 하나"),
+        ("en", "custom harness running agents indefinitely"),
+        ("en", "value of human connection"),
+    ],
+)
+def test_unit_scores_equal_rank_bm25(engine: AnswerEngine, lang: str, question: str) -> None:
+    index: SectionIndex = engine._indexes[lang]
+    terms = list(dict.fromkeys(index.analyze(question).terms))
+    everything = list(range(len(index.units)))
+    expected = np.asarray(index.bm25.get_batch_scores(terms, everything))
+    assert np.allclose(index.unit_scores(terms), expected)
+    assert expected.max() > 0
+
+
+def test_rank_limits_and_orders_sections(knowledge: Knowledge, engine: AnswerEngine) -> None:
+    index: SectionIndex = engine._indexes["en"]
+    ranked = index.rank(index.analyze("agents security production access"), limit=3)
+    assert len(ranked) == 3
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+    assert ranked[0].section.number == 15
+    assert ranked[0].matched >= 2
+    assert 0 < ranked[0].coverage <= 1
+
+
+def test_unknown_words_rank_nothing(engine: AnswerEngine) -> None:
+    index: SectionIndex = engine._indexes["en"]
+    assert index.rank(index.analyze("zzyzx qwertyuiop")) == []
