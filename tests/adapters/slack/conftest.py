@@ -44,6 +44,19 @@ async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
             await asyncio.sleep(0.01)
 
 
+@pytest.fixture(autouse=True)
+async def no_task_left_behind() -> AsyncIterator[None]:
+    """Every test ends with its servers, handlers and listener tasks finished."""
+    yield
+    # Listener tasks may still be finishing their last await; give them a few turns.
+    for _ in range(100):
+        left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if not left:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"tasks still running after the test: {left}")
+
+
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
