@@ -3,10 +3,12 @@
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.listeners import register
+from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.service import SlackService
 
 __all__ = [
     "RetryPolicy",
+    "SlackInsightPublisher",
     "SlackService",
     "build_app",
     "register",

@@ -118,6 +118,37 @@ class ServerErrorRetry(AsyncRetryHandler):
         state.increment_current_attempt()
 
 
+class ConnectionRetry(AsyncConnectionErrorRetryHandler):
+    """Retries a call whose connection dropped or was refused, waiting longer each time."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.connection_retries)
+        self.policy = policy
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.policy.backoff * 2**state.current_attempt
+        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
+        log.warning(
+            "could not reach Slack; retrying",
+            extra={
+                "api_method": _method(request),
+                "error_type": type(error).__name__,
+                "retry_in": round(wait, 3),
+                "attempt": state.current_attempt + 1,
+            },
+        )
+        state.next_attempt_requested = True
+        await self.policy.sleep(wait)
+        state.increment_current_attempt()
+
+
 def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> AsyncWebClient:
     """A Web API client for `token` on `api_url`, retrying rate limits and 5xx answers."""
     return AsyncWebClient(
@@ -128,7 +159,7 @@ def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> A
 def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
     """Retries for dropped connections, 429 (after Retry-After) and 5xx, in that order."""
     return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=policy.connection_retries),
+        ConnectionRetry(policy),
         RateLimitRetry(policy),
         ServerErrorRetry(policy),
     ]
