@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Literal
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -100,7 +101,11 @@ class SlackService:
             identity = await self.app.client.auth_test()
         except SlackApiError as exc:
             _raise_if_token_refused(exc, "SLACK_BOT_TOKEN")
-            raise
+            raise ConnectionError(f"Slack did not accept auth.test: {_code(exc)}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ConnectionError(
+                f"could not reach Slack at {self.app.client.base_url} ({type(exc).__name__})"
+            ) from exc
         log.info(
             "Slack bot token accepted",
             extra={"team_id": identity.get("team_id"), "bot_user_id": identity.get("user_id")},
@@ -118,7 +123,7 @@ class SlackService:
                 handler.client.wss_uri = await handler.client.issue_new_wss_url()
             except SlackApiError as exc:
                 _raise_if_token_refused(exc, "SLACK_APP_TOKEN")
-                raise
+                raise ConnectionError(f"Slack did not open a socket: {_code(exc)}") from exc
             await handler.connect_async()  # type: ignore[no-untyped-call]
             self.ready.set()
             log.info("Slack connected over Socket Mode")
@@ -152,6 +157,12 @@ class SlackService:
 
 
 def _raise_if_token_refused(exc: SlackApiError, variable: str) -> None:
-    code = exc.response.get("error") if exc.response is not None else None
+    code = _code(exc)
     if code in TOKEN_ERRORS:
         raise SettingsError(f"{variable}: Slack refused the token ({code})") from None
+
+
+def _code(exc: SlackApiError) -> str:
+    response = exc.response
+    code = response.get("error") if response is not None else None
+    return str(code or f"HTTP {getattr(response, 'status_code', '?')}")
