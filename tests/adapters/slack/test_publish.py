@@ -134,3 +134,14 @@ async def test_unreachable_slack_can_be_retried_later(policy: RetryPolicy, sleep
         await SlackInsightPublisher(client).post("C9", insight())
     assert raised.value.retry is True
     assert sleeps.seconds == [0.5, 1.0]
+
+
+async def test_a_very_long_retry_after_is_waited_at_most_max_wait(
+    slack: FakeSlack, sleeps: Sleeps
+) -> None:
+    policy = RetryPolicy(jitter=0.0, max_wait=60.0, sleep=sleeps)
+    slack.fail("chat.postMessage", status=429, error="ratelimited", headers={"Retry-After": "600"})
+    publisher = SlackInsightPublisher(web_client(BOT_TOKEN, slack.api_url, policy))
+    await publisher.post("C9", insight())
+    assert sleeps.seconds == [60.0]
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [429, 200]
