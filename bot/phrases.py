@@ -26,6 +26,25 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "OpenAI는 채용을 어떻게 바꾸나요?",
         "en": "What did Sam Altman say about hiring?",
     },
+    "example_questions": {
+        # One question a line; each is checked to find its topic (tests/adapters/slack).
+        "ko": "OpenAI는 채용을 어떻게 바꾸나요?\n"
+        "대학 교육은 여전히 가치가 있나요?\n"
+        "에이전트를 프로덕션에 쓰면 어떤 위험이 있나요?",
+        "en": "How will OpenAI change its hiring?\n"
+        "Is a college education still worth it?\n"
+        "What are the risks of agents in production?",
+    },
+    "examples_heading": {"ko": "예시 질문", "en": "Example questions"},
+    "help_title": {"ko": "Town Hall 봇", "en": "Town Hall bot"},
+    "slack_help": {
+        "ko": "OpenAI Town Hall(2026년 1월, Sam Altman)에 대해 물어보세요. "
+        "저를 멘션하거나 DM을 보내거나 `/townhall 질문`을 입력하면 요약에서 답을 찾아 드려요.",
+        "en": "Ask me about the OpenAI Town Hall (January 2026, Sam Altman). "
+        "Mention me, send me a direct message, or type `/townhall your question` "
+        "and I'll answer from the summary.",
+    },
+    "you_asked": {"ko": "질문: {question}", "en": "You asked: {question}"},
     "cooldown": {
         "ko": "잠시 후 다시 물어봐 주세요 ({seconds:.0f}초).",
         "en": "Please wait a moment before asking again ({seconds:.0f}s).",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -47,6 +48,64 @@ class SlackSettings(BaseSettings):
     bot_token: SecretStr | None = None
     app_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
+    # GovSlack and test servers use another Web API root; the bot never guesses it.
+    api_url: str = "https://slack.com/api/"
+
+    @field_validator("bot_token", "app_token", "signing_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `SLACK_APP_TOKEN=` in a .env file means "not set", not an empty token.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _token_with_prefix(value, "xoxb-", "a bot token")
+
+    @field_validator("app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _token_with_prefix(value, "xapp-", "an app-level token")
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def configured(self) -> bool:
+        """Whether any Slack credential is set, so `townhall serve` should run Slack."""
+        return any(v is not None for v in (self.bot_token, self.app_token, self.signing_secret))
+
+    def mode(self) -> Literal["socket", "http"]:
+        """Socket Mode with an app token, else HTTP mode with a signing secret.
+
+        Raises SettingsError naming the variable that is missing.
+        """
+        if self.bot_token is None:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)"
+            )
+        if self.app_token is not None:
+            return "socket"
+        if self.signing_secret is not None:
+            return "http"
+        raise SettingsError(
+            "SLACK_APP_TOKEN: missing (set it for Socket Mode, "
+            "or SLACK_SIGNING_SECRET for HTTP mode)"
+        )
+
+
+def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> SecretStr | None:
+    if value is None:
+        return None
+    token = value.get_secret_value().strip()
+    if not token.startswith(prefix) or len(token) <= len(prefix) or any(c.isspace() for c in token):
+        # The value is never echoed: it is a secret.
+        raise ValueError(f"must be {kind} starting with {prefix}")
+    return SecretStr(token)
 
 
 class InsightSettings(BaseSettings):
@@ -99,4 +158,5 @@ def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
     # The value is not echoed: it may be a token.
-    return f"{(prefix + field).upper()}: {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{(prefix + field).upper()}: {message}"

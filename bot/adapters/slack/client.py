@@ -1,0 +1,182 @@
+"""The Web API client: the token passed in, and retries for rate limits and server errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# Slack answers 5xx for its own trouble; these are worth a second try, other codes are not.
+RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long the client waits before trying a Web API call again."""
+
+    rate_limit_retries: int = 3
+    # A Retry-After longer than this is cut short: a member is waiting for the answer.
+    max_wait: float = 60.0
+    server_error_retries: int = 2
+    backoff: float = 0.5
+    connection_retries: int = 2
+    jitter: float = 0.5
+    sleep: Sleep = field(default=asyncio.sleep, compare=False)
+
+
+class RateLimitRetry(AsyncRetryHandler):
+    """Retries a 429 after the `Retry-After` seconds Slack asks for."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.rate_limit_retries)
+        self.policy = policy
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code == 429
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = min(_retry_after(response), self.policy.max_wait)
+        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
+        log.warning(
+            "Slack rate limited a call; retrying",
+            extra={
+                "api_method": _method(request),
+                "retry_in": round(wait, 3),
+                "attempt": state.current_attempt + 1,
+            },
+        )
+        state.next_attempt_requested = True
+        await self.policy.sleep(wait)
+        state.increment_current_attempt()
+
+
+class ServerErrorRetry(AsyncRetryHandler):
+    """Retries a Slack 5xx a bounded number of times, waiting longer each time."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.server_error_retries)
+        self.policy = policy
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in RETRYABLE_STATUS
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.policy.backoff * 2**state.current_attempt
+        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
+        log.warning(
+            "Slack answered with a server error; retrying",
+            extra={
+                "api_method": _method(request),
+                "status": response.status_code if response is not None else None,
+                "retry_in": round(wait, 3),
+                "attempt": state.current_attempt + 1,
+            },
+        )
+        state.next_attempt_requested = True
+        await self.policy.sleep(wait)
+        state.increment_current_attempt()
+
+
+class ConnectionRetry(AsyncConnectionErrorRetryHandler):
+    """Retries a call whose connection dropped or was refused, waiting longer each time."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(max_retry_count=policy.connection_retries)
+        self.policy = policy
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self.policy.backoff * 2**state.current_attempt
+        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
+        log.warning(
+            "could not reach Slack; retrying",
+            extra={
+                "api_method": _method(request),
+                "error_type": type(error).__name__,
+                "retry_in": round(wait, 3),
+                "attempt": state.current_attempt + 1,
+            },
+        )
+        state.next_attempt_requested = True
+        await self.policy.sleep(wait)
+        state.increment_current_attempt()
+
+
+def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> AsyncWebClient:
+    """A Web API client for `token` on `api_url`, retrying rate limits and 5xx answers."""
+    return AsyncWebClient(
+        token=token, base_url=api_url, retry_handlers=retry_handlers(policy or RetryPolicy())
+    )
+
+
+def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
+    """Retries for dropped connections, 429 (after Retry-After) and 5xx, in that order."""
+    return [
+        ConnectionRetry(policy),
+        RateLimitRetry(policy),
+        ServerErrorRetry(policy),
+    ]
+
+
+def _retry_after(response: HttpResponse | None) -> float:
+    if response is None:
+        return 1.0
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return max(0.0, float(values[0]))
+            except ValueError:
+                break
+    return 1.0
+
+
+def _method(request: HttpRequest) -> str:
+    # The URL is the method endpoint; it never carries the token (that is a header).
+    return request.url.rsplit("/", 1)[-1]

@@ -1,0 +1,208 @@
+"""What the bot does for each Slack event: parse it, ask the engine, render, send.
+
+Each listener is a free function; `register` wires them into an AsyncApp.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack.client import RetryPolicy, retry_handlers
+from bot.adapters.slack.events import RecentEvents
+from bot.adapters.slack.render import (
+    WATCH_ACTION,
+    SlackMessage,
+    answer_message,
+    error_message,
+    help_message,
+)
+from bot.engine import AnswerEngine, QuestionError, clean_question
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/townhall"
+
+Payload = dict[str, Any]
+
+
+class ResponseUrlError(Exception):
+    """Slack refused a reply sent to a slash command's response_url."""
+
+
+def has_question(text: str) -> bool:
+    """Whether `text` holds any words once mentions, links and markup are removed."""
+    try:
+        return bool(clean_question(text).words)
+    except QuestionError:
+        return False
+
+
+def reply_to(engine: AnswerEngine, text: str, *, echo_question: bool = False) -> SlackMessage:
+    """The message answering `text`: the answer, or topics to try when nothing matched."""
+    answer = engine.ask(text)
+    suggestions = engine.suggestions(text, answer.lang) if answer.best is None else ()
+    return answer_message(answer, suggestions, echo_question=echo_question)
+
+
+async def answer_mention(
+    event: Payload,
+    body: Payload,
+    client: AsyncWebClient,
+    engine: AnswerEngine,
+    recent: RecentEvents,
+) -> None:
+    """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
+    if not _first_delivery(body, recent):
+        return
+    channel = event["channel"]
+    thread = event.get("thread_ts") or event["ts"]
+    text = event.get("text", "")
+    if not has_question(text):
+        # A bare mention: show how to ask to that member only, not to the whole channel.
+        await client.chat_postEphemeral(
+            channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
+        )
+        return
+    message = reply_to(engine, text)
+    await client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_arguments())
+
+
+async def answer_direct_message(
+    event: Payload,
+    body: Payload,
+    client: AsyncWebClient,
+    engine: AnswerEngine,
+    recent: RecentEvents,
+) -> None:
+    """A message in the bot's DM: answer there (in its thread if it was written in one)."""
+    # message.im also delivers edits, deletions and other bots' posts; only new text is asked.
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    if not _first_delivery(body, recent):
+        return
+    text = event.get("text", "")
+    message = reply_to(engine, text) if has_question(text) else help_message()
+    thread = event.get("thread_ts")
+    await client.chat_postMessage(
+        channel=event["channel"], thread_ts=thread, **message.as_arguments()
+    )
+
+
+async def answer_command(
+    ack: AsyncAck, command: Payload, engine: AnswerEngine, policy: RetryPolicy
+) -> None:
+    """/townhall <question>: ack at once, then answer the member only (ephemeral)."""
+    text = command.get("text", "")
+    if not has_question(text):
+        # Help needs no engine work, so it rides on the ack itself.
+        await ack(response_type="ephemeral", **help_message().as_arguments())
+        return
+    await ack()
+    try:
+        message = reply_to(engine, text, echo_question=True)
+        await send_response(command["response_url"], message, policy)
+    except Exception as exc:  # noqa: BLE001 - reported below, with the member told
+        # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds,
+        # and Slack would show the member "dispatch_failed"; report the failure here instead.
+        await report_failure(exc, command, policy)
+
+
+async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) -> None:
+    """Post an ephemeral reply to a response_url, with the same retries as Web API calls."""
+    webhook = AsyncWebhookClient(url=url, retry_handlers=retry_handlers(policy))
+    response = await webhook.send(response_type="ephemeral", **message.as_arguments())
+    if response.status_code != 200:
+        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+
+
+async def acknowledge_link(ack: AsyncAck) -> None:
+    """The video button is a link; Slack still reports the click, which needs only an ack."""
+    await ack()
+
+
+async def report_failure(error: Exception, body: Payload, policy: RetryPolicy) -> None:
+    """Log a failed reply with its channel and event id; tell a slash command user."""
+    event = body.get("event") or {}
+    channel = (
+        event.get("channel") or body.get("channel_id") or (body.get("channel") or {}).get("id")
+    )
+    log.error(
+        "Slack reply failed: %s",
+        _describe(error),
+        exc_info=not _expected(error),
+        extra={
+            "channel": channel,
+            "event_id": body.get("event_id"),
+            "command": body.get("command"),
+            "error_type": type(error).__name__,
+        },
+    )
+    response_url = body.get("response_url")
+    if response_url and not isinstance(error, ResponseUrlError):
+        try:
+            await send_response(response_url, error_message(), policy)
+        except Exception as exc:  # noqa: BLE001 - the apology is best effort; the failure is logged
+            log.warning("could not tell the member about the failure: %s", _describe(exc))
+
+
+def register(
+    app: AsyncApp,
+    engine: AnswerEngine,
+    *,
+    recent: RecentEvents | None = None,
+    policy: RetryPolicy | None = None,
+) -> None:
+    """Wire every listener (mentions, DMs, /townhall, the video button, failures) into `app`."""
+    seen = recent or RecentEvents()
+    retry = policy or RetryPolicy()
+
+    async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
+        await answer_mention(event, body, client, engine, seen)
+
+    async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
+        await answer_direct_message(event, body, client, engine, seen)
+
+    async def on_command(ack: AsyncAck, command: Payload) -> None:
+        await answer_command(ack, command, engine, retry)
+
+    async def on_error(error: Exception, body: Payload) -> None:
+        await report_failure(error, body, retry)
+
+    app.event("app_mention")(on_mention)
+    # Every message event is taken (and acked) so Slack never sees a 404 and retries it.
+    app.event("message")(on_message)
+    app.command(COMMAND)(on_command)
+    app.action(WATCH_ACTION)(acknowledge_link)
+    app.error(on_error)
+
+
+def _first_delivery(body: Payload, recent: RecentEvents) -> bool:
+    event_id = body.get("event_id")
+    if event_id is None or recent.first_time(event_id):
+        return True
+    log.info("skipping a re-delivered event", extra={"event_id": event_id})
+    return False
+
+
+def _expected(error: Exception) -> bool:
+    # Web API refusals and network trouble need no traceback; anything else is a bug.
+    return isinstance(
+        error, SlackApiError | ResponseUrlError | aiohttp.ClientError | OSError | TimeoutError
+    )
+
+
+def _describe(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if response is not None and hasattr(response, "status_code"):
+        data = getattr(response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        return f"{type(error).__name__} (HTTP {response.status_code}, {code or 'no error code'})"
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,123 @@
+"""The daily insight on Slack: post it marked with its key, and find an earlier post of it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.render import insight_message
+from bot.insight import Insight, InsightPublisher, PublishError
+
+log = logging.getLogger(__name__)
+
+# Message metadata marks our insight posts, so a restart never posts the same day twice.
+EVENT_TYPE = "townhall_insight"
+HISTORY_PAGE = 200
+# How far back to look: the insight's day and the day before, whatever the time zone.
+LOOKBACK = timedelta(days=1)
+
+# Slack-side trouble that may pass; everything else needs an admin (invite, scope, channel).
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+T = TypeVar("T")
+
+
+class SlackInsightPublisher:
+    """Posts insights with a Web API client and recognises its own earlier posts."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, *, max_pages: int = 10) -> None:
+        self.client = client
+        self.max_pages = max_pages
+        self._bot_user_id: str | None = None
+
+    async def post(self, channel: str, insight: Insight) -> str:
+        """Post `insight` to `channel` with its key in the message metadata; return the ts."""
+        message = insight_message(insight)
+        response = await _calling(
+            channel,
+            self.client.chat_postMessage(
+                channel=channel,
+                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": insight.key}},
+                unfurl_links=False,
+                unfurl_media=False,
+                **message.as_arguments(),
+            ),
+        )
+        return str(response["ts"])
+
+    async def find_posted(self, channel: str, insight: Insight) -> str | None:
+        """The ts of this bot's post of `insight.key` in `channel`, if it is in recent history."""
+        me = await self._me(channel)
+        oldest = datetime.combine(insight.day - LOOKBACK, time(), tzinfo=UTC).timestamp()
+        cursor: str | None = None
+        for _ in range(self.max_pages):
+            page = await _calling(
+                channel,
+                self.client.conversations_history(
+                    channel=channel,
+                    include_all_metadata=True,
+                    oldest=str(oldest),
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                ),
+            )
+            for message in page.get("messages") or []:
+                if _is_our_insight(message, me, insight.key):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        log.warning(
+            "stopped looking for an earlier insight post",
+            extra={"channel": channel, "key": insight.key, "pages": self.max_pages},
+        )
+        return None
+
+    async def _me(self, channel: str) -> str:
+        if self._bot_user_id is None:
+            identity = await _calling(channel, self.client.auth_test())
+            self._bot_user_id = str(identity["user_id"])
+        return self._bot_user_id
+
+
+def _is_our_insight(message: dict[str, Any], me: str, key: str) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return (
+        message.get("user") == me
+        and metadata.get("event_type") == EVENT_TYPE
+        and payload.get("key") == key
+    )
+
+
+async def _calling(channel: str, call: Awaitable[T]) -> T:
+    """Await one Web API call (already retried by the client), mapping failures to PublishError."""
+    try:
+        return await call
+    except SlackApiError as exc:
+        status = getattr(exc.response, "status_code", None)
+        code = exc.response.get("error") if exc.response is not None else None
+        retry = code in RETRYABLE_ERRORS or status == 429 or (status or 0) >= 500
+        raise PublishError(
+            f"Slack refused the call for channel {channel}: {code or f'HTTP {status}'}",
+            retry=retry,
+        ) from exc
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise PublishError(
+            f"could not reach Slack for channel {channel}: {type(exc).__name__}", retry=True
+        ) from exc
+
+
+if TYPE_CHECKING:
+    # mypy proves the class satisfies the protocol the scheduler uses.
+    _protocol_check: InsightPublisher = SlackInsightPublisher(AsyncWebClient())

@@ -1,0 +1,206 @@
+"""Answers, suggestions, help and insights as Block Kit messages with a plain `text` fallback.
+
+Everything that reaches Slack passes through `fit`, which escapes `&`, `<` and `>` (so
+`<!channel>`, `<!here>`, `<!everyone>` and `<@U...>` from a question or a knowledge file
+arrive as text, never as live mentions) and keeps each field within Slack's limits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine import Answer, Hit
+from bot.insight import Insight
+from bot.knowledge import Section
+from bot.phrases import phrase
+
+# Slack's documented limits (Block Kit reference).
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+CONTEXT_TEXT = 3000
+BUTTON_TEXT = 75
+BUTTON_URL = 3000
+# Our own cap for a topic title inside a link, so one odd title cannot crowd out the others.
+LINK_LABEL = 300
+MAX_BLOCKS = 50
+# `text` is what notifications and screen readers show; the blocks carry the whole answer.
+FALLBACK_TEXT = 3000
+
+ELLIPSIS = "…"
+# The action id of the "watch the video" link button; its click is acked and ignored.
+WATCH_ACTION = "townhall_watch_video"
+
+Block = dict[str, Any]
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_SPECIAL = re.compile(r"[&<>]")
+# Plain "@channel" is not live without link_names, but a word joiner makes sure of it.
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """What chat.postMessage, chat.postEphemeral or response_url get: blocks and a fallback."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    def as_arguments(self) -> dict[str, Any]:
+        """The `text` and `blocks` arguments of a Web API call."""
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+def escape(text: str) -> str:
+    """`text` with Slack's control characters escaped and broadcast words neutralised."""
+    text = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+    return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
+
+
+def fit(raw: str, limit: int) -> str:
+    """`raw` escaped, cut (at a word when possible) so that the escaped text fits `limit`."""
+    text = escape(raw)
+    if len(text) <= limit:
+        return text
+    # Escaping never shortens, so the first `limit` raw characters are an upper bound.
+    cut = raw[:limit]
+    while cut and len(escape(cut)) + len(ELLIPSIS) > limit:
+        excess = len(escape(cut)) + len(ELLIPSIS) - limit
+        cut = cut[: len(cut) - excess]
+    space = cut.rfind(" ")
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    # An `&` cut from its entity is impossible: entities are added after cutting.
+    return escape(cut.rstrip(" ,;:")) + ELLIPSIS
+
+
+def answer_message(
+    answer: Answer, suggestions: Sequence[Section] = (), *, echo_question: bool = False
+) -> SlackMessage:
+    """The answer to a question, or "not found" with `suggestions` when nothing matched."""
+    lang = answer.lang
+    blocks: list[Block] = []
+    if echo_question:
+        blocks.append(_context(phrase("you_asked", lang, question=answer.question)))
+    best = answer.best
+    if best is None:
+        return _not_found(answer, suggestions, blocks)
+    blocks += [
+        _header(best.title),
+        _section(best.excerpt),
+        _context(phrase("section", lang, number=best.section)),
+    ]
+    button = _watch_button(best.url, lang)
+    if button is not None:
+        blocks.append(button)
+    if answer.related:
+        related = ", ".join(f"{h.section}. {h.title}" for h in answer.related)
+        blocks.append(_context(f"{phrase('related', lang)}: {related}"))
+    return _message(_fallback(best), blocks)
+
+
+def _fallback(best: Hit) -> str:
+    return fit(f"{best.title}\n\n{best.excerpt}\n\n{best.url}", FALLBACK_TEXT)
+
+
+def _not_found(answer: Answer, suggestions: Sequence[Section], blocks: list[Block]) -> SlackMessage:
+    lang = answer.lang
+    not_found = phrase("not_found", lang)
+    blocks.append(_section(not_found))
+    if suggestions:
+        blocks.append(_section(phrase("try_topics", lang)))
+        lines = [f"• {_link(s.url, f'{s.number}. {s.title}')}" for s in suggestions]
+        blocks.append(_mrkdwn_section(_lines_within(lines, SECTION_TEXT)))
+    titles = ", ".join(s.title for s in suggestions)
+    fallback = f"{not_found} {phrase('try_topics', lang)} {titles}" if titles else not_found
+    return _message(fit(fallback, FALLBACK_TEXT), blocks)
+
+
+def help_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
+    """How to ask, with example questions, in each of `langs` (both when unknown)."""
+    blocks: list[Block] = [_header(" / ".join(phrase("help_title", lang) for lang in langs))]
+    for lang in langs:
+        examples = [f"• {escape(q)}" for q in phrase("example_questions", lang).splitlines()]
+        blocks.append(_section(phrase("slack_help", lang)))
+        heading = f"*{escape(phrase('examples_heading', lang))}*"
+        blocks.append(_mrkdwn_section(_lines_within([heading, *examples], SECTION_TEXT)))
+    fallback = "\n".join(phrase("slack_help", lang) for lang in langs)
+    return _message(fit(fallback, FALLBACK_TEXT), blocks)
+
+
+def insight_message(insight: Insight) -> SlackMessage:
+    """The daily insight: its number, the topic, the passage and the video link."""
+    lang = insight.lang
+    title = phrase("insight_title", lang, number=insight.number)
+    blocks: list[Block] = [
+        _header(title),
+        _mrkdwn_section(f"*{fit(insight.title, SECTION_TEXT - 2)}*"),
+        _section(insight.passage),
+        _context(phrase("section", lang, number=insight.section)),
+    ]
+    button = _watch_button(insight.url, lang)
+    if button is not None:
+        blocks.append(button)
+    return _message(fit(f"{title}: {insight.title}", FALLBACK_TEXT), blocks)
+
+
+def error_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
+    """The apology a member sees when their answer could not be produced."""
+    text = "\n".join(phrase("error", lang) for lang in langs)
+    return _message(fit(text, FALLBACK_TEXT), [_section(text)])
+
+
+def _message(text: str, blocks: list[Block]) -> SlackMessage:
+    # Every renderer stays far below the cap; this keeps a bug from losing the whole message.
+    return SlackMessage(text=text, blocks=tuple(blocks[:MAX_BLOCKS]))
+
+
+def _header(raw: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": fit(raw, HEADER_TEXT)}}
+
+
+def _section(raw: str) -> Block:
+    return _mrkdwn_section(fit(raw, SECTION_TEXT))
+
+
+def _mrkdwn_section(escaped: str) -> Block:
+    # verbatim: no automatic linking of channel names or mentions in what we echo.
+    return {"type": "section", "text": {"type": "mrkdwn", "text": escaped, "verbatim": True}}
+
+
+def _context(raw: str) -> Block:
+    text = {"type": "mrkdwn", "text": fit(raw, CONTEXT_TEXT), "verbatim": True}
+    return {"type": "context", "elements": [text]}
+
+
+def _watch_button(url: str, lang: str) -> Block | None:
+    if not url.startswith(("https://", "http://")) or len(url) > BUTTON_URL:
+        return None
+    label = {"type": "plain_text", "text": fit(phrase("watch", lang), BUTTON_TEXT)}
+    button = {"type": "button", "action_id": WATCH_ACTION, "text": label, "url": url}
+    return {"type": "actions", "elements": [button]}
+
+
+def _link(url: str, label: str) -> str:
+    text = fit(label, LINK_LABEL).replace("|", "¦")  # a `|` would end the label early
+    if not url.startswith(("https://", "http://")) or len(url) > BUTTON_URL:
+        return text
+    return f"<{escape(url)}|{text}>"
+
+
+def _lines_within(lines: Sequence[str], limit: int) -> str:
+    """Whole lines (already escaped) joined within `limit`; the rest are left out.
+
+    Lines are never cut: cutting could split an entity or a <url|label> link.
+    """
+    kept: list[str] = []
+    length = -1
+    for line in lines:
+        if length + 1 + len(line) > limit:
+            break
+        kept.append(line)
+        length += 1 + len(line)
+    return "\n".join(kept)

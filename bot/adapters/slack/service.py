@@ -1,0 +1,168 @@
+"""The Slack app as a `townhall serve` service: Socket Mode, or HTTP with /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Literal
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.app import build_app
+from bot.adapters.slack.client import RetryPolicy
+from bot.engine import AnswerEngine
+from bot.settings import SettingsError, SlackSettings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+# Web API errors that mean the token itself is wrong, not that Slack is having trouble.
+TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
+)
+
+
+class SlackService:
+    """Runs the Slack app until cancelled: over Socket Mode, or as an HTTP server."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        app: AsyncApp,
+        *,
+        mode: Literal["socket", "http"],
+        app_token: str | None = None,
+        host: str = "0.0.0.0",  # Slack must reach it; --host narrows
+        port: int = 3000,
+        ping_interval: float = 10.0,
+    ) -> None:
+        if mode == "socket" and not app_token:
+            raise SettingsError("SLACK_APP_TOKEN: missing (needed for Socket Mode)")
+        self.app = app
+        self.mode = mode
+        self.host = host
+        self.port = port
+        self.ping_interval = ping_interval
+        self._app_token = app_token
+        self._handler: AsyncSocketModeHandler | None = None
+        self._address: tuple[str, int] | None = None
+        self.ready = asyncio.Event()
+
+    @classmethod
+    def from_settings(
+        cls,
+        slack: SlackSettings,
+        engine: AnswerEngine,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        policy: RetryPolicy | None = None,
+    ) -> SlackService:
+        """The service for these settings; raises SettingsError naming a missing variable."""
+        mode = slack.mode()
+        app_token = slack.app_token.get_secret_value() if slack.app_token else None
+        app = build_app(slack, engine, policy=policy)
+        return cls(app, mode=mode, app_token=app_token, host=host, port=port)
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """The host and port the HTTP server listens on, once it is ready."""
+        return self._address
+
+    async def run(self) -> None:
+        """Check the bot token, then serve until cancelled."""
+        await self._check_bot_token()
+        if self.mode == "socket":
+            await self._run_socket_mode()
+        else:
+            await self._run_http()
+
+    def health(self) -> dict[str, object]:
+        """The mode and whether Slack can reach the bot right now."""
+        return {"mode": self.mode, "connected": self._connected()}
+
+    def _connected(self) -> bool:
+        if not self.ready.is_set():
+            return False
+        if self._handler is None:
+            return True  # HTTP mode: listening is all it takes
+        client = self._handler.client
+        session = client.current_session
+        return not client.closed and not client.stale and session is not None and not session.closed
+
+    async def _check_bot_token(self) -> None:
+        try:
+            identity = await self.app.client.auth_test()
+        except SlackApiError as exc:
+            _raise_if_token_refused(exc, "SLACK_BOT_TOKEN")
+            raise ConnectionError(f"Slack did not accept auth.test: {_code(exc)}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ConnectionError(
+                f"could not reach Slack at {self.app.client.base_url} ({type(exc).__name__})"
+            ) from exc
+        log.info(
+            "Slack bot token accepted",
+            extra={"team_id": identity.get("team_id"), "bot_user_id": identity.get("user_id")},
+        )
+
+    async def _run_socket_mode(self) -> None:
+        handler = AsyncSocketModeHandler(
+            self.app, app_token=self._app_token, ping_interval=self.ping_interval
+        )
+        self._handler = handler
+        try:
+            # Asked once here so a refused app token stops the start with its name, instead
+            # of the client retrying the connection forever.
+            try:
+                handler.client.wss_uri = await handler.client.issue_new_wss_url()
+            except SlackApiError as exc:
+                _raise_if_token_refused(exc, "SLACK_APP_TOKEN")
+                raise ConnectionError(f"Slack did not open a socket: {_code(exc)}") from exc
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            self.ready.set()
+            log.info("Slack connected over Socket Mode")
+            await asyncio.Event().wait()
+        finally:
+            self.ready.clear()
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _run_http(self) -> None:
+        web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
+        web_app.router.add_get(HEALTH_PATH, self._healthz)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            host, port = runner.addresses[0][:2]
+            self._address = (str(host), int(port))
+            self.ready.set()
+            log.info("Slack events served over HTTP", extra={"host": host, "port": port})
+            await asyncio.Event().wait()
+        finally:
+            self.ready.clear()
+            await runner.cleanup()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        health = self.health()
+        return web.json_response(
+            {"status": "ok" if health["connected"] else "starting", "slack": health}
+        )
+
+
+def _raise_if_token_refused(exc: SlackApiError, variable: str) -> None:
+    code = _code(exc)
+    if code in TOKEN_ERRORS:
+        raise SettingsError(f"{variable}: Slack refused the token ({code})") from None
+
+
+def _code(exc: SlackApiError) -> str:
+    response = exc.response
+    code = response.get("error") if response is not None else None
+    return str(code or f"HTTP {getattr(response, 'status_code', '?')}")

@@ -1,0 +1,240 @@
+"""The real slack-bolt AsyncApp served over HTTP through our adapter, against a fake Slack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from bot.adapters.slack.render import WATCH_ACTION
+from bot.phrases import phrase
+from tests.adapters.slack.conftest import (
+    HttpBot,
+    Sleeps,
+    all_text,
+    direct_message,
+    eventually,
+    mention,
+)
+
+
+def section_number(params: dict[str, object]) -> str:
+    """The "Topic N" line of a posted answer."""
+    blocks = params["blocks"]
+    assert isinstance(blocks, list)
+    return str(blocks[2]["elements"][0]["text"])
+
+
+async def test_english_mention_is_answered_in_english_in_the_thread_of_the_mention(
+    http_bot: HttpBot,
+) -> None:
+    status = await http_bot.send_event(
+        mention("Is OpenAI going to hire fewer people?", ts="1769000000.000100"), "Ev1"
+    )
+    assert status == 200
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "C1"
+    assert post.params["thread_ts"] == "1769000000.000100"
+    assert post.params["blocks"][0]["text"]["text"] == "Changes in Software Engineer Hiring"
+    assert section_number(post.params) == "Topic 19"
+    assert post.token == "xoxb-test-bot-token"
+
+
+async def test_korean_mention_is_answered_in_korean(http_bot: HttpBot) -> None:
+    await http_bot.send_event(mention("OpenAI는 앞으로 채용 속도를 어떻게 하나요?"), "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["blocks"][0]["text"]["text"] == "소프트웨어 엔지니어 채용의 변화"
+    assert section_number(post.params) == "19번 주제"
+    assert "채용" in post.params["blocks"][1]["text"]["text"]
+
+
+async def test_mention_inside_a_thread_answers_in_that_thread(http_bot: HttpBot) -> None:
+    event = mention("Is college still worth it?", ts="1769000050.000300", thread_ts="1769000000.1")
+    await http_bot.send_event(event, "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1769000000.1"
+    assert section_number(post.params) == "Topic 18"
+
+
+async def test_bare_mention_shows_help_only_to_the_member(http_bot: HttpBot) -> None:
+    await http_bot.send_event(mention(""), "Ev1")
+    [help_post] = await http_bot.slack.wait_for("chat.postEphemeral")
+    assert help_post.params["channel"] == "C1"
+    assert help_post.params["user"] == "U1"
+    assert help_post.params["blocks"][0]["text"]["text"] == "Town Hall 봇 / Town Hall bot"
+    assert http_bot.slack.calls_to("chat.postMessage") == []
+
+
+async def test_direct_message_is_answered_in_the_dm(http_bot: HttpBot) -> None:
+    await http_bot.send_event(direct_message("What skills matter most in the AI era?"), "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D1"
+    assert "thread_ts" not in post.params
+    assert section_number(post.params) == "Topic 22"
+
+
+async def test_edits_and_bot_messages_in_the_dm_are_not_answered(http_bot: HttpBot) -> None:
+    edited = direct_message("hiring?", subtype="message_changed")
+    from_bot = direct_message("hiring?", bot_id="BOTHER")
+    assert await http_bot.send_event(edited, "Ev1") == 200
+    assert await http_bot.send_event(from_bot, "Ev2") == 200
+    # A later question is answered; had the first two been, they would have come first.
+    await http_bot.send_event(direct_message("Is college still worth it?"), "Ev3")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert section_number(post.params) == "Topic 18"
+
+
+async def test_off_topic_question_gets_not_found_and_three_topics(http_bot: HttpBot) -> None:
+    await http_bot.send_event(mention("What is the best pizza in Naples?"), "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    blocks = post.params["blocks"]
+    assert blocks[0]["text"]["text"] == phrase("not_found", "en")
+    assert blocks[1]["text"]["text"] == phrase("try_topics", "en")
+    assert blocks[2]["text"]["text"].count("\n") == 2  # three topics, one a line
+
+
+async def test_redelivered_event_is_answered_once(http_bot: HttpBot) -> None:
+    event = mention("Is OpenAI going to hire fewer people?")
+    assert await http_bot.send_event(event, "EvSame") == 200
+    assert await http_bot.send_event(event, "EvSame", retry_num=1) == 200
+    assert await http_bot.send_event(event, "EvSame", retry_num=2) == 200
+    # A different event afterwards is answered; the retries, had they been, came before it.
+    await http_bot.send_event(direct_message("Is college still worth it?"), "EvOther")
+    posts = await http_bot.slack.wait_for("chat.postMessage", count=2)
+    assert [p.params["channel"] for p in posts] == ["C1", "D1"]
+
+
+async def test_mentions_in_the_question_never_go_out_live(http_bot: HttpBot) -> None:
+    await http_bot.send_command("<!channel> <!everyone> <!here> <@U123> hiring & firing?")
+    [reply] = await http_bot.slack.wait_for("response:cmd")
+    posted = all_text(reply.params)
+    assert "&lt;!channel&gt; &lt;!everyone&gt; &lt;!here&gt; &lt;@U123&gt;" in posted
+    assert "<!" not in posted
+    assert "<@" not in posted
+
+
+async def test_slash_command_is_acked_then_answered_ephemerally(http_bot: HttpBot) -> None:
+    status, body = await http_bot.send_command("Is college still worth it?")
+    assert (status, body) == (200, "")
+    [reply] = await http_bot.slack.wait_for("response:cmd")
+    assert reply.params["response_type"] == "ephemeral"
+    assert reply.params["blocks"][0]["elements"][0]["text"] == (
+        "You asked: Is college still worth it?"
+    )
+    assert reply.params["blocks"][1]["text"]["text"] == "The Value of a College Education"
+
+
+async def test_slash_command_without_text_shows_help_in_the_ack(http_bot: HttpBot) -> None:
+    status, body = await http_bot.send_command("  ")
+    assert status == 200
+    ack = json.loads(body)
+    assert ack["response_type"] == "ephemeral"
+    assert ack["blocks"][0]["text"]["text"] == "Town Hall 봇 / Town Hall bot"
+    examples = [b["text"]["text"] for b in ack["blocks"] if b["type"] == "section"]
+    assert "• Is a college education still worth it?" in examples[-1]
+
+
+async def test_video_button_click_is_acked(http_bot: HttpBot) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0TEAM"},
+        "user": {"id": "U1"},
+        "api_app_id": "A0TOWNHALL",
+        "container": {"type": "message", "channel_id": "C1", "message_ts": "1.2"},
+        "channel": {"id": "C1"},
+        "trigger_id": "1.2.3",
+        "response_url": http_bot.slack.response_url("click"),
+        "actions": [{"action_id": WATCH_ACTION, "block_id": "b", "type": "button"}],
+    }
+    body = ("payload=" + json.dumps(payload)).encode()
+    status, _ = await http_bot.post(body, "application/x-www-form-urlencoded")
+    assert status == 200
+
+
+async def test_forged_signature_is_refused(http_bot: HttpBot) -> None:
+    body = json.dumps({"type": "event_callback", "event": mention("hiring")}).encode()
+    status, _ = await http_bot.post(body, "application/json", secret="not-the-secret")
+    assert status == 401
+    assert http_bot.slack.calls_to("chat.postMessage") == []
+
+
+async def test_stale_timestamp_is_refused(http_bot: HttpBot) -> None:
+    body = json.dumps({"type": "event_callback", "event": mention("hiring")}).encode()
+    status, _ = await http_bot.post(body, "application/json", timestamp=int(time.time()) - 600)
+    assert status == 401
+
+
+async def test_url_verification_returns_the_challenge(http_bot: HttpBot) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "c-123", "token": "t"}).encode()
+    status, text = await http_bot.post(body, "application/json")
+    assert status == 200
+    assert json.loads(text) == {"challenge": "c-123"}
+
+
+async def test_healthz_reports_http_mode_connected(http_bot: HttpBot) -> None:
+    async with http_bot.session.get(f"{http_bot.url}/healthz") as response:
+        assert response.status == 200
+        assert await response.json() == {
+            "status": "ok",
+            "slack": {"mode": "http", "connected": True},
+        }
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(
+    http_bot: HttpBot, sleeps: Sleeps
+) -> None:
+    http_bot.slack.fail(
+        "chat.postMessage", status=429, error="ratelimited", headers={"Retry-After": "7"}
+    )
+    await http_bot.send_event(mention("Is college still worth it?"), "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert [c.status for c in http_bot.slack.calls_to("chat.postMessage")] == [429, 200]
+    assert sleeps.seconds == [7.0]
+    assert section_number(post.params) == "Topic 18"
+
+
+async def test_server_error_is_retried_a_bounded_number_of_times_then_logged(
+    http_bot: HttpBot, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.adapters.slack")
+    http_bot.slack.fail("chat.postMessage", status=500, error="internal_error", times=3)
+    await http_bot.send_event(mention("Is college still worth it?"), "EvFails")
+    await http_bot.slack.wait_for("chat.postMessage", count=3, status=500)
+    await eventually(
+        lambda: any(r.message.startswith("Slack reply failed") for r in caplog.records)
+    )
+    # The next event is answered: one failing reply does not stop the app.
+    await http_bot.send_event(direct_message("What skills matter most in the AI era?"), "EvOk")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D1"
+    statuses = [c.status for c in http_bot.slack.calls_to("chat.postMessage")]
+    assert statuses == [500, 500, 500, 200]  # the first try, two retries, then the next event
+    assert sleeps.seconds == [0.5, 1.0]
+    retries = [r for r in caplog.records if r.message.startswith("Slack answered with a server")]
+    assert [r.attempt for r in retries] == [1, 2]  # type: ignore[attr-defined]
+    [failure] = [r for r in caplog.records if r.message.startswith("Slack reply failed")]
+    assert failure.levelno == logging.ERROR
+    assert failure.channel == "C1"  # type: ignore[attr-defined]
+    assert failure.event_id == "EvFails"  # type: ignore[attr-defined]
+    assert "HTTP 500, internal_error" in failure.message
+    assert all("xoxb-" not in r.getMessage() for r in caplog.records)
+
+
+async def test_refused_response_url_is_logged_with_channel_and_command(
+    http_bot: HttpBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.adapters.slack")
+    http_bot.slack.fail("response:cmd", status=404, error="expired_url")
+    status, _ = await http_bot.send_command("Is college still worth it?")
+    assert status == 200
+    await eventually(
+        lambda: any(r.message.startswith("Slack reply failed") for r in caplog.records)
+    )
+    [failure] = [r for r in caplog.records if r.message.startswith("Slack reply failed")]
+    assert failure.channel == "C1"  # type: ignore[attr-defined]
+    assert failure.command == "/townhall"  # type: ignore[attr-defined]
+    assert "response_url answered 404" in failure.message
+    # Nothing else is sent to a response_url that is gone.
+    assert [c.status for c in http_bot.slack.calls_to("response:cmd")] == [404]

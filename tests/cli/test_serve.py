@@ -1,0 +1,170 @@
+"""`townhall serve`: which services start, and one-line errors for missing or bad settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.slack import RetryPolicy, SlackService
+from bot.adapters.slack import service as slack_service
+from bot.cli import main
+from bot.cli.serve import CHATTY_LIBRARIES, NOTHING_TO_SERVE, FieldsFormatter, services_for
+from bot.engine import AnswerEngine
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No SLACK_*/DISCORD_*/INSIGHT_* variable and no .env from the machine running the tests."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_", "INSIGHT_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """`serve` configures logging for the process; put the test runner's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    libraries = {name: logging.getLogger(name).level for name in CHATTY_LIBRARIES}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
+
+
+def serve_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `townhall serve`, expect exit status 1, return the one stderr line."""
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", *args])
+    assert exited.value.code == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_nothing_configured_says_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve_error(capsys) == f"townhall: {NOTHING_TO_SERVE}"
+
+
+def test_malformed_bot_token_names_the_variable_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-user-token-secret")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A-1-abc")
+    line = serve_error(capsys)
+    assert line == "townhall: settings: SLACK_BOT_TOKEN: must be a bot token starting with xoxb-"
+
+
+def test_malformed_app_token_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-1-abc")
+    line = serve_error(capsys)
+    assert line == (
+        "townhall: settings: SLACK_APP_TOKEN: must be an app-level token starting with xapp-"
+    )
+
+
+def test_bot_token_alone_asks_for_an_app_token_or_signing_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    line = serve_error(capsys)
+    assert line == (
+        "townhall: settings: SLACK_APP_TOKEN: missing "
+        "(set it for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode)"
+    )
+
+
+def test_app_token_without_bot_token_names_slack_bot_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A-1-abc")
+    line = serve_error(capsys)
+    assert line == (
+        "townhall: settings: SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)"
+    )
+
+
+async def no_wait(seconds: float) -> None:
+    return None
+
+
+def test_unreachable_slack_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{port}/api")
+    # The same retries as in production, without waiting for them.
+    fast = RetryPolicy(jitter=0.0, sleep=no_wait)
+    real_build_app = slack_service.build_app
+    monkeypatch.setattr(
+        slack_service,
+        "build_app",
+        lambda slack, engine, policy=None: real_build_app(slack, engine, policy=fast),
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--host", "127.0.0.1", "--port", "0"])
+    assert exited.value.code == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == (
+        f"townhall: could not start: could not reach Slack at http://127.0.0.1:{port}/api/ "
+        "(ClientConnectorError)"
+    )
+
+
+def test_blank_slack_variables_count_as_unset(
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    monkeypatch.setenv("SLACK_APP_TOKEN", " ")
+    settings = load_settings()
+    assert services_for(settings, engine, host="127.0.0.1", port=3000) == []
+
+
+def test_socket_mode_service_when_bot_and_app_tokens_are_set(
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-set")
+    [service] = services_for(load_settings(), engine, host="127.0.0.1", port=3000)
+    assert isinstance(service, SlackService)
+    assert service.health() == {"mode": "socket", "connected": False}
+
+
+def test_http_mode_service_listens_where_asked(
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cret")
+    [service] = services_for(load_settings(), engine, host="127.0.0.2", port=8123)
+    assert isinstance(service, SlackService)
+    assert (service.mode, service.host, service.port) == ("http", "127.0.0.2", 8123)
+
+
+def test_bad_api_url_names_slack_api_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "slack.com/api")
+    with pytest.raises(SettingsError, match=r"^SLACK_API_URL: must be an http\(s\) URL"):
+        load_settings()
+
+
+def test_log_lines_carry_extra_fields() -> None:
+    record = logging.LogRecord("bot", logging.ERROR, "f.py", 1, "reply failed", None, None)
+    record.channel = "C1"
+    record.event_id = "Ev1"
+    line = FieldsFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "ERROR reply failed channel=C1 event_id=Ev1"
