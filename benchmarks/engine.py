@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine import AnswerEngine  # noqa: E402
-from bot.engine.engine import analyzers_for  # noqa: E402
+from bot.engine.engine import RESULTS, analyzers_for  # noqa: E402
 from bot.engine.index import SectionIndex  # noqa: E402
 from bot.knowledge import Knowledge, Passage, Section, load_knowledge  # noqa: E402
 
@@ -149,11 +149,11 @@ def synthetic(knowledge: Knowledge, size: int, questions: list[str]) -> None:
         built = time.perf_counter() - start
         asked = [q for q in questions if (lang == "ko") == any("가" <= c <= "힣" for c in q)]
         for question in asked:
-            index.rank(index.analyze(question))
+            index.rank(index.analyze(question), RESULTS)
         times = []
         for question in asked:
             start = time.perf_counter()
-            index.rank(index.analyze(question))
+            index.rank(index.analyze(question), RESULTS)
             times.append(time.perf_counter() - start)
         p50, p95 = _ms(times, 50), _ms(times, 95)
         label = f"{size:>7} passages [{lang}]"
