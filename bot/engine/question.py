@@ -21,7 +21,7 @@ _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 
 
 class QuestionError(ValueError):
-    """A question that cannot be asked (empty, or nothing but mentions and markup)."""
+    """A question that cannot be asked: empty or only white space."""
 
 
 @dataclass(frozen=True)
