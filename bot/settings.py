@@ -31,12 +31,14 @@ class CoreSettings(BaseSettings):
 
 
 class DiscordSettings(BaseSettings):
-    """DISCORD_*: the bot token and, for testing, one guild to sync commands to."""
+    """DISCORD_*: the bot token, one guild to sync commands to (testing), the /ask cooldown."""
 
     model_config = _config("DISCORD_")
 
     token: SecretStr | None = None
     guild_id: int | None = None
+    # Seconds a member waits between two /ask; 0 turns the cooldown off.
+    ask_cooldown: float = Field(default=5.0, ge=0)
 
 
 class SlackSettings(BaseSettings):
