@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
@@ -39,6 +39,12 @@ class DiscordSettings(BaseSettings):
     guild_id: int | None = None
     # Seconds a member waits between two /ask; 0 turns the cooldown off.
     ask_cooldown: float = Field(default=5.0, ge=0)
+
+    @field_validator("token", "guild_id", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `DISCORD_TOKEN=` copied from .env.example means "not set", not an empty token.
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SlackSettings(BaseSettings):
