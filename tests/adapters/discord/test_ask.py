@@ -186,6 +186,15 @@ async def test_bot_resumes_after_the_gateway_closes_and_answers_the_next_questio
     assert reply["data"]["embeds"][0]["title"] == ENGLISH_HIRING
 
 
+async def test_blank_question_gets_a_private_example(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "   ", locale="ko")
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == "질문을 입력해 주세요. 예: OpenAI는 채용을 어떻게 바꾸나요?"
+
+
 async def test_topic_button_shows_that_topic_privately(
     fake: FakeDiscord, bot: TownhallClient
 ) -> None:
