@@ -53,6 +53,25 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "죄송해요, 답변하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
         "en": "Sorry, something went wrong while answering. Please try again shortly.",
     },
+    "topic_not_found": {
+        "ko": "“{name}”에 해당하는 주제가 없어요. /topics 로 전체 주제를 볼 수 있어요.",
+        "en": "No topic matches “{name}”. /topics lists them all.",
+    },
+    "read_topic": {"ko": "주제 전체 보기", "en": "Read the whole topic"},
+    # Slash command and option descriptions (Discord allows 100 characters each).
+    "command_ask": {
+        "ko": "OpenAI Town Hall(2026년 1월)에 대해 질문하기",
+        "en": "Ask about the OpenAI Town Hall (January 2026)",
+    },
+    "option_question": {
+        "ko": "질문 (한국어 또는 영어)",
+        "en": "Your question, in English or Korean",
+    },
+    "option_private": {"ko": "나에게만 답변 보이기", "en": "Show the answer only to you"},
+    "command_topics": {"ko": "Town Hall 주제 목록 보기", "en": "List the Town Hall topics"},
+    "command_topic": {"ko": "Town Hall 주제 하나 보기", "en": "Show one Town Hall topic"},
+    "option_topic": {"ko": "주제 제목 또는 번호", "en": "Topic title or number"},
+    "command_insight": {"ko": "오늘의 Town Hall 인사이트", "en": "Today's Town Hall insight"},
 }
 
 

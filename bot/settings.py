@@ -32,12 +32,20 @@ class CoreSettings(BaseSettings):
 
 
 class DiscordSettings(BaseSettings):
-    """DISCORD_*: the bot token and, for testing, one guild to sync commands to."""
+    """DISCORD_*: the bot token, one guild to sync commands to (testing), the /ask cooldown."""
 
     model_config = _config("DISCORD_")
 
     token: SecretStr | None = None
     guild_id: int | None = None
+    # Seconds a member waits between two /ask; 0 turns the cooldown off.
+    ask_cooldown: float = Field(default=5.0, ge=0)
+
+    @field_validator("token", "guild_id", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `DISCORD_TOKEN=` copied from .env.example means "not set", not an empty token.
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SlackSettings(BaseSettings):

@@ -1,1 +1,1 @@
-"""Platform adapters: each turns platform events into engine questions and answers back."""
+"""Platform adapters: each turns platform events into engine calls and answers into messages."""

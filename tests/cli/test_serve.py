@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from bot.adapters.slack import service as slack_service
 from bot.cli import main
 from bot.cli.serve import CHATTY_LIBRARIES, NOTHING_TO_SERVE, FieldsFormatter, services_for
 from bot.engine import AnswerEngine
+from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
+from bot.state import StateDB
 
 
 @pytest.fixture(autouse=True)
@@ -126,32 +129,42 @@ def test_unreachable_slack_is_one_line(
     )
 
 
+def slack_services(engine: AnswerEngine, tmp_path: Path, host: str, port: int) -> list[Service]:
+    """The services `serve` would start with the current environment."""
+    state = StateDB(tmp_path / "state.db")
+    try:
+        return services_for(
+            load_settings(), engine, state=state, today=date.today, host=host, port=port
+        )
+    finally:
+        state.close()
+
+
 def test_blank_slack_variables_count_as_unset(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "")
     monkeypatch.setenv("SLACK_APP_TOKEN", " ")
-    settings = load_settings()
-    assert services_for(settings, engine, host="127.0.0.1", port=3000) == []
+    assert slack_services(engine, tmp_path, "127.0.0.1", 3000) == []
 
 
 def test_socket_mode_service_when_bot_and_app_tokens_are_set(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A-1-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-set")
-    [service] = services_for(load_settings(), engine, host="127.0.0.1", port=3000)
+    [service] = slack_services(engine, tmp_path, "127.0.0.1", 3000)
     assert isinstance(service, SlackService)
     assert service.health() == {"mode": "socket", "connected": False}
 
 
 def test_http_mode_service_listens_where_asked(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cret")
-    [service] = services_for(load_settings(), engine, host="127.0.0.2", port=8123)
+    [service] = slack_services(engine, tmp_path, "127.0.0.2", 8123)
     assert isinstance(service, SlackService)
     assert (service.mode, service.host, service.port) == ("http", "127.0.0.2", 8123)
 

@@ -1,0 +1,66 @@
+"""The Discord client: non-privileged intents, the command tree, and syncing on start."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.commands import KoreanTranslator, TownhallCommands, build_tree
+from bot.adapters.discord.render import NO_MENTIONS
+from bot.adapters.discord.sync import sync_commands
+from bot.adapters.discord.views import TopicButton
+from bot.state import StateDB
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """Only `guilds`: slash commands and buttons arrive as interactions whatever the intents."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class TownhallClient(discord.Client):
+    """The Town Hall bot on Discord."""
+
+    def __init__(
+        self,
+        commands: TownhallCommands,
+        state: StateDB,
+        *,
+        guild_id: int | None = None,
+        ask_cooldown: float = 0.0,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            intents=intents(), allowed_mentions=NO_MENTIONS, max_messages=None, **options
+        )
+        self.commands = commands
+        self.state = state
+        self.guild_id = guild_id
+        self.tree = build_tree(self, commands, ask_cooldown=ask_cooldown)
+
+    async def setup_hook(self) -> None:
+        """Register the topic buttons and sync the commands if they changed."""
+        self.add_dynamic_items(TopicButton)
+        await self.tree.set_translator(KoreanTranslator())
+        await sync_commands(self.tree, self.state, self.guild_id)
+
+    async def on_ready(self) -> None:
+        """Log who we are once connected."""
+        user = self.user
+        log.info("connected to Discord as %s (%s)", user, user.id if user else "?")
+
+    async def show_topic(
+        self, interaction: discord.Interaction[Any], talk: str, number: int, lang: str
+    ) -> None:
+        """A topic button was clicked."""
+        await self.commands.show_topic(interaction, talk, number, lang)
+
+    async def close(self) -> None:
+        """Disconnect, then stop the engine's worker."""
+        await super().close()
+        self.commands.close()

@@ -1,0 +1,274 @@
+"""The slash commands: read the interaction, ask the engine, render, reply.
+
+/ask, /topics, /topic (with autocomplete) and /insight. Command names stay English; their
+descriptions are translated for Korean clients by `KoreanTranslator`. The answer language
+follows the question, and the member's locale when the question has no letters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.render import (
+    NO_MENTIONS,
+    Reply,
+    answer_reply,
+    insight_reply,
+    notice,
+    topic_choices,
+    topic_reply,
+    topics_reply,
+)
+from bot.adapters.discord.views import view_for
+from bot.engine import Answer, AnswerEngine, QuestionError
+from bot.insight import insight_for
+from bot.phrases import phrase
+from bot.topics import find_topic, matching_topics
+
+log = logging.getLogger(__name__)
+
+# Discord drops an interaction not answered within 3 s; past this much time the answer is
+# deferred ("thinking...") and sent when ready.
+ANSWER_BUDGET = 1.5
+# The engine reads at most 1000 characters of a question.
+MAX_QUESTION = 1000
+
+
+def member_lang(interaction: discord.Interaction[Any]) -> str:
+    """The member's language as the engine knows it ("ko" or "en") from their client locale."""
+    return "ko" if interaction.locale is discord.Locale.korean else "en"
+
+
+def text(key: str) -> app_commands.locale_str:
+    """A command or option description: English, and Korean through `KoreanTranslator`."""
+    return app_commands.locale_str(phrase(key, "en"), phrase=key)
+
+
+class KoreanTranslator(app_commands.Translator):
+    """Korean command and option descriptions from bot/phrases.py."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        """The Korean phrase for Korean clients; None (the English text) for the others."""
+        key = string.extras.get("phrase")
+        if locale is discord.Locale.korean and isinstance(key, str):
+            return phrase(key, "ko")
+        return None
+
+
+class TownhallCommands:
+    """What each command does; `build_tree` wires these to slash commands."""
+
+    def __init__(
+        self,
+        engine: AnswerEngine,
+        *,
+        today: Callable[[], date],
+        answer_budget: float = ANSWER_BUDGET,
+    ) -> None:
+        self.engine = engine
+        self.today = today
+        self.answer_budget = answer_budget
+        # One worker: the analyzers are not shared between threads, and answers take ms.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="townhall-engine")
+
+    def close(self) -> None:
+        """Stop the engine's worker thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def ask(
+        self, interaction: discord.Interaction[Any], question: str, private: bool
+    ) -> None:
+        """/ask: the section that answers the question, or topics to try."""
+        lang = member_lang(interaction)
+        work = asyncio.get_running_loop().run_in_executor(
+            self._executor, self.engine.ask, question, lang
+        )
+        if not await _finished(work, self.answer_budget):
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        try:
+            answer = await work
+        except QuestionError:
+            example = phrase("example_question", lang)
+            await self._notice(interaction, phrase("empty_question", lang, example=example))
+            return
+        await self._send(interaction, self._answer_reply(answer), ephemeral=private)
+
+    async def topics(self, interaction: discord.Interaction[Any]) -> None:
+        """/topics: every topic, numbered."""
+        lang = member_lang(interaction)
+        topics = self.engine.topics(lang)
+        document = self._document(topics[0].talk, lang) if topics else ""
+        await self._send(interaction, topics_reply(topics, lang, document), ephemeral=False)
+
+    async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
+        """/topic: one whole topic, chosen by autocomplete or typed."""
+        lang = member_lang(interaction)
+        section = find_topic(self.engine, name, lang)
+        if section is None:
+            await self._notice(interaction, phrase("topic_not_found", lang, name=name))
+            return
+        reply = topic_reply(section, self._document(section.talk, section.lang))
+        await self._send(interaction, reply, ephemeral=False)
+
+    async def topic_names(
+        self, interaction: discord.Interaction[Any], typed: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete for /topic: titles in the member's language; both languages match."""
+        topics = matching_topics(self.engine, typed, member_lang(interaction))
+        return [
+            app_commands.Choice(name=name, value=value) for name, value in topic_choices(topics)
+        ]
+
+    async def insight(self, interaction: discord.Interaction[Any]) -> None:
+        """/insight: today's insight, the same one the daily post uses."""
+        lang = member_lang(interaction)
+        today = insight_for(self.engine.knowledge, self.today(), lang)
+        await self._send(interaction, insight_reply(today), ephemeral=False)
+
+    async def show_topic(
+        self, interaction: discord.Interaction[Any], talk: str, number: int, lang: str
+    ) -> None:
+        """A topic button was clicked: show that topic to the member only."""
+        try:
+            section = self.engine.section(talk, number, lang)
+            if section is None:
+                await self._notice(interaction, phrase("topic_not_found", lang, name=number))
+                return
+            reply = topic_reply(section, self._document(talk, lang))
+            await self._send(interaction, reply, ephemeral=True)
+        except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
+            await self.on_error(interaction, error)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+        """Cooldowns get a notice; anything else is logged and the member gets an apology."""
+        lang = member_lang(interaction)
+        if isinstance(error, app_commands.CommandOnCooldown):
+            seconds = max(1, math.ceil(error.retry_after))
+            await self._notice(interaction, phrase("cooldown", lang, seconds=seconds))
+            return
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        command = interaction.command.qualified_name if interaction.command else "component"
+        log.error(
+            "interaction %s (%s) failed: %s",
+            interaction.id,
+            command,
+            type(original).__name__,
+            exc_info=original,
+        )
+        try:
+            await self._notice(interaction, phrase("error", lang))
+        except discord.HTTPException as failure:
+            log.warning("interaction %s: could not send the apology (%s)", interaction.id, failure)
+
+    def _answer_reply(self, answer: Answer) -> Reply:
+        suggestions = () if answer.best else self.engine.suggestions(answer.question, answer.lang)
+        talk = answer.best.talk if answer.best else self.engine.knowledge.talks[0]
+        return answer_reply(answer, self._document(talk, answer.lang), suggestions)
+
+    def _document(self, talk: str, lang: str) -> str:
+        titles = {(d.talk, d.lang): d.title for d in self.engine.knowledge.documents}
+        return titles.get((talk, lang), talk)
+
+    async def _send(
+        self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool
+    ) -> None:
+        view = view_for(reply)
+        content = reply.content
+        if interaction.response.is_done():  # deferred: fill in the "thinking..." message
+            await interaction.edit_original_response(
+                content=content, embed=reply.embed, view=view, allowed_mentions=NO_MENTIONS
+            )
+        elif view is None:
+            await interaction.response.send_message(
+                content, embed=reply.embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.response.send_message(
+                content,
+                embed=reply.embed,
+                view=view,
+                ephemeral=ephemeral,
+                allowed_mentions=NO_MENTIONS,
+            )
+        if view is not None:
+            # Clicks are handled by the registered TopicButton class; nothing to keep.
+            view.stop()
+
+    async def _notice(self, interaction: discord.Interaction[Any], message: str) -> None:
+        """A private notice, whatever state the interaction is in."""
+        content = notice(message)
+        response = interaction.response
+        if not response.is_done():
+            await response.send_message(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        if response.type is discord.InteractionResponseType.deferred_channel_message:
+            # The "thinking..." placeholder may be public: remove it, then answer privately.
+            await interaction.delete_original_response()
+        await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def _finished(work: asyncio.Future[Answer], seconds: float) -> bool:
+    if seconds <= 0:
+        return False
+    done, _ = await asyncio.wait({work}, timeout=seconds)
+    return bool(done)
+
+
+def build_tree(
+    client: discord.Client, commands: TownhallCommands, *, ask_cooldown: float
+) -> app_commands.CommandTree[discord.Client]:
+    """The command tree with every slash command, errors routed to `commands.on_error`."""
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+
+    @app_commands.command(name="ask", description=text("command_ask"))
+    @app_commands.describe(question=text("option_question"), private=text("option_private"))
+    async def ask(
+        interaction: discord.Interaction[Any],
+        question: app_commands.Range[str, 1, MAX_QUESTION],
+        private: bool = False,
+    ) -> None:
+        await commands.ask(interaction, question, private)
+
+    if ask_cooldown > 0:
+        per_member = app_commands.checks.cooldown(1, ask_cooldown, key=lambda i: i.user.id)
+        ask = per_member(ask)
+
+    @app_commands.command(name="topics", description=text("command_topics"))
+    async def topics(interaction: discord.Interaction[Any]) -> None:
+        await commands.topics(interaction)
+
+    @app_commands.command(name="topic", description=text("command_topic"))
+    @app_commands.describe(name=text("option_topic"))
+    async def topic(interaction: discord.Interaction[Any], name: str) -> None:
+        await commands.topic(interaction, name)
+
+    @topic.autocomplete("name")
+    async def topic_names(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await commands.topic_names(interaction, current)
+
+    @app_commands.command(name="insight", description=text("command_insight"))
+    async def insight(interaction: discord.Interaction[Any]) -> None:
+        await commands.insight(interaction)
+
+    tree.add_command(ask)
+    tree.add_command(topics)
+    tree.add_command(topic)
+    tree.add_command(insight)
+    tree.error(commands.on_error)
+    return tree

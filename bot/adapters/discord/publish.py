@@ -1,0 +1,82 @@
+"""Posting the daily insight to Discord channels, and finding a post already made."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import discord
+
+from bot.adapters.discord.render import NO_MENTIONS, insight_reply, is_marked
+from bot.adapters.discord.views import view_for
+from bot.insight import Insight, PublishError
+
+# How far back `find_posted` looks: a day's post is among the channel's latest messages
+# unless the channel is very busy, and then posting twice is the lesser harm.
+HISTORY = 50
+
+
+class DiscordPublisher:
+    """Posts insights with a logged-in client's REST API (the gateway is not needed)."""
+
+    platform = "discord"
+
+    def __init__(self, client: discord.Client, history: int = HISTORY) -> None:
+        self.client = client
+        self.history = history
+
+    async def post(self, channel: str, insight: Insight) -> str:
+        """Post `insight` to `channel`, marked with `insight.key`; the message id."""
+        target = self._channel(channel)
+        reply = insight_reply(insight, marked=True)
+        view = view_for(reply)
+        async with _publishing(channel):
+            if view is None:
+                message = await target.send(embed=reply.embed, allowed_mentions=NO_MENTIONS)
+            else:
+                message = await target.send(
+                    embed=reply.embed, view=view, allowed_mentions=NO_MENTIONS
+                )
+                view.stop()
+        return str(message.id)
+
+    async def find_posted(self, channel: str, insight: Insight) -> str | None:
+        """The id of this bot's recent message in `channel` marked with `insight.key`."""
+        target = self._channel(channel)
+        me = self.client.user
+        if me is None:
+            raise PublishError("the Discord client is not logged in yet", retry=True)
+        async with _publishing(channel):
+            async for message in target.history(limit=self.history):
+                if message.author.id == me.id and any(
+                    is_marked(embed, insight.key) for embed in message.embeds
+                ):
+                    return str(message.id)
+        return None
+
+    def _channel(self, channel: str) -> discord.PartialMessageable:
+        try:
+            channel_id = int(channel)
+        except ValueError:
+            raise PublishError(f"{channel!r} is not a Discord channel id", retry=False) from None
+        return self.client.get_partial_messageable(channel_id)
+
+
+@asynccontextmanager
+async def _publishing(channel: str) -> AsyncIterator[None]:
+    """Discord's failures as PublishError: retry unless the channel is gone or forbidden."""
+    try:
+        yield
+    except discord.Forbidden as exc:
+        raise PublishError(f"channel {channel}: missing access ({exc.text})", retry=False) from exc
+    except discord.NotFound as exc:
+        raise PublishError(f"channel {channel}: not found ({exc.text})", retry=False) from exc
+    except discord.HTTPException as exc:
+        # discord.py already retried 429s and most 5xx; 400s will not get better.
+        retry = exc.status == 429 or exc.status >= 500
+        raise PublishError(f"channel {channel}: HTTP {exc.status} {exc.text}", retry=retry) from exc
+    except discord.RateLimited as exc:
+        raise PublishError(f"channel {channel}: rate limited", retry=True) from exc
+    except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+        raise PublishError(f"channel {channel}: network error ({exc})", retry=True) from exc

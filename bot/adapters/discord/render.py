@@ -1,0 +1,214 @@
+"""Answers, topics and insights as Discord messages, always within Discord's limits.
+
+Renderers only lay out what the engine returned; they never rank or pick text. Every
+message the bot sends allows no mentions, so a question or the knowledge cannot ping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+
+from bot.engine import Answer, Hit
+from bot.engine.excerpt import shorten
+from bot.insight import Insight
+from bot.knowledge import Section
+from bot.phrases import phrase
+from bot.topics import topic_id
+
+# Discord's limits (characters): https://discord.com/developers/docs/resources/message
+CONTENT = 2000
+TITLE = 256
+DESCRIPTION = 4096
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER = 2048
+EMBED_TOTAL = 6000
+BUTTON_LABEL = 80
+CHOICE = 100  # autocomplete choice name and value
+CHOICES = 25  # autocomplete choices per response
+
+# The question is echoed as a one-line quote: slash command options are not shown to the
+# channel, so readers would not know what was asked.
+QUESTION_QUOTE = 300
+RELATED_BUTTONS = 2
+COLOUR = discord.Colour(0x10A37F)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link button."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A button that shows a whole topic to whoever clicks it."""
+
+    label: str
+    talk: str
+    number: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message: optional text, one embed, and the buttons under it."""
+
+    embed: discord.Embed
+    content: str | None = None
+    links: tuple[Link, ...] = ()
+    topics: tuple[TopicLink, ...] = ()
+
+
+def answer_reply(answer: Answer, document: str, suggestions: Sequence[Section] = ()) -> Reply:
+    """The reply to /ask: the best section's excerpt, or topics to try when nothing fits."""
+    best = answer.best
+    if best is None:
+        return off_topic_reply(answer, suggestions)
+    lang = answer.lang
+    embed = _embed(title=best.title, url=best.url, description=best.excerpt)
+    if answer.related:
+        embed.add_field(
+            name=phrase("related", lang),
+            value=shorten(
+                " · ".join(_numbered(h.section, h.title) for h in answer.related), FIELD_VALUE
+            ),
+            inline=False,
+        )
+    _footer(embed, f"{phrase('section', lang, number=best.section)} · {document}")
+    return Reply(
+        embed=_fit(embed),
+        content=question_quote(answer.question),
+        links=(Link(phrase("watch", lang), best.url),),
+        topics=tuple(_hit_button(h) for h in answer.related[:RELATED_BUTTONS]),
+    )
+
+
+def off_topic_reply(answer: Answer, suggestions: Sequence[Section]) -> Reply:
+    """A friendly "not in the Town Hall" with a few topics to try as buttons."""
+    lang = answer.lang
+    lines = [
+        phrase("try_topics", lang),
+        *(f"• {_numbered(s.number, s.title)}" for s in suggestions),
+    ]
+    embed = _embed(title=phrase("not_found", lang), description="\n".join(lines))
+    return Reply(
+        embed=_fit(embed),
+        content=question_quote(answer.question),
+        topics=tuple(_section_button(s) for s in suggestions),
+    )
+
+
+def topics_reply(topics: Sequence[Section], lang: str, document: str) -> Reply:
+    """The numbered list of topics, in one embed."""
+    lines = [f"**{s.number}.** {s.title}" for s in topics]
+    embed = _embed(title=phrase("topics_heading", lang), description="\n".join(lines))
+    _footer(embed, document)
+    links = (Link(phrase("watch", lang), topics[0].video_url),) if topics else ()
+    return Reply(embed=_fit(embed), links=links)
+
+
+def topic_reply(section: Section, document: str) -> Reply:
+    """One whole topic: its paragraphs under their sub-headings, and the video link."""
+    parts: list[str] = []
+    heading: str | None = None
+    for passage in section.passages:
+        if passage.heading and passage.heading != heading:
+            parts.append(f"**{passage.heading}**")
+            heading = passage.heading
+        parts.append(passage.text)
+    embed = _embed(
+        title=_numbered(section.number, section.title),
+        url=section.url,
+        description="\n\n".join(parts),
+    )
+    _footer(embed, f"{phrase('section', section.lang, number=section.number)} · {document}")
+    return Reply(embed=_fit(embed), links=(Link(phrase("watch", section.lang), section.url),))
+
+
+def insight_reply(insight: Insight, *, marked: bool = False) -> Reply:
+    """Today's insight; `marked` ends the footer with `insight.key` (the daily post's mark)."""
+    lang = insight.lang
+    embed = _embed(
+        title=phrase("insight_title", lang, number=insight.number),
+        url=insight.url,
+        description=f"**{insight.title}**\n\n{insight.passage}",
+    )
+    topic = phrase("section", lang, number=insight.section)
+    # The key goes last and whole, so the publisher can find its post again by it.
+    _footer(embed, f"{topic} · {insight.key}" if marked else f"{topic} · {insight.day.isoformat()}")
+    return Reply(
+        embed=_fit(embed),
+        links=(Link(phrase("watch", lang), insight.url),),
+        topics=(
+            TopicLink(_label(phrase("read_topic", lang)), insight.talk, insight.section, lang),
+        ),
+    )
+
+
+def is_marked(embed: discord.Embed, key: str) -> bool:
+    """Whether `embed` is an insight post marked with `key` by `insight_reply`."""
+    text = embed.footer.text or ""
+    return text == key or text.endswith(f" · {key}")
+
+
+def notice(text: str) -> str:
+    """A short private notice (cooldown, errors) as message content."""
+    return shorten(text, CONTENT)
+
+
+def question_quote(question: str) -> str:
+    """The member's question as one quoted line, markdown shown as typed."""
+    line = shorten(" ".join(question.split()), QUESTION_QUOTE)
+    return shorten(f"> {discord.utils.escape_markdown(line)}", CONTENT)
+
+
+def topic_choices(topics: Sequence[Section]) -> list[tuple[str, str]]:
+    """Autocomplete choices (name, value) for these topics, within Discord's limits."""
+    return [(shorten(_numbered(s.number, s.title), CHOICE), topic_id(s)) for s in topics[:CHOICES]]
+
+
+def _numbered(number: int, title: str) -> str:
+    return f"{number}. {title}"
+
+
+def _label(text: str) -> str:
+    return shorten(text, BUTTON_LABEL)
+
+
+def _hit_button(hit: Hit) -> TopicLink:
+    return TopicLink(_label(_numbered(hit.section, hit.title)), hit.talk, hit.section, hit.lang)
+
+
+def _section_button(section: Section) -> TopicLink:
+    return TopicLink(
+        _label(_numbered(section.number, section.title)), section.talk, section.number, section.lang
+    )
+
+
+def _embed(*, title: str, description: str, url: str | None = None) -> discord.Embed:
+    return discord.Embed(
+        title=shorten(title, TITLE),
+        url=url,
+        description=shorten(description, DESCRIPTION),
+        colour=COLOUR,
+    )
+
+
+def _footer(embed: discord.Embed, text: str) -> None:
+    embed.set_footer(text=shorten(text, FOOTER))
+
+
+def _fit(embed: discord.Embed) -> discord.Embed:
+    """Shorten the description so the whole embed stays within Discord's total."""
+    overflow = len(embed) - EMBED_TOTAL
+    if overflow > 0 and embed.description:
+        embed.description = shorten(embed.description, max(1, len(embed.description) - overflow))
+    return embed

@@ -1,0 +1,88 @@
+"""A running bot for each test: the real discord.Client against the local fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.discord import TownhallClient, TownhallCommands
+from bot.engine import AnswerEngine
+from bot.state import StateDB
+from tests.fakes.discord_api import TOKEN, FakeDiscord
+
+TODAY = date(2026, 2, 3)
+START_TIMEOUT = 5.0
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord, installed into discord.py for this test only."""
+    async with FakeDiscord() as server:
+        yield server
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Iterator[StateDB]:
+    """A fresh state database."""
+    db = StateDB(tmp_path / "townhall.db")
+    yield db
+    db.close()
+
+
+@asynccontextmanager
+async def running(client: TownhallClient, token: str = TOKEN) -> AsyncIterator[TownhallClient]:
+    """Start `client`, wait until it is ready, and close it (and its task) afterwards."""
+    task = asyncio.create_task(client.start(token), name="test-discord-client")
+    try:
+        ready = asyncio.create_task(client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, task}, timeout=START_TIMEOUT, return_when="FIRST_COMPLETED"
+        )
+        if ready not in done:
+            ready.cancel()
+            if task in done:
+                task.result()  # raise the client's own error
+            raise AssertionError("the client did not become ready")
+        yield client
+    finally:
+        await client.close()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+BotFactory = Callable[..., TownhallClient]
+
+
+@pytest.fixture
+def make_bot(engine: AnswerEngine, state: StateDB) -> BotFactory:
+    """Build a client over the shipped knowledge: `make_bot(ask_cooldown=..., ...)`."""
+
+    def build(
+        *,
+        ask_cooldown: float = 0.0,
+        answer_budget: float = 2.0,
+        today: Callable[[], date] = lambda: TODAY,
+        guild_id: int | None = None,
+        db: StateDB | None = None,
+    ) -> TownhallClient:
+        commands = TownhallCommands(engine, today=today, answer_budget=answer_budget)
+        return TownhallClient(
+            commands,
+            db or state,
+            guild_id=guild_id,
+            ask_cooldown=ask_cooldown,
+            guild_ready_timeout=0.05,
+        )
+
+    return build
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, make_bot: BotFactory) -> AsyncIterator[TownhallClient]:
+    """A connected bot with no cooldown."""
+    async with running(make_bot()) as client:
+        yield client

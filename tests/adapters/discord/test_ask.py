@@ -1,0 +1,212 @@
+"""/ask end to end: the real discord.py client answers interactions from the fake Discord."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.adapters.discord import TownhallClient
+from tests.adapters.discord.conftest import BotFactory, running
+from tests.fakes.discord_api import APP_ID, MEMBER_ID, FakeDiscord
+
+EPHEMERAL = 64
+KOREAN_HIRING = "소프트웨어 엔지니어 채용의 변화"
+ENGLISH_HIRING = "Changes in Software Engineer Hiring"
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button of a message payload, in order."""
+    return [button for row in message.get("components", []) for button in row["components"]]
+
+
+async def ask(fake: FakeDiscord, question: str, **options: Any) -> dict[str, Any]:
+    """Send /ask and return the callback body the bot answered with."""
+    locale = options.pop("locale", "en-US")
+    member = options.pop("member", MEMBER_ID)
+    interaction = fake.slash("ask", {"question": question, **options}, locale=locale, member=member)
+    await fake.interact(interaction)
+    return await fake.response_to(interaction)
+
+
+async def test_korean_question_gets_the_korean_section(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "OpenAI는 앞으로 채용 속도를 어떻게 하나요?")
+
+    assert reply["type"] == 4
+    message = reply["data"]
+    (embed,) = message["embeds"]
+    assert embed["title"] == KOREAN_HIRING
+    assert "채용" in embed["description"]
+    assert embed["footer"]["text"].startswith("19번 주제 · ")
+    assert message["content"] == "> OpenAI는 앞으로 채용 속도를 어떻게 하나요?"
+    watch = buttons(message)[0]
+    assert (watch["label"], watch["url"]) == ("영상 보기", "https://youtu.be/Wpxv-8nG8ec")
+    assert message.get("flags", 0) & EPHEMERAL == 0
+
+
+async def test_english_question_gets_the_english_section_whatever_the_locale(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "Is OpenAI going to hire fewer people?", locale="ko")
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == ENGLISH_HIRING
+    assert embed["footer"]["text"].startswith("Topic 19 · ")
+    assert buttons(reply["data"])[0]["label"] == "Watch the video"
+
+
+async def test_related_topics_are_buttons_in_the_answer_language(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "Is OpenAI going to hire fewer people?")
+
+    related = [b for b in buttons(reply["data"]) if "custom_id" in b]
+    assert related
+    assert all(re.fullmatch(r"townhall:topic:[\w-]+:\d+:en", b["custom_id"]) for b in related)
+    (embed,) = reply["data"]["embeds"]
+    assert embed["fields"][0]["name"] == "Related topics"
+
+
+async def test_question_without_letters_follows_the_member_locale(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "???", locale="ko")
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == "Town Hall에서 그 내용을 찾지 못했어요."
+
+
+async def test_off_topic_question_gets_three_topics_to_try(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "What is the weather like in Paris tomorrow?")
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == "I couldn't find that in the Town Hall."
+    lines = embed["description"].split("\n")
+    assert lines[0] == "Try asking about one of these topics:"
+    assert len(lines) == 4
+    assert all(re.fullmatch(r"• \d+\. .+", line) for line in lines[1:])
+    topic_buttons = buttons(reply["data"])
+    assert [b["label"] for b in topic_buttons] == [line.removeprefix("• ") for line in lines[1:]]
+
+
+async def test_private_answer_is_ephemeral(fake: FakeDiscord, bot: TownhallClient) -> None:
+    reply = await ask(fake, "What did Altman say about hiring?", private=True)
+
+    assert reply["type"] == 4
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_mentions_in_question_cannot_ping(fake: FakeDiscord, bot: TownhallClient) -> None:
+    reply = await ask(fake, "@everyone <@1234567890> @here what did Altman say about hiring?")
+
+    message = reply["data"]
+    assert message["allowed_mentions"] == {"parse": []}
+    assert message["content"] == "> @everyone <@1234567890> @here what did Altman say about hiring?"
+    assert message["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_markdown_in_question_is_quoted_as_typed(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "**hiring**\n# at OpenAI?")
+
+    assert reply["data"]["content"] == r"> \*\*hiring\*\* # at OpenAI?"
+
+
+async def test_second_question_within_the_cooldown_gets_a_private_notice(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(ask_cooldown=30)):
+        first = await ask(fake, "What did Altman say about hiring?")
+        second = await ask(fake, "What about college education?")
+        other_member = await ask(fake, "What about college education?", member=MEMBER_ID + 1)
+
+    assert first["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+    assert second["data"]["flags"] == EPHEMERAL
+    assert "embeds" not in second["data"] or second["data"]["embeds"] == []
+    assert re.fullmatch(
+        r"Please wait a moment before asking again \(\d+s\)\.", second["data"]["content"]
+    )
+    assert second["data"]["allowed_mentions"] == {"parse": []}
+    assert other_member["data"]["embeds"][0]["title"] == "The Value of a College Education"
+
+
+async def test_cooldown_notice_is_in_the_member_language(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(ask_cooldown=30)):
+        await ask(fake, "채용은 어떻게 되나요?", locale="ko")
+        second = await ask(fake, "채용은 어떻게 되나요?", locale="ko")
+
+    assert re.fullmatch(r"잠시 후 다시 물어봐 주세요 \(\d+초\)\.", second["data"]["content"])
+
+
+async def test_slow_answer_is_deferred_then_filled_in(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(answer_budget=0)):
+        interaction = fake.slash("ask", {"question": "What about hiring?", "private": True})
+        await fake.interact(interaction)
+        deferred = await fake.response_to(interaction)
+        edit = await fake.wait_for_call(
+            "PATCH", rf"/webhooks/{APP_ID}/{interaction['token']}/messages/@original"
+        )
+
+    assert deferred == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert edit.body["embeds"][0]["title"] == ENGLISH_HIRING
+    assert edit.body["allowed_mentions"] == {"parse": []}
+
+
+async def test_rate_limited_reply_is_retried(fake: FakeDiscord, bot: TownhallClient) -> None:
+    fake.fail_next("POST", r"/interactions/\d+/[^/]+/callback", 429, retry_after=0.05)
+
+    reply = await ask(fake, "What did Altman say about hiring?")
+
+    attempts = fake.find_calls("POST", r"/interactions/\d+/[^/]+/callback")
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[0].body == attempts[1].body == reply
+    assert reply["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_bot_resumes_after_the_gateway_closes_and_answers_the_next_question(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    await fake.close_gateway(code=4000)
+
+    resume = await fake.wait_for_op(6)
+    reply = await ask(fake, "What did Altman say about hiring?")
+
+    assert len(fake.connections) == 2
+    assert resume["d"]["session_id"] == fake.session_id
+    assert resume["d"]["token"] == fake.token
+    assert reply["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_blank_question_gets_a_private_example(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    reply = await ask(fake, "   ", locale="ko")
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == "질문을 입력해 주세요. 예: OpenAI는 채용을 어떻게 바꾸나요?"
+
+
+async def test_topic_button_shows_that_topic_privately(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    answer = await ask(fake, "Is OpenAI going to hire fewer people?")
+    button = next(b for b in buttons(answer["data"]) if "custom_id" in b)
+    number = int(button["custom_id"].split(":")[3])
+
+    click = fake.click(button["custom_id"], fake.message_from(answer["data"]))
+    await fake.interact(click)
+    reply = await fake.response_to(click)
+
+    assert reply["type"] == 4
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["embeds"][0]["title"] == button["label"]
+    assert reply["data"]["embeds"][0]["footer"]["text"].startswith(f"Topic {number} · ")

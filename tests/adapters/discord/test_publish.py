@@ -1,0 +1,155 @@
+"""The Discord insight publisher: post, recognise its own post, and say whether to retry."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import discord
+import pytest
+
+from bot.adapters.discord import DiscordPublisher
+from bot.insight import Insight, PublishError, insight_for
+from bot.knowledge import Knowledge
+from tests.adapters.discord.conftest import TODAY
+from tests.fakes.discord_api import BOT_ID, CHANNEL_ID, MEMBER_ID, TOKEN, FakeDiscord
+
+CHANNEL = str(CHANNEL_ID)
+
+
+@pytest.fixture
+async def publisher(fake: FakeDiscord) -> AsyncIterator[DiscordPublisher]:
+    """A publisher over a client logged in to the fake (REST only, no gateway)."""
+    client = discord.Client(intents=discord.Intents(guilds=True))
+    await client.login(TOKEN)
+    try:
+        yield DiscordPublisher(client)
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def insight(knowledge: Knowledge) -> Insight:
+    """Today's insight in English."""
+    return insight_for(knowledge, TODAY, "en")
+
+
+async def test_post_sends_the_insight_marked_with_its_key_and_no_mentions(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    message_id = await publisher.post(CHANNEL, insight)
+
+    (posted,) = fake.channels[CHANNEL_ID]
+    assert posted["id"] == message_id
+    (call,) = fake.find_calls("POST", rf"/channels/{CHANNEL_ID}/messages")
+    assert call.body["allowed_mentions"] == {"parse": []}
+    (embed,) = call.body["embeds"]
+    assert embed["title"] == f"Town Hall insight #{insight.number}"
+    assert embed["footer"]["text"] == f"Topic {insight.section} · {insight.key}"
+
+
+async def test_posted_insight_is_found_again_by_its_key(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    message_id = await publisher.post(CHANNEL, insight)
+    fake.seed_message(CHANNEL_ID, author={"id": str(MEMBER_ID), "username": "m"}, content="hi")
+
+    assert await publisher.find_posted(CHANNEL, insight) == message_id
+    (history,) = fake.find_calls("GET", rf"/channels/{CHANNEL_ID}/messages")
+    assert history.query["limit"] == "50"
+
+
+async def test_find_posted_ignores_other_days_and_other_authors(
+    fake: FakeDiscord, publisher: DiscordPublisher, knowledge: Knowledge, insight: Insight
+) -> None:
+    yesterday = insight_for(knowledge, TODAY - timedelta(days=1), "en")
+    await publisher.post(CHANNEL, yesterday)
+    fake.seed_message(
+        CHANNEL_ID,
+        author={"id": str(MEMBER_ID), "username": "copycat"},
+        embeds=[{"title": "x", "footer": {"text": f"Topic 1 · {insight.key}"}}],
+    )
+
+    assert await publisher.find_posted(CHANNEL, insight) is None
+
+
+async def test_on_demand_insight_is_not_taken_for_the_daily_post(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    # What /insight sends: the same insight, by the bot, but without the key.
+    fake.seed_message(
+        CHANNEL_ID,
+        author={"id": str(BOT_ID), "username": "townhall", "bot": True},
+        embeds=[{"title": "x", "footer": {"text": f"Topic 1 · {insight.day.isoformat()}"}}],
+    )
+
+    assert await publisher.find_posted(CHANNEL, insight) is None
+
+
+@pytest.mark.parametrize("operation", ["post", "find_posted"])
+@pytest.mark.parametrize(
+    ("status", "retry"),
+    [(403, False), (404, False), (400, False), (503, True), (429, True)],
+)
+async def test_failures_map_to_publish_errors_that_say_whether_to_retry(
+    fake: FakeDiscord,
+    publisher: DiscordPublisher,
+    insight: Insight,
+    *,
+    operation: str,
+    status: int,
+    retry: bool,
+) -> None:
+    # A 429 that never ends: discord.py gives up after its own five tries.
+    fake.fail_next(
+        "POST" if operation == "post" else "GET",
+        rf"/channels/{CHANNEL_ID}/messages",
+        status,
+        times=5,
+        retry_after=0.01,
+    )
+
+    with pytest.raises(PublishError) as raised:
+        await getattr(publisher, operation)(CHANNEL, insight)
+
+    assert raised.value.retry is retry
+    assert CHANNEL in str(raised.value)
+
+
+async def test_forbidden_and_unknown_channels_are_not_retried(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    fake.forbidden_channels.add(CHANNEL_ID)
+
+    with pytest.raises(PublishError) as forbidden:
+        await publisher.post(CHANNEL, insight)
+    with pytest.raises(PublishError) as unknown:
+        await publisher.find_posted("42", insight)
+
+    assert (forbidden.value.retry, unknown.value.retry) == (False, False)
+    assert "missing access" in str(forbidden.value)
+    assert "not found" in str(unknown.value)
+
+
+async def test_network_error_is_retried(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"  # restored by the fake
+
+    with pytest.raises(PublishError) as raised:
+        await publisher.post(CHANNEL, insight)
+
+    assert raised.value.retry is True
+
+
+async def test_channel_that_is_not_an_id_is_not_retried(
+    publisher: DiscordPublisher, insight: Insight
+) -> None:
+    with pytest.raises(PublishError) as raised:
+        await publisher.post("#general", insight)
+
+    assert raised.value.retry is False

@@ -1,0 +1,198 @@
+"""The renderer keeps every message within Discord's limits, whatever the text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import discord
+import pytest
+
+from bot.adapters.discord import render
+from bot.adapters.discord.render import (
+    BUTTON_LABEL,
+    CHOICE,
+    CHOICES,
+    CONTENT,
+    DESCRIPTION,
+    EMBED_TOTAL,
+    FIELD_VALUE,
+    FOOTER,
+    TITLE,
+    Reply,
+    answer_reply,
+    insight_reply,
+    is_marked,
+    topic_choices,
+    topic_reply,
+    topics_reply,
+)
+from bot.adapters.discord.views import view_for
+from bot.engine import Answer, AnswerEngine, Hit
+from bot.insight import Insight
+from bot.knowledge import Passage, Section
+
+TALK = "openai-town-hall-2026-01"
+URL = "https://youtu.be/Wpxv-8nG8ec?t=120"
+LONG_WORDS = "lorem ipsum dolor sit amet " * 1000  # 27,000 characters
+
+
+def hit(number: int, *, title: str = "Hiring", excerpt: str = "We will hire slowly.") -> Hit:
+    return Hit(TALK, number, title, 3.0, excerpt, URL, "en")
+
+
+def section(number: int, *, title: str, text: str, lang: str = "en") -> Section:
+    passages = tuple(
+        Passage(number, i, text, heading=f"Heading {i} " + "h" * 300) for i in range(4)
+    )
+    return Section(TALK, lang, number, title, (), passages, URL)
+
+
+def assert_within_limits(reply: Reply) -> None:
+    embed = reply.embed
+    assert len(reply.content or "") <= CONTENT
+    assert len(embed.title or "") <= TITLE
+    assert len(embed.description or "") <= DESCRIPTION
+    assert len(embed.footer.text or "") <= FOOTER
+    assert all(len(f.value or "") <= FIELD_VALUE for f in embed.fields)
+    assert len(embed) <= EMBED_TOTAL
+    assert all(len(b.label) <= BUTTON_LABEL for b in (*reply.links, *reply.topics))
+    assert len(reply.links) + len(reply.topics) <= 5  # one row of buttons
+
+
+def test_answer_with_huge_texts_stays_within_every_limit() -> None:
+    answer = Answer(
+        question=LONG_WORDS,
+        lang="en",
+        hits=(
+            hit(1, title=LONG_WORDS, excerpt=LONG_WORDS),
+            *(hit(n, title=LONG_WORDS) for n in range(2, 12)),
+        ),
+    )
+
+    reply = answer_reply(answer, document=LONG_WORDS)
+
+    assert_within_limits(reply)
+    assert reply.embed.title is not None
+    assert reply.embed.title.endswith("…")
+    assert reply.content is not None
+    assert reply.content.startswith("> lorem ipsum")
+
+
+def test_description_is_cut_at_exactly_the_limit() -> None:
+    excerpt = "a" * DESCRIPTION + "b" * 10
+    reply = answer_reply(Answer("q", "en", (hit(1, excerpt=excerpt),)), document="Town Hall")
+
+    assert reply.embed.description == "a" * (DESCRIPTION - 1) + "…"
+
+
+def test_embed_total_is_kept_under_6000_by_shortening_the_description() -> None:
+    reply = answer_reply(
+        Answer("q", "en", (hit(1, title="t" * 400, excerpt=LONG_WORDS), hit(2, title=LONG_WORDS))),
+        document="d" * 3000,
+    )
+
+    assert len(reply.embed.footer.text or "") == FOOTER
+    assert FIELD_VALUE - 10 < len(reply.embed.fields[0].value or "") <= FIELD_VALUE
+    assert len(reply.embed.description or "") < DESCRIPTION - 1000
+    assert EMBED_TOTAL - 10 < len(reply.embed) <= EMBED_TOTAL
+
+
+def test_text_at_the_limits_is_not_cut() -> None:
+    reply = answer_reply(
+        Answer("q" * 200, "en", (hit(1, title="t" * TITLE, excerpt="e" * 2000),)), document="d"
+    )
+
+    assert reply.embed.title == "t" * TITLE
+    assert reply.embed.description == "e" * 2000
+    assert reply.content == "> " + "q" * 200
+
+
+def test_off_topic_answer_is_a_message_not_an_empty_embed(engine: AnswerEngine) -> None:
+    answer = Answer("What is the weather?", "en", ())
+    suggestions = engine.suggestions(answer.question, "en")
+
+    reply = answer_reply(answer, "Town Hall", suggestions)
+
+    assert reply.embed.title == "I couldn't find that in the Town Hall."
+    assert reply.embed.description is not None
+    assert len(reply.embed.description.split("\n")) == 1 + len(suggestions) == 4
+    assert [t.number for t in reply.topics] == [s.number for s in suggestions]
+    assert reply.links == ()
+
+
+def test_long_topic_stays_within_limits() -> None:
+    reply = topic_reply(section(7, title=LONG_WORDS, text=LONG_WORDS), document=LONG_WORDS)
+
+    assert_within_limits(reply)
+
+
+def test_topic_list_of_every_shipped_topic_fits_one_embed(engine: AnswerEngine) -> None:
+    for lang in ("ko", "en"):
+        reply = topics_reply(engine.topics(lang), lang, "Town Hall")
+        assert_within_limits(reply)
+        assert reply.embed.description is not None
+        assert reply.embed.description.count("\n") == 22
+
+
+def test_topic_list_of_many_long_titles_stays_within_limits() -> None:
+    topics = [section(n, title=LONG_WORDS[:300], text="x") for n in range(1, 60)]
+
+    assert_within_limits(topics_reply(topics, "en", "Town Hall"))
+
+
+def test_insight_with_long_passage_stays_within_limits() -> None:
+    insight = Insight(9, date(2026, 2, 3), TALK, 5, LONG_WORDS, LONG_WORDS, URL, "en")
+
+    reply = insight_reply(insight, marked=True)
+
+    assert_within_limits(reply)
+    assert is_marked(reply.embed, insight.key)
+
+
+def test_only_the_marked_insight_carries_its_key() -> None:
+    insight = Insight(9, date(2026, 2, 3), TALK, 5, "Title", "Passage.", URL, "ko")
+    other_day = replace(insight, day=date(2026, 2, 4))
+
+    marked = insight_reply(insight, marked=True).embed
+    unmarked = insight_reply(insight).embed
+
+    assert marked.footer.text == f"5번 주제 · {insight.key}"
+    assert unmarked.footer.text == "5번 주제 · 2026-02-03"
+    assert (is_marked(marked, insight.key), is_marked(unmarked, insight.key)) == (True, False)
+    assert is_marked(marked, other_day.key) is False
+
+
+def test_autocomplete_choices_stay_within_limits() -> None:
+    topics = [section(n, title=LONG_WORDS[:500], text="x") for n in range(1, 40)]
+
+    choices = topic_choices(topics)
+
+    assert len(choices) == CHOICES
+    assert all(len(name) <= CHOICE and len(value) <= CHOICE for name, value in choices)
+    assert choices[0][1] == f"{TALK}:1"
+
+
+def test_button_custom_ids_fit_and_links_come_first() -> None:
+    reply = answer_reply(Answer("q", "en", (hit(1), hit(22), hit(23))), document="d")
+
+    view = view_for(reply)
+
+    assert view is not None
+    items = view.children
+    assert isinstance(items[0], discord.ui.Button)
+    assert items[0].url == URL
+    ids = [c["custom_id"] for row in view.to_components() for c in row["components"][1:]]
+    assert ids == [f"townhall:topic:{TALK}:22:en", f"townhall:topic:{TALK}:23:en"]
+    assert all(len(i) <= 100 for i in ids)
+
+
+def test_every_message_allows_no_mentions() -> None:
+    assert render.NO_MENTIONS.to_dict() == {"parse": []}
+
+
+@pytest.mark.parametrize("question", ["@everyone", "<@123>", "<@&456>", "@here hi"])
+def test_question_quote_keeps_mentions_as_text_for_allowed_mentions_to_silence(
+    question: str,
+) -> None:
+    assert render.question_quote(question) == f"> {question}"

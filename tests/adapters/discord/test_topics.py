@@ -1,0 +1,160 @@
+"""/topics, /topic with autocomplete, /insight and errors, end to end with the real client."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+
+from bot.adapters.discord import TownhallClient
+from bot.insight import insight_for
+from bot.knowledge import Knowledge
+from tests.adapters.discord.conftest import TODAY, BotFactory, running
+from tests.fakes.discord_api import FakeDiscord
+
+EPHEMERAL = 64
+TALK = "openai-town-hall-2026-01"
+
+
+async def test_topics_lists_every_topic_in_one_embed(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    interaction = fake.slash("topics", locale="ko")
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    (embed,) = reply["data"]["embeds"]
+    lines = embed["description"].split("\n")
+    assert embed["title"] == "Town Hall 주제"
+    assert len(lines) == 23
+    assert lines[0] == "**1.** 소프트웨어 엔지니어링의 미래: Jevons Paradox"
+    assert lines[18] == "**19.** 소프트웨어 엔지니어 채용의 변화"
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "expected"),
+    [
+        ("en-US", "채용", [("19. Changes in Software Engineer Hiring", f"{TALK}:19")]),
+        ("ko", "hiring", [("19. 소프트웨어 엔지니어 채용의 변화", f"{TALK}:19")]),
+        ("en-US", "college", [("18. The Value of a College Education", f"{TALK}:18")]),
+    ],
+)
+async def test_autocomplete_matches_korean_and_english_titles_in_the_member_language(
+    fake: FakeDiscord, bot: TownhallClient, locale: str, typed: str, expected: list[tuple[str, str]]
+) -> None:
+    interaction = fake.autocomplete("topic", {"name": typed}, "name", locale=locale)
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    assert reply["type"] == 8
+    assert [(c["name"], c["value"]) for c in reply["data"]["choices"]] == expected
+
+
+async def test_autocomplete_with_nothing_typed_offers_every_topic(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    interaction = fake.autocomplete("topic", {"name": ""}, "name")
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    choices = reply["data"]["choices"]
+    assert len(choices) == 23
+    assert choices[0] == {
+        "name": "1. The Future of Software Engineering: Jevons Paradox",
+        "value": f"{TALK}:1",
+    }
+
+
+async def test_topic_chosen_from_autocomplete_shows_the_whole_section(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    interaction = fake.slash("topic", {"name": f"{TALK}:19"})
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == "19. Changes in Software Engineer Hiring"
+    assert embed["description"].startswith("**")
+    assert "hir" in embed["description"]
+    assert embed["footer"]["text"].startswith("Topic 19 · ")
+    assert reply["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_topic_typed_as_a_korean_title_is_shown_in_korean(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    interaction = fake.slash("topic", {"name": "대학 교육의 가치"})
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    assert reply["data"]["embeds"][0]["title"] == "18. 대학 교육의 가치"
+
+
+async def test_unknown_topic_gets_a_private_notice(fake: FakeDiscord, bot: TownhallClient) -> None:
+    interaction = fake.slash("topic", {"name": "quantum gravity"})
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == "No topic matches “quantum gravity”. /topics lists them all."
+
+
+async def test_insight_is_the_pick_for_today(
+    fake: FakeDiscord, bot: TownhallClient, knowledge: Knowledge
+) -> None:
+    interaction = fake.slash("insight")
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    expected = insight_for(knowledge, TODAY, "en")
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == f"Town Hall insight #{expected.number}"
+    assert embed["description"] == f"**{expected.title}**\n\n{expected.passage}"
+    assert embed["footer"]["text"] == f"Topic {expected.section} · 2026-02-03"
+
+
+async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interaction_id(
+    fake: FakeDiscord, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_clock() -> date:
+        raise RuntimeError("clock is broken")
+
+    async with running(make_bot(today=broken_clock)):
+        interaction = fake.slash("insight", locale="ko")
+        with caplog.at_level(logging.ERROR, logger="bot.adapters.discord"):
+            await fake.interact(interaction)
+            reply = await fake.response_to(interaction)
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == (
+        "죄송해요, 답변하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+    )
+    assert "Traceback" not in str(reply)
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.getMessage() == f"interaction {interaction['id']} (insight) failed: RuntimeError"
+    assert record.exc_info is not None
+
+
+async def test_failure_after_deferring_replaces_the_placeholder_with_a_private_apology(
+    fake: FakeDiscord, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(make_bot(answer_budget=0)):
+        interaction = fake.slash("ask", {"question": "What about hiring?"})
+        token = interaction["token"]
+        fake.fail_next("PATCH", rf"/webhooks/\d+/{token}/messages/@original", 400)
+        with caplog.at_level(logging.ERROR, logger="bot.adapters.discord"):
+            await fake.interact(interaction)
+            deferred = await fake.response_to(interaction)
+            await fake.wait_for_call(
+                "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
+            )
+            followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
+
+    assert deferred == {"type": 5}
+    assert followup.body["flags"] == EPHEMERAL
+    assert followup.body["content"] == (
+        "Sorry, something went wrong while answering. Please try again shortly."
+    )
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.getMessage() == f"interaction {interaction['id']} (ask) failed: HTTPException"

@@ -1,0 +1,607 @@
+"""A local Discord: gateway and REST API on 127.0.0.1 for the real discord.py client.
+
+Facts it relies on are in ../shared/notes/real-client-testing.md: text JSON frames on the
+gateway, REST bodies with the exact content type `application/json`, and `Route.BASE` /
+`DiscordWebSocket.DEFAULT_GATEWAY` pointed here (and restored) around each test.
+
+Usage:
+
+    async with FakeDiscord() as fake:
+        client = ...  # any discord.Client; log in with fake.token
+        interaction = fake.slash("ask", {"question": "..."})
+        await fake.interact(interaction)
+        reply = await fake.response_to(interaction)
+
+Every REST call is recorded in `fake.calls`; `fail_next` makes the next matching calls fail
+(a 429 carries the headers discord.py needs to retry it); channels keep the messages posted
+to them and serve them back newest first, as `GET /channels/{id}/messages` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+import yarl
+from aiohttp import WSMsgType, web
+
+APP_ID = 1_300_000_000_000_000_001
+BOT_ID = 1_300_000_000_000_000_002
+GUILD_ID = 1_300_000_000_000_000_003
+CHANNEL_ID = 1_300_000_000_000_000_004
+MEMBER_ID = 1_300_000_000_000_000_005
+TOKEN = "fake-discord-token"
+
+BOT_USER = {
+    "id": str(BOT_ID),
+    "username": "townhall",
+    "discriminator": "0",
+    "global_name": "Town Hall",
+    "avatar": None,
+    "bot": True,
+}
+
+_OPTION_TYPES = {str: 3, int: 4, bool: 5}
+_API = "/api/v10"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One REST request the client made, with the status the fake answered."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    body: Any
+    status: int
+    headers: Mapping[str, str]
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` requests matching `method` and `path` with `status`."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    times: int
+    retry_after: float
+
+
+@dataclass
+class Connection:
+    """One gateway connection and the frames the client sent on it."""
+
+    ws: web.WebSocketResponse
+    query: Mapping[str, str]
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    closed: bool = False
+
+    def ops(self) -> list[int]:
+        """The op codes the client sent, in order."""
+        return [int(f["op"]) for f in self.frames]
+
+
+class FakeDiscord:
+    """Discord's gateway and the REST routes the bot uses, recorded for assertions."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.port = 0
+        self.calls: list[Call] = []
+        self.connections: list[Connection] = []
+        self.session_id = "fake-session-1"
+        self.channels: dict[int, list[dict[str, Any]]] = {CHANNEL_ID: []}
+        self.forbidden_channels: set[int] = set()
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1_400_000_000_000_000_000)
+        self._sequence = 0
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._saved: tuple[str, yarl.URL] | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
+            ("GET", re.compile(r"/users/@me"), self._me),
+            ("GET", re.compile(r"/oauth2/applications/@me"), self._application),
+            ("PUT", re.compile(r"/applications/\d+/commands"), self._commands),
+            ("PUT", re.compile(r"/applications/\d+/guilds/\d+/commands"), self._commands),
+            (
+                "POST",
+                re.compile(r"/interactions/(?P<interaction>\d+)/[^/]+/callback"),
+                self._callback,
+            ),
+            ("POST", re.compile(r"/webhooks/\d+/[^/]+"), self._followup),
+            ("PATCH", re.compile(r"/webhooks/\d+/[^/]+/messages/@original"), self._edit),
+            ("DELETE", re.compile(r"/webhooks/\d+/[^/]+/messages/@original"), self._deleted),
+            ("POST", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._post_message),
+            ("GET", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._history),
+        ]
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        self.install()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.restore()
+        await self.stop()
+
+    async def start(self) -> None:
+        """Listen on an ephemeral port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", _API + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None)
+        assert sockets
+        self.port = int(sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Close every gateway connection and stop listening."""
+        for connection in self.connections:
+            if not connection.ws.closed:
+                await connection.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def install(self) -> None:
+        """Point discord.py's REST base and gateway at this fake (undone by `restore`)."""
+        self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        discord.http.Route.BASE = f"http://127.0.0.1:{self.port}{_API}"
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+
+    def restore(self) -> None:
+        """Put discord.py's real endpoints back."""
+        if self._saved is not None:
+            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+            self._saved = None
+
+    @property
+    def gateway_url(self) -> str:
+        """The websocket URL the client connects (and resumes) to."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def next_id(self) -> int:
+        """A fresh snowflake."""
+        return next(self._ids)
+
+    # -- waiting -----------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], what: str, timeout: float = 5.0
+    ) -> None:
+        """Wait until `predicate()` holds; fail the test naming `what` after `timeout` s."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(predicate)
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    def find_calls(self, method: str, path: str, status: int | None = None) -> list[Call]:
+        """Recorded calls with this method whose path fully matches the regex `path`."""
+        pattern = re.compile(path)
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and pattern.fullmatch(c.path)
+            and (status is None or c.status == status)
+        ]
+
+    async def wait_for_call(
+        self, method: str, path: str, *, status: int | None = 200, count: int = 1
+    ) -> Call:
+        """The `count`-th call matching `method`, `path` (a regex) and `status`."""
+        await self.wait_until(
+            lambda: len(self.find_calls(method, path, status)) >= count,
+            f"{method} {path} (status {status}, #{count})",
+        )
+        return self.find_calls(method, path, status)[count - 1]
+
+    # -- faults ------------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, path: str, status: int, *, times: int = 1, retry_after: float = 0.05
+    ) -> None:
+        """Answer the next `times` calls matching `method` and `path` (a regex) with `status`."""
+        self._faults.append(Fault(method, re.compile(path), status, times, retry_after))
+
+    def _fault_for(self, method: str, path: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.times > 0 and fault.method == method and fault.path.fullmatch(path):
+                fault.times -= 1
+                return fault
+        return None
+
+    # -- gateway -----------------------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection:
+        """The newest gateway connection."""
+        assert self.connections, "the client never connected to the gateway"
+        return self.connections[-1]
+
+    async def _send(self, connection: Connection, payload: dict[str, Any]) -> None:
+        await connection.ws.send_str(json.dumps(payload))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway event (op 0) on the newest open connection."""
+        await self.wait_until(
+            lambda: bool(self.connections) and not self.connection.closed,
+            "an open gateway connection",
+        )
+        self._sequence += 1
+        await self._send(self.connection, {"op": 0, "t": event, "s": self._sequence, "d": data})
+
+    async def close_gateway(self, code: int = 4000) -> None:
+        """Close the newest gateway connection from the server side, as Discord does."""
+        connection = self.connection
+        await connection.ws.close(code=code, message=b"fake server closed the connection")
+        await self.wait_until(lambda: connection.closed, "the gateway connection to close")
+
+    def sent_frames(self, op: int) -> list[dict[str, Any]]:
+        """Every frame with `op` the client sent, over all connections, in order."""
+        return [f for c in self.connections for f in c.frames if f["op"] == op]
+
+    async def wait_for_op(self, op: int) -> dict[str, Any]:
+        """The first frame with `op` the client sent on any connection."""
+        await self.wait_until(lambda: bool(self.sent_frames(op)), f"gateway op {op}")
+        return self.sent_frames(op)[0]
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        connection = Connection(ws, dict(request.query))
+        self.connections.append(connection)
+        await self._send(connection, {"op": 10, "d": {"heartbeat_interval": 45_000}})
+        try:
+            async for message in ws:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                frame = json.loads(message.data)
+                connection.frames.append(frame)
+                await self._answer_frame(connection, frame)
+                await self._notify()
+        finally:
+            connection.closed = True
+            await self._notify()
+        return ws
+
+    async def _answer_frame(self, connection: Connection, frame: dict[str, Any]) -> None:
+        op = frame["op"]
+        if op == 1:  # heartbeat
+            await self._send(connection, {"op": 11})
+        elif op == 2:  # identify
+            self._sequence += 1
+            ready = {
+                "v": 10,
+                "user": BOT_USER,
+                "guilds": [],
+                "session_id": self.session_id,
+                "resume_gateway_url": self.gateway_url,
+                "application": {"id": str(APP_ID), "flags": 0},
+            }
+            await self._send(connection, {"op": 0, "t": "READY", "s": self._sequence, "d": ready})
+        elif op == 6:  # resume
+            self._sequence += 1
+            await self._send(connection, {"op": 0, "t": "RESUMED", "s": self._sequence, "d": {}})
+
+    # -- interactions ------------------------------------------------------------------
+
+    def slash(
+        self,
+        name: str,
+        options: Mapping[str, str | int | bool] | None = None,
+        *,
+        member: int = MEMBER_ID,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload for `/name` with these options, in a guild channel."""
+        return self._interaction(
+            2,
+            {
+                "id": str(self.next_id()),
+                "name": name,
+                "type": 1,
+                "options": [
+                    {"name": key, "type": _OPTION_TYPES[type(value)], "value": value}
+                    for key, value in (options or {}).items()
+                ],
+            },
+            member=member,
+            locale=locale,
+        )
+
+    def autocomplete(
+        self,
+        name: str,
+        options: Mapping[str, str],
+        focused: str,
+        *,
+        member: int = MEMBER_ID,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """An autocomplete interaction (type 4) for `/name` while typing option `focused`."""
+        return self._interaction(
+            4,
+            {
+                "id": str(self.next_id()),
+                "name": name,
+                "type": 1,
+                "options": [
+                    {
+                        "name": key,
+                        "type": 3,
+                        "value": value,
+                        **({"focused": True} if key == focused else {}),
+                    }
+                    for key, value in options.items()
+                ],
+            },
+            member=member,
+            locale=locale,
+        )
+
+    def click(
+        self,
+        custom_id: str,
+        message: dict[str, Any],
+        *,
+        member: int = MEMBER_ID,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """A button click (type 3) on `message`, which must carry the button's component."""
+        payload = self._interaction(
+            3, {"custom_id": custom_id, "component_type": 2}, member=member, locale=locale
+        )
+        payload["message"] = message
+        return payload
+
+    def _interaction(
+        self, kind: int, data: dict[str, Any], *, member: int, locale: str
+    ) -> dict[str, Any]:
+        interaction_id = self.next_id()
+        return {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": f"interaction-token-{interaction_id}",
+            "version": 1,
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "locale": locale,
+            "guild_locale": "en-US",
+            "app_permissions": "0",
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID),
+            "channel": {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "name": "general",
+                "position": 0,
+                "guild_id": str(GUILD_ID),
+            },
+            "member": {
+                "user": {
+                    "id": str(member),
+                    "username": f"member{member % 1000}",
+                    "discriminator": "0",
+                    "global_name": None,
+                    "avatar": None,
+                },
+                "roles": [],
+                "joined_at": "2026-01-28T00:00:00+00:00",
+                "flags": 0,
+                "permissions": "0",
+                "deaf": False,
+                "mute": False,
+            },
+            "data": data,
+        }
+
+    async def interact(self, payload: dict[str, Any]) -> None:
+        """Deliver an interaction to the client over the gateway."""
+        await self.dispatch("INTERACTION_CREATE", payload)
+
+    async def response_to(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The body of the client's accepted callback for this interaction."""
+        call = await self.wait_for_call(
+            "POST", rf"/interactions/{payload['id']}/[^/]+/callback", status=200
+        )
+        body: dict[str, Any] = call.body
+        return body
+
+    def message_from(self, data: dict[str, Any], *, channel: int = CHANNEL_ID) -> dict[str, Any]:
+        """A message payload as Discord would store it from the bot's message `data`."""
+        return self._message(channel, data)
+
+    # -- REST --------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        raw = await request.read()
+        body = json.loads(raw) if raw and request.content_type == "application/json" else None
+        if body is None and raw and request.content_type.startswith("multipart/"):
+            body = {"multipart": raw.decode(errors="replace")}
+        fault = self._fault_for(request.method, path)
+        if fault is not None:
+            response = _failure(fault)
+        else:
+            response = await self._route(request, path, body)
+        self.calls.append(
+            Call(
+                request.method,
+                path,
+                dict(request.query),
+                body,
+                response.status,
+                dict(request.headers),
+            )
+        )
+        await self._notify()
+        return response
+
+    async def _route(self, request: web.Request, path: str, body: Any) -> web.Response:
+        for method, pattern, handler in self._routes:
+            match = pattern.fullmatch(path)
+            if method == request.method and match:
+                result: web.Response = handler(request, body, **match.groupdict())
+                return result
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {self.token}"
+
+    def _me(self, request: web.Request, body: Any) -> web.Response:
+        if not self._authorised(request):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        return _json(BOT_USER)
+
+    def _application(self, request: web.Request, body: Any) -> web.Response:
+        return _json(
+            {
+                "id": str(APP_ID),
+                "name": "Town Hall",
+                "description": "",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": BOT_USER,
+                "verify_key": "0" * 64,
+                "flags": 0,
+            }
+        )
+
+    def _commands(self, request: web.Request, body: Any) -> web.Response:
+        return _json(
+            [
+                {
+                    **command,
+                    "id": str(self.next_id()),
+                    "application_id": str(APP_ID),
+                    "version": "1",
+                }
+                for command in body
+            ]
+        )
+
+    def _callback(self, request: web.Request, body: Any, interaction: str) -> web.Response:
+        return _json({"interaction": {"id": interaction, "type": 2}})
+
+    def _followup(self, request: web.Request, body: Any) -> web.Response:
+        return _json(self._message(CHANNEL_ID, body or {}))
+
+    def _edit(self, request: web.Request, body: Any) -> web.Response:
+        return _json(self._message(CHANNEL_ID, body or {}))
+
+    def _deleted(self, request: web.Request, body: Any) -> web.Response:
+        return web.Response(status=204)
+
+    def _channel_error(self, channel: int) -> web.Response | None:
+        if channel in self.forbidden_channels:
+            return _json({"message": "Missing Access", "code": 50001}, status=403)
+        if channel not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        return None
+
+    def _post_message(self, request: web.Request, body: Any, channel: str) -> web.Response:
+        error = self._channel_error(int(channel))
+        if error is not None:
+            return error
+        message = self._message(int(channel), body or {})
+        self.channels[int(channel)].append(message)
+        return _json(message)
+
+    def _history(self, request: web.Request, body: Any, channel: str) -> web.Response:
+        error = self._channel_error(int(channel))
+        if error is not None:
+            return error
+        limit = int(request.query.get("limit", "50"))
+        newest_first = list(reversed(self.channels[int(channel)]))
+        if "before" in request.query:
+            before = int(request.query["before"])
+            newest_first = [m for m in newest_first if int(m["id"]) < before]
+        return _json(newest_first[:limit])
+
+    def seed_message(
+        self,
+        channel: int,
+        *,
+        author: dict[str, Any],
+        content: str = "",
+        embeds: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Put a message into a channel's history as if someone had posted it."""
+        message = self._message(channel, {"content": content, "embeds": embeds or []})
+        message["author"] = {"discriminator": "0", "avatar": None, "global_name": None, **author}
+        self.channels.setdefault(channel, []).append(message)
+        return message
+
+    def _message(self, channel: int, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(self.next_id()),
+            "channel_id": str(channel),
+            "author": BOT_USER,
+            "content": data.get("content") or "",
+            "timestamp": "2026-01-28T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": data.get("embeds") or [],
+            "components": data.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": data.get("flags") or 0,
+        }
+
+
+def _json(payload: Any, status: int = 200) -> web.Response:
+    # Exactly `application/json`: with `; charset=utf-8` discord.py reads the body as text.
+    return web.Response(
+        body=json.dumps(payload).encode(), status=status, content_type="application/json"
+    )
+
+
+def _failure(fault: Fault) -> web.Response:
+    if fault.status != 429:
+        return _json({"message": f"{fault.status}: fake failure", "code": 0}, status=fault.status)
+    response = _json(
+        {
+            "message": "You are being rate limited.",
+            "retry_after": fault.retry_after,
+            "global": False,
+        },
+        status=429,
+    )
+    response.headers.update(
+        {
+            "Retry-After": str(fault.retry_after),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": str(fault.retry_after),
+            "X-RateLimit-Bucket": "fake-bucket",
+            "X-RateLimit-Scope": "user",
+            # discord.py treats a 429 without `Via` as a Cloudflare ban and does not retry.
+            "Via": "1.1 google",
+        }
+    )
+    return response
