@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from bot.adapters.slack import RetryPolicy, SlackService
 from bot.adapters.slack import service as slack_service
 from bot.cli import main
-from bot.cli.serve import CHATTY_LIBRARIES, NOTHING_TO_SERVE, FieldsFormatter, services_for
+from bot.cli.serve import NOTHING_TO_SERVE, FieldsFormatter, services_for
 from bot.engine import AnswerEngine
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
@@ -28,19 +27,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(("SLACK_", "DISCORD_", "INSIGHT_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """`serve` configures logging for the process; put the test runner's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in CHATTY_LIBRARIES}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
 
 
 def serve_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
