@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -116,15 +119,86 @@ def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> Secre
     return SecretStr(token)
 
 
+INSIGHT_LANGUAGES = ("ko", "en")
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DISCORD_ID = re.compile(r"^\d{1,25}$")
+_SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{1,30}$")
+
+
+@dataclass(frozen=True)
+class InsightChannel:
+    """One channel that gets the daily insight, and the language it gets it in."""
+
+    id: str
+    lang: str = "ko"
+
+
+def _clock_time(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = _CLOCK_TIME.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day (use 24-hour HH:MM, e.g. 09:00)")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _time_zone(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        # ZoneInfoNotFoundError is a KeyError; pydantic only reports ValueErrors.
+        raise ValueError(
+            f"{value!r} is not an IANA time zone (e.g. Asia/Seoul, America/New_York)"
+        ) from None
+
+
+def _channel_list(pattern: re.Pattern[str], example: str) -> Any:
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        channels: list[InsightChannel] = []
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            channel, _, lang = item.partition(":")
+            lang = lang or "ko"
+            if not pattern.match(channel):
+                raise ValueError(f"{item!r} is not a channel id (use the id, e.g. {example})")
+            if lang not in INSIGHT_LANGUAGES:
+                raise ValueError(f"{item!r}: the language suffix must be :ko or :en")
+            if any(c.id == channel for c in channels):
+                raise ValueError(f"{item!r}: channel {channel} is listed twice")
+            channels.append(InsightChannel(channel, lang))
+        return tuple(channels)
+
+    return parse
+
+
 class InsightSettings(BaseSettings):
     """INSIGHT_*: when and where the daily insight is posted."""
 
     model_config = _config("INSIGHT_")
 
-    time: str = "09:00"
-    timezone: str = "Asia/Seoul"
-    discord_channels: str = ""
-    slack_channels: str = ""
+    time: Annotated[dt.time, BeforeValidator(_clock_time)] = dt.time(9, 0)
+    timezone: Annotated[ZoneInfo, BeforeValidator(_time_zone)] = ZoneInfo("Asia/Seoul")
+    # NoDecode: the value is "id[:lang],...", not the JSON pydantic-settings expects for tuples.
+    discord_channels: Annotated[
+        tuple[InsightChannel, ...],
+        NoDecode,
+        BeforeValidator(_channel_list(_DISCORD_ID, "1234567890123456789")),
+    ] = ()
+    slack_channels: Annotated[
+        tuple[InsightChannel, ...],
+        NoDecode,
+        BeforeValidator(_channel_list(_SLACK_ID, "C0123ABCD")),
+    ] = ()
+
+    def channels(self) -> dict[str, tuple[InsightChannel, ...]]:
+        """The configured channels by platform ("discord", "slack"), empty platforms left out."""
+        by_platform = {"discord": self.discord_channels, "slack": self.slack_channels}
+        return {platform: found for platform, found in by_platform.items() if found}
 
 
 @dataclass(frozen=True)
@@ -158,13 +232,26 @@ def load_settings() -> Settings:
         raise SettingsError(_describe(exc)) from None
 
 
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret (tokens, signing secret), so logs can redact them."""
+    values = []
+    for section in (settings.core, settings.discord, settings.slack, settings.insight):
+        for name in type(section).model_fields:
+            value = getattr(section, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                values.append(value.get_secret_value())
+    return values
+
+
 def _describe(exc: ValidationError) -> str:
-    prefix = next(
-        (str(c.model_config.get("env_prefix", "")) for c in _SECTIONS if c.__name__ == exc.title),
-        "",
-    )
+    section = next((c for c in _SECTIONS if c.__name__ == exc.title), None)
+    prefix = str(section.model_config.get("env_prefix", "")) if section else ""
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
-    # The value is not echoed: it may be a token.
     message = str(error["msg"]).removeprefix("Value error, ")
+    annotation = section.model_fields[field].annotation if section and field != "?" else None
+    secret = annotation is None or "SecretStr" in str(annotation)
+    if error["type"] != "value_error" and not secret:
+        # Our own validators quote the value; for the rest, show it unless it may be a token.
+        message += f" (got {error['input']!r})"
     return f"{(prefix + field).upper()}: {message}"

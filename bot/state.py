@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 _SCHEMA = """
@@ -22,8 +23,8 @@ class StateDB:
         # autocommit (isolation_level=None): each statement or explicit BEGIN is its own
         # transaction, so two processes sharing the file never hold a lock by accident.
         self.connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA busy_timeout=30000")
+        _use_wal(self.connection)
         self.connection.executescript(_SCHEMA)
 
     def get_value(self, key: str) -> str | None:
@@ -42,3 +43,27 @@ class StateDB:
     def close(self) -> None:
         """Close the connection; the file stays consistent (WAL)."""
         self.connection.close()
+
+
+def _use_wal(connection: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch the file to WAL (once per file; it persists), waiting out other processes.
+
+    The switch needs the file to itself and SQLite does not run the busy handler for it, so
+    two processes opening a new file at once get "database is locked" at once: retry.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.005
+    while True:
+        try:
+            if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("could not switch the database to WAL mode")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, knowledge, serve
+from bot.cli import ask, insight, knowledge, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ask.register(commands)
     knowledge.register(commands)
+    insight.register(commands)
     serve.register(commands)
     return parser
 

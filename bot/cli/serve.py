@@ -1,24 +1,32 @@
-"""`townhall serve`: run the bot on every platform whose tokens are set, until stopped."""
+"""`townhall serve`: run Discord, Slack and the daily insight, as configured, until stopped."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
 from bot.engine import AnswerEngine
+from bot.health import HealthServer
+from bot.insight.clock import Clock, SystemClock
+from bot.insight.ledger import Ledger
+from bot.insight.publisher import InsightPublisher
+from bot.insight.schedule import InsightScheduler, Target
+from bot.logs import setup_logging
 from bot.runtime import Service, run_services
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, secret_values
 from bot.state import StateDB
 
-NOTHING_TO_SERVE = (
-    "nothing to serve: set DISCORD_TOKEN (the Discord bot), or SLACK_BOT_TOKEN with "
-    "SLACK_APP_TOKEN (Slack, Socket Mode) or SLACK_SIGNING_SECRET (Slack, HTTP mode)"
+log = logging.getLogger(__name__)
+
+NOTHING_TO_RUN = (
+    "nothing to run: set DISCORD_TOKEN for Discord; SLACK_BOT_TOKEN with SLACK_APP_TOKEN "
+    "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP) for Slack; and INSIGHT_DISCORD_CHANNELS "
+    "and/or INSIGHT_SLACK_CHANNELS for the daily insight"
 )
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
@@ -30,10 +38,10 @@ def register(commands: Any) -> None:
     """Add the `serve` subcommand."""
     parser = commands.add_parser(
         "serve",
-        help="run the bot on every configured platform",
-        description="Run the Discord bot (DISCORD_TOKEN) and the Slack app (SLACK_BOT_TOKEN "
-        "with SLACK_APP_TOKEN for Socket Mode, else SLACK_SIGNING_SECRET for HTTP mode) "
-        "until SIGTERM or Ctrl-C.",
+        help="run the bot: Discord, Slack and the daily insight, as configured",
+        description="Run the Discord bot (DISCORD_TOKEN), the Slack app (SLACK_BOT_TOKEN with "
+        "SLACK_APP_TOKEN for Socket Mode, else SLACK_SIGNING_SECRET for HTTP mode) and the "
+        "daily insight (INSIGHT_*_CHANNELS) in one process, until SIGTERM or Ctrl-C.",
     )
     parser.add_argument(
         "--host",
@@ -44,11 +52,10 @@ def register(commands: Any) -> None:
         "--port", type=int, default=3000, help="Slack HTTP mode: port to listen on (default: 3000)"
     )
     parser.add_argument(
-        "--log-level",
-        default="info",
-        type=str.lower,
-        choices=LOG_LEVELS,
-        help="log detail (default: info)",
+        "--health-port", type=int, help="answer GET /healthz on this port (0 picks a free one)"
+    )
+    parser.add_argument(
+        "--log-level", default="info", type=str.lower, choices=LOG_LEVELS, help="default: info"
     )
     add_korean_option(parser)
     parser.set_defaults(run=run)
@@ -56,20 +63,23 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Build settings and the engine once, then run every configured service until stopped."""
-    configure_logging(args.log_level)
     settings = settings_or_exit()
-    if settings.discord.token is None and not settings.slack.configured:
-        fail(NOTHING_TO_SERVE)
-    today = clock(settings)
+    setup_logging(secret_values(settings), level=logging.getLevelName(args.log_level.upper()))
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.INFO))
+    if not configured(settings):
+        fail(NOTHING_TO_RUN)
     engine = engine_or_exit(settings, args.korean_analyzer)
     # Imported here so that `townhall ask` does not load discord.py.
     from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
 
     state = StateDB(settings.core.townhall_db)
     try:
-        services = services_for(
-            settings, engine, state=state, today=today, host=args.host, port=args.port
-        )
+        services = services_for(settings, engine, state=state, host=args.host, port=args.port)
+        if not services:
+            fail("nothing this process can run with these settings (see the log line above)")
+        if args.health_port is not None:
+            services.append(HealthServer(services, args.health_port))
         asyncio.run(run_services(services))
     except SettingsError as exc:
         # Also raised at start, when Slack refuses a token.
@@ -83,13 +93,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def clock(settings: Settings) -> Callable[[], date]:
-    """Today's date where the community lives (INSIGHT_TIMEZONE), for /insight."""
-    try:
-        zone = ZoneInfo(settings.insight.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        fail(f"settings: INSIGHT_TIMEZONE: unknown time zone {settings.insight.timezone!r}")
-    return lambda: datetime.now(zone).date()
+def configured(settings: Settings) -> bool:
+    """Whether the settings ask for anything to run at all."""
+    return bool(settings.discord.token or settings.slack.configured or settings.insight.channels())
 
 
 def services_for(
@@ -97,44 +103,73 @@ def services_for(
     engine: AnswerEngine,
     *,
     state: StateDB,
-    today: Callable[[], date],
-    host: str,
-    port: int,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    publishers: Mapping[str, InsightPublisher] | None = None,
+    clock: Clock | None = None,
 ) -> list[Service]:
-    """Every service the settings configure; raises SettingsError naming a missing variable."""
+    """Every service the settings configure; raises SettingsError naming a missing variable.
+
+    The daily insight posts through the platforms running here, and through `publishers`
+    (tests hand in their own).
+    """
     services: list[Service] = []
+    posting: dict[str, InsightPublisher] = {}
     if settings.discord.token is not None:
         from bot.adapters.discord import DiscordService  # noqa: PLC0415
 
-        services.append(DiscordService(settings.discord, engine, state, today=today))
+        discord = DiscordService(settings.discord, engine, state, today=today(settings))
+        services.append(discord)
+        posting["discord"] = discord.publisher()
     if settings.slack.configured:
         from bot.adapters.slack import SlackService  # noqa: PLC0415
 
-        services.append(SlackService.from_settings(settings.slack, engine, host=host, port=port))
+        slack = SlackService.from_settings(settings.slack, engine, host=host, port=port)
+        services.append(slack)
+        posting["slack"] = slack.publisher()
+    posting.update(publishers or {})
+    scheduler = insight_scheduler(settings, engine, state, posting, clock or SystemClock())
+    if scheduler is not None:
+        services.append(scheduler)
     return services
 
 
-def configure_logging(level: str) -> None:
-    """One line a record on stderr, with the record's `extra` fields as key=value."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(FieldsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in CHATTY_LIBRARIES:
-        logging.getLogger(name).setLevel(max(root.level, logging.INFO))
+def insight_scheduler(
+    settings: Settings,
+    engine: AnswerEngine,
+    state: StateDB,
+    publishers: Mapping[str, InsightPublisher],
+    clock: Clock,
+) -> InsightScheduler | None:
+    """The daily insight for every configured channel whose platform can post here."""
+    channels = settings.insight.channels()
+    usable = {p: pub for p, pub in publishers.items() if p in channels}
+    missing = sorted(channels.keys() - usable.keys())
+    if missing:
+        log.warning(
+            "insight channels are set for a platform that is not configured",
+            extra={"platforms": ",".join(missing)},
+        )
+    if not usable:
+        return None
+    targets = [
+        Target(platform, channel.id, channel.lang)
+        for platform, listed in channels.items()
+        if platform in usable
+        for channel in listed
+    ]
+    return InsightScheduler(
+        engine.knowledge,
+        Ledger(state),
+        usable,
+        targets,
+        at=settings.insight.time,
+        zone=settings.insight.timezone,
+        clock=clock,
+    )
 
 
-_STANDARD_FIELDS = frozenset(
-    [*logging.LogRecord("", 0, "", 0, "", None, None).__dict__, "message", "asctime"]
-)
-
-
-class FieldsFormatter(logging.Formatter):
-    """Appends the fields a call passed with `extra={...}` (channel, event_id, ...)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """The standard line followed by ` key=value` for each extra field."""
-        line = super().format(record)
-        fields = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_FIELDS}
-        return line + "".join(f" {key}={value}" for key, value in fields.items())
+def today(settings: Settings) -> Callable[[], date]:
+    """Today's date where the community lives (INSIGHT_TIMEZONE), for /insight."""
+    zone = settings.insight.timezone
+    return lambda: datetime.now(zone).date()

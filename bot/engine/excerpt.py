@@ -12,7 +12,11 @@ ELLIPSIS = "…"
 
 # A sentence ends at . ! ? (or the Korean/CJK full stops) followed by white space;
 # "GPT 5.2" and "1/100" have no space after the dot and stay whole.
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"')\]”’]*\s+")
+# Closing quotes and brackets stay with their sentence: 'He said "yes." Then' splits after
+# the quote (lookbehinds are fixed-width, hence one per length).
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?。！？])|(?<=[.!?。！？][\"')\]”’])|(?<=[.!?。！？][\"')\]”’]{2}))\s+"
+)
 
 
 def sentences(paragraph: str) -> list[str]:

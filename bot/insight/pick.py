@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +11,8 @@ from bot.knowledge import Knowledge, Section
 from bot.knowledge.model import INTRODUCTION
 
 INSIGHT_CHARS = 400
+# A derived passage shorter than this reads like a lead-in; it takes the next paragraph too.
+INSIGHT_MIN_CHARS = 160
 # Day 1 of the rotation; any fixed date works, it only has to never change.
 EPOCH = date(2026, 1, 28)
 
@@ -36,23 +37,35 @@ class Insight:
 
 
 def rotation(knowledge: Knowledge, cycle: int) -> list[tuple[str, int]]:
-    """The order of (talk, section) for one cycle: every topic once, shuffled by cycle."""
+    """The order of (talk, section) for one cycle: every topic once, shuffled by cycle.
+
+    Each topic is ranked by a hash of (cycle, talk, section), so the order is the same in
+    every process and on every platform, and editing the knowledge moves only the topics
+    added or removed instead of reshuffling the whole cycle.
+    """
     lang = knowledge.languages[0]
     topics = [(s.talk, s.number) for s in knowledge.sections(lang) if s.number != INTRODUCTION]
-    # Seeded from the cycle and the topics so the order is the same in every process and
-    # on every platform, and changes when the knowledge does.
-    seed = hashlib.sha256(f"{cycle}:{topics}".encode()).hexdigest()
-    random.Random(seed).shuffle(topics)
-    return topics
+    return sorted(topics, key=lambda topic: _rank(cycle, *topic))
+
+
+def _rank(cycle: int, talk: str, section: int) -> str:
+    return hashlib.sha256(f"{cycle}/{talk}/{section}".encode()).hexdigest()
 
 
 def insight_for(knowledge: Knowledge, day: date, lang: str, epoch: date = EPOCH) -> Insight:
-    """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`)."""
+    """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
+
+    Day N after `epoch` is insight #N+1; cycle c covers days c*T .. c*T+T-1 for T topics.
+    """
+    if day < epoch:
+        raise ValueError(f"{day.isoformat()} is before the first insight day {epoch.isoformat()}")
     if lang not in knowledge.languages:
         lang = knowledge.languages[0]
     index = (day - epoch).days
-    order = rotation(knowledge, index // max(1, len(rotation(knowledge, 0))))
-    talk, number = order[index % len(order)]
+    count = len(rotation(knowledge, 0))
+    if count == 0:
+        raise LookupError("the knowledge has no topics to take insights from")
+    talk, number = rotation(knowledge, index // count)[index % count]
     section = knowledge.section(talk, number, lang)
     if section is None:  # the loader guarantees every language has the same sections
         raise LookupError(f"section {number} of {talk} has no {lang} version")
@@ -69,20 +82,34 @@ def insight_for(knowledge: Knowledge, day: date, lang: str, epoch: date = EPOCH)
 
 
 def insight_passage(section: Section, limit: int = INSIGHT_CHARS) -> str:
-    """The pinned passage, or the first paragraph under the section's second sub-heading.
+    """The pinned passage, or the section's answer in whole sentences.
 
     Summaries state the question under the first sub-heading and Altman's answer under the
-    next one(s); a section with a single sub-heading opens with its point. The paragraph is
-    cut to whole sentences within `limit`.
+    next one(s); a section with a single sub-heading (or none) opens with its point. So the
+    rule is: the first paragraph under the second sub-heading (else the first paragraph),
+    continued with the next sentences under the same heading while it is shorter than
+    INSIGHT_MIN_CHARS, whole sentences only, never over `limit`. Only a first sentence
+    longer than `limit` is cut, at a word, with an ellipsis.
     """
     if section.pinned_insight:
-        return shorten(section.pinned_insight, limit)
+        return whole_sentences([section.pinned_insight], limit)
     headings = section.headings
     target = headings[1] if len(headings) > 1 else None
-    passage = next((p for p in section.passages if p.heading == target), section.passages[0])
+    first = next((p for p in section.passages if p.heading == target), section.passages[0])
+    following = [p.text for p in section.passages[first.index + 1 :] if p.heading == first.heading]
+    return whole_sentences([first.text, *following], limit, enough=INSIGHT_MIN_CHARS)
+
+
+def whole_sentences(paragraphs: list[str], limit: int, enough: int | None = None) -> str:
+    """Leading whole sentences within `limit`: all of the first paragraph, then (with
+    `enough`) sentences of the next paragraphs only while the text is shorter than `enough`.
+    """
     kept: list[str] = []
-    for sentence in sentences(passage.text):
-        if len(" ".join([*kept, sentence])) > limit:
-            break
-        kept.append(sentence)
-    return " ".join(kept) if kept else shorten(passage.text, limit)
+    for number, paragraph in enumerate(paragraphs):
+        for sentence in sentences(paragraph):
+            if number > 0 and enough is not None and len(" ".join(kept)) >= enough:
+                return " ".join(kept)
+            if len(" ".join([*kept, sentence])) > limit:
+                return " ".join(kept) if kept else shorten(sentence, limit)
+            kept.append(sentence)
+    return " ".join(kept)

@@ -117,8 +117,15 @@ def test_broken_knowledge_is_one_line_naming_file_and_line(tmp_path: Path) -> No
         assert "Traceback" not in result.stderr
 
 
-def test_wrong_setting_names_the_variable(tmp_path: Path) -> None:
+def test_wrong_setting_names_the_variable_and_value(tmp_path: Path) -> None:
     result = townhall("ask", "hiring?", env={"DISCORD_GUILD_ID": "not-a-number"})
     assert result.returncode == 1
     assert result.stderr.startswith("townhall: settings: DISCORD_GUILD_ID: ")
-    assert "not-a-number" not in result.stderr
+    assert result.stderr.rstrip().endswith("(got 'not-a-number')")
+
+
+def test_wrong_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
+    result = townhall("ask", "hiring?", env={"SLACK_BOT_TOKEN": "xoxp-a-user-token"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("townhall: settings: SLACK_BOT_TOKEN: ")
+    assert "xoxp-a-user-token" not in result.stderr

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from bot.adapters.slack import RetryPolicy, SlackService
 from bot.adapters.slack import service as slack_service
 from bot.cli import main
-from bot.cli.serve import NOTHING_TO_SERVE, FieldsFormatter, services_for
+from bot.cli.serve import NOTHING_TO_RUN, services_for
 from bot.engine import AnswerEngine
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
@@ -40,7 +38,7 @@ def serve_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 def test_nothing_configured_says_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
-    assert serve_error(capsys) == f"townhall: {NOTHING_TO_SERVE}"
+    assert serve_error(capsys) == f"townhall: {NOTHING_TO_RUN}"
 
 
 def test_malformed_bot_token_names_the_variable_without_echoing_it(
@@ -119,9 +117,7 @@ def slack_services(engine: AnswerEngine, tmp_path: Path, host: str, port: int) -
     """The services `serve` would start with the current environment."""
     state = StateDB(tmp_path / "state.db")
     try:
-        return services_for(
-            load_settings(), engine, state=state, today=date.today, host=host, port=port
-        )
+        return services_for(load_settings(), engine, state=state, host=host, port=port)
     finally:
         state.close()
 
@@ -159,11 +155,3 @@ def test_bad_api_url_names_slack_api_url(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SLACK_API_URL", "slack.com/api")
     with pytest.raises(SettingsError, match=r"^SLACK_API_URL: must be an http\(s\) URL"):
         load_settings()
-
-
-def test_log_lines_carry_extra_fields() -> None:
-    record = logging.LogRecord("bot", logging.ERROR, "f.py", 1, "reply failed", None, None)
-    record.channel = "C1"
-    record.event_id = "Ev1"
-    line = FieldsFormatter("%(levelname)s %(message)s").format(record)
-    assert line == "ERROR reply failed channel=C1 event_id=Ev1"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli.serve import NOTHING_TO_SERVE
+from bot.cli.serve import NOTHING_TO_RUN
 from tests.fakes.discord_api import FakeDiscord
 
 WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
@@ -33,7 +33,7 @@ def test_serve_with_nothing_configured_exits_with_one_line(
         main(["serve"])
 
     assert exited.value.code == 1
-    assert capsys.readouterr().err == f"townhall: {NOTHING_TO_SERVE}\n"
+    assert capsys.readouterr().err == f"townhall: {NOTHING_TO_RUN}\n"
 
 
 async def test_serve_with_a_wrong_token_exits_with_one_line_naming_DISCORD_TOKEN(  # noqa: N802
@@ -75,7 +75,7 @@ def test_serve_with_a_blank_token_counts_as_nothing_configured(
         main(["serve"])
 
     assert exited.value.code == 1
-    assert capsys.readouterr().err.startswith("townhall: nothing to serve: set DISCORD_TOKEN")
+    assert capsys.readouterr().err.startswith("townhall: nothing to run: set DISCORD_TOKEN")
 
 
 def test_serve_with_a_negative_cooldown_names_the_variable(

@@ -64,3 +64,21 @@ def test_shipped_excerpts_stay_within_budget(engine: AnswerEngine) -> None:
         for hit in engine.ask(question).hits:
             assert 0 < len(hit.excerpt) <= EXCERPT_CHARS
             assert hit.excerpt[-1] in ".?!…다요\"'”"
+
+
+def test_closing_quote_stays_with_its_sentence() -> None:
+    text = 'He said "this is a memory." Then he left. (It was late.) 끝났습니다." 다음'
+    assert sentences(text) == [
+        'He said "this is a memory."',
+        "Then he left.",
+        "(It was late.)",
+        '끝났습니다."',
+        "다음",
+    ]
+
+
+def test_numbers_with_dots_are_not_sentence_ends() -> None:
+    assert sentences("GPT 5.2 is out. It costs 1/100 less.") == [
+        "GPT 5.2 is out.",
+        "It costs 1/100 less.",
+    ]

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.engine import AnswerEngine
 from bot.settings import SettingsError, SlackSettings
 
@@ -69,6 +70,10 @@ class SlackService:
         app_token = slack.app_token.get_secret_value() if slack.app_token else None
         app = build_app(slack, engine, policy=policy)
         return cls(app, mode=mode, app_token=app_token, host=host, port=port)
+
+    def publisher(self) -> SlackInsightPublisher:
+        """The daily insight's publisher over this app's Web API client."""
+        return SlackInsightPublisher(self.app.client)
 
     @property
     def address(self) -> tuple[str, int] | None:

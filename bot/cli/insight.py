@@ -1,0 +1,148 @@
+"""`townhall insight`: preview a day's insight, or show what was posted and what is next."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from bot.cli.common import fail, settings_or_exit
+from bot.insight.clock import SystemClock
+from bot.insight.ledger import Ledger, PostRecord
+from bot.insight.pick import Insight, insight_for
+from bot.insight.schedule import post_time
+from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.phrases import phrase
+from bot.settings import INSIGHT_LANGUAGES, Settings
+from bot.state import StateDB
+
+RECENT = 3
+
+
+def register(commands: Any) -> None:
+    """Add the `insight` subcommand."""
+    parser = commands.add_parser(
+        "insight",
+        help="preview the daily insight, or show its state",
+        description="Preview the daily Town Hall insight, or show the last posts and the next.",
+    )
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--preview", action="store_true", help="print what would be posted")
+    mode.add_argument(
+        "--status", action="store_true", help="show the last posts per channel and what is next"
+    )
+    parser.add_argument(
+        "--date", help="the day to preview, YYYY-MM-DD (default: today in INSIGHT_TIMEZONE)"
+    )
+    parser.add_argument("--lang", help="the language to preview: ko (default) or en")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Print the preview or the status."""
+    day = _date_or_exit(args.date)
+    lang = args.lang or "ko"
+    if lang not in INSIGHT_LANGUAGES:
+        fail(f"--lang must be ko or en, not {lang!r}", 2)
+    settings = settings_or_exit()
+    knowledge = _knowledge_or_exit(settings)
+    now = SystemClock().now()
+    if args.preview:
+        day = day or now.astimezone(settings.insight.timezone).date()
+        print(preview(_insight_or_exit(knowledge, day, lang)))
+    else:
+        print(status(settings, knowledge, now))
+    return 0
+
+
+def preview(insight: Insight) -> str:
+    """The insight as plain text, as the renderers lay it out."""
+    return "\n".join(
+        [
+            f"{phrase('insight_title', insight.lang, number=insight.number)}"
+            f" · {insight.day.isoformat()} ({insight.lang})",
+            insight.title,
+            "",
+            insight.passage,
+            "",
+            f"{phrase('watch', insight.lang)}: {insight.url}",
+            f"key: {insight.key}",
+        ]
+    )
+
+
+def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
+    """The last posts of each channel (configured or in the ledger) and the next post."""
+    config = settings.insight
+    zone = config.timezone
+    lines = [f"Daily insight at {config.time.strftime('%H:%M')} {zone.key}"]
+    configured = {
+        (platform, channel.id): channel.lang
+        for platform, channels in config.channels().items()
+        for channel in channels
+    }
+    path = settings.core.townhall_db
+    ledger = Ledger(StateDB(path)) if path.exists() else None
+    known = set(ledger.channels()) if ledger else set()
+    if not configured and not known:
+        lines.append("No channels: set INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS.")
+    for platform, channel in sorted(configured.keys() | known):
+        lang = configured.get((platform, channel))
+        label = f"({lang})" if lang else "(no longer configured)"
+        records = ledger.recent(platform, channel, RECENT) if ledger else []
+        lines.append(f"{platform} {channel} {label}" + ("" if records else ": no posts yet"))
+        lines.extend(f"  {_describe(record, zone)}" for record in records)
+    today = now.astimezone(zone).date()
+    due = post_time(today, config.time, zone)
+    open_today = [
+        r for r in (ledger.day(today) if ledger else []) if (r.platform, r.channel) in configured
+    ]
+    waiting = len(configured) - sum(1 for r in open_today if r.status != "pending")
+    if now >= due and waiting:
+        lines.append(
+            f"Next: today's insight, due since {config.time.strftime('%H:%M')}, "
+            f"is not yet posted in {waiting} channel(s); `townhall serve` posts it"
+        )
+        next_day = today
+    else:
+        next_day = today if now < due else today + dt.timedelta(days=1)
+        at = post_time(next_day, config.time, zone).astimezone(zone)
+        lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
+    upcoming = _insight_or_exit(knowledge, next_day, "ko")
+    lines.append(f"  #{upcoming.number} {upcoming.title} [{upcoming.key}]")
+    return "\n".join(lines)
+
+
+def _describe(record: PostRecord, zone: dt.tzinfo) -> str:
+    attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
+    text = f"{record.day.isoformat()}  {record.status:<7}  {attempts}"
+    if record.message_id:
+        text += f"  message {record.message_id}"
+    if record.status == "pending" and record.attempts:
+        text += f"  retry at {record.next_attempt.astimezone(zone).strftime('%H:%M')}"
+    if record.last_error:
+        text += f"  ({record.last_error})"
+    return text
+
+
+def _date_or_exit(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
+
+
+def _knowledge_or_exit(settings: Settings) -> Knowledge:
+    try:
+        return load_knowledge(settings.core.knowledge_dir)
+    except KnowledgeError as exc:
+        fail(f"knowledge: {exc}")
+
+
+def _insight_or_exit(knowledge: Knowledge, day: dt.date, lang: str) -> Insight:
+    try:
+        return insight_for(knowledge, day, lang)
+    except ValueError as exc:
+        fail(str(exc), 2)

@@ -1,0 +1,206 @@
+"""The insight ledger: one record per platform, channel and day, claimed atomically.
+
+Every change is one SQL statement on an autocommit connection, so it is atomic across
+processes sharing the file: a claim is a conditional UPDATE that only one process can win,
+and its lease expires so a crashed claimer's record is taken over later that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.state import StateDB
+
+Status = Literal["pending", "posted", "failed"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS insight_posts (
+    platform     TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    day          TEXT NOT NULL,  -- the local date in INSIGHT_TIMEZONE, YYYY-MM-DD
+    insight_key  TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'failed')),
+    message_id   TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL NOT NULL DEFAULT 0,  -- unix seconds; when a pending record is due
+    lease_owner  TEXT,
+    lease_until  REAL,  -- unix seconds; the claimer's lease, NULL when free
+    last_error   TEXT,
+    updated      REAL NOT NULL,
+    PRIMARY KEY (platform, channel, day)
+);
+"""
+
+_COLUMNS = (
+    "platform, channel, day, insight_key, status, message_id, attempts, next_attempt, "
+    "lease_owner, lease_until, last_error, updated"
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One day's insight in one channel of one platform: what a record is about."""
+
+    platform: str
+    channel: str
+    day: dt.date
+
+    @property
+    def params(self) -> tuple[str, str, str]:
+        """The key columns' values for SQL."""
+        return (self.platform, self.channel, self.day.isoformat())
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """The state of one day's insight in one channel."""
+
+    platform: str
+    channel: str
+    day: dt.date
+    insight_key: str
+    status: Status
+    message_id: str | None
+    attempts: int
+    next_attempt: dt.datetime
+    lease_owner: str | None
+    lease_until: dt.datetime | None
+    last_error: str | None
+    updated: dt.datetime
+
+    @property
+    def slot(self) -> Slot:
+        """What this record is about."""
+        return Slot(self.platform, self.channel, self.day)
+
+    def leased(self, now: dt.datetime) -> bool:
+        """Whether a claimer holds this record at `now`."""
+        return self.lease_until is not None and self.lease_until > now
+
+
+class Ledger:
+    """Insight post records in the shared state database."""
+
+    def __init__(self, db: StateDB) -> None:
+        self.db = db
+        db.connection.executescript(_SCHEMA)
+
+    def open_day(self, slot: Slot, key: str, now: dt.datetime) -> PostRecord:
+        """The record for `slot`, created pending if there is none."""
+        self.db.connection.execute(
+            "INSERT INTO insight_posts (platform, channel, day, insight_key, status, updated) "
+            "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+            (*slot.params, key, _stamp(now)),
+        )
+        record = self.get(slot)
+        assert record is not None  # just inserted, and records are never deleted
+        return record
+
+    def claim(
+        self, slot: Slot, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> PostRecord | None:
+        """Take the lease on a due, pending, unleased record; None if it is not ours to take."""
+        cursor = self.db.connection.execute(
+            "UPDATE insight_posts "
+            "SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated = ? "
+            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
+            "AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)",
+            (owner, _stamp(now + lease), _stamp(now), *slot.params, _stamp(now), _stamp(now)),
+        )
+        return self.get(slot) if cursor.rowcount == 1 else None
+
+    def record_posted(
+        self, slot: Slot, message_id: str, now: dt.datetime, note: str | None = None
+    ) -> None:
+        """Mark the record posted with the message id (a posted record is never changed)."""
+        self.db.connection.execute(
+            "UPDATE insight_posts SET status = 'posted', message_id = ?, lease_owner = NULL, "
+            "lease_until = NULL, last_error = ?, updated = ? "
+            "WHERE platform = ? AND channel = ? AND day = ? AND status != 'posted'",
+            (message_id, note, _stamp(now), *slot.params),
+        )
+
+    def record_retry(
+        self, slot: Slot, owner: str, error: str, retry_at: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Release `owner`'s lease and make the record due again at `retry_at`."""
+        self.db.connection.execute(
+            "UPDATE insight_posts SET next_attempt = ?, lease_owner = NULL, lease_until = NULL, "
+            "last_error = ?, updated = ? "
+            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
+            "AND lease_owner = ?",
+            (_stamp(retry_at), error, _stamp(now), *slot.params, owner),
+        )
+
+    def record_failed(self, slot: Slot, owner: str, error: str, now: dt.datetime) -> None:
+        """Give up on `owner`'s record for the day, keeping the error for `--status`."""
+        self.db.connection.execute(
+            "UPDATE insight_posts SET status = 'failed', lease_owner = NULL, lease_until = NULL, "
+            "last_error = ?, updated = ? "
+            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
+            "AND lease_owner = ?",
+            (error, _stamp(now), *slot.params, owner),
+        )
+
+    def get(self, slot: Slot) -> PostRecord | None:
+        """The record for `slot`, if any."""
+        row = self.db.connection.execute(
+            f"SELECT {_COLUMNS} FROM insight_posts WHERE platform = ? AND channel = ? AND day = ?",
+            slot.params,
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    def day(self, day: dt.date) -> list[PostRecord]:
+        """Every record of `day`, by platform and channel."""
+        rows = self.db.connection.execute(
+            f"SELECT {_COLUMNS} FROM insight_posts WHERE day = ? ORDER BY platform, channel",
+            (day.isoformat(),),
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def recent(self, platform: str, channel: str, count: int = 3) -> list[PostRecord]:
+        """The latest `count` records of one channel, newest first."""
+        rows = self.db.connection.execute(
+            f"SELECT {_COLUMNS} FROM insight_posts "
+            "WHERE platform = ? AND channel = ? ORDER BY day DESC LIMIT ?",
+            (platform, channel, count),
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def channels(self) -> list[tuple[str, str]]:
+        """Every (platform, channel) that has a record, sorted."""
+        rows = self.db.connection.execute(
+            "SELECT DISTINCT platform, channel FROM insight_posts ORDER BY platform, channel"
+        ).fetchall()
+        return [(str(platform), str(channel)) for platform, channel in rows]
+
+
+def _stamp(moment: dt.datetime) -> float:
+    if moment.tzinfo is None:
+        raise ValueError("the ledger needs timezone-aware times")
+    return moment.timestamp()
+
+
+def _moment(stamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
+def _record(row: Any) -> PostRecord:
+    platform, channel, day, key, status, message_id, attempts, next_attempt = row[:8]
+    lease_owner, lease_until, last_error, updated = row[8:]
+    return PostRecord(
+        platform=platform,
+        channel=channel,
+        day=dt.date.fromisoformat(day),
+        insight_key=key,
+        status=status,
+        message_id=message_id,
+        attempts=attempts,
+        next_attempt=_moment(next_attempt),
+        lease_owner=lease_owner,
+        lease_until=None if lease_until is None else _moment(lease_until),
+        last_error=last_error,
+        updated=_moment(updated),
+    )

@@ -1,0 +1,250 @@
+"""The daily insight schedule: when each day's post is due, and posting it exactly once.
+
+For each configured channel: claim the day's record in the ledger, ask the platform
+whether our message for this insight is already there (a crash between sending and
+recording), post only if it is not, then record the message id. Channels are independent:
+one failing channel is retried with backoff that day while the others are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.insight.clock import Clock
+from bot.insight.ledger import Ledger, PostRecord, Slot
+from bot.insight.pick import EPOCH, Insight, insight_for
+from bot.insight.publisher import InsightPublisher, PublishError
+from bot.knowledge import Knowledge
+
+log = logging.getLogger(__name__)
+
+MIDNIGHT = dt.time(0, 0)
+
+
+def post_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """When `day`'s insight is due (UTC) for local time `at` in `zone`.
+
+    Wall-clock arithmetic with zoneinfo (fold=0): a time in the hour skipped when clocks go
+    forward is read with the offset from before the change, so 02:30 becomes 03:30 that day
+    (the post is late, never missing); a time in the hour repeated when clocks go back is its
+    first occurrence (the post happens once).
+    """
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One channel on one platform that gets the insight, in its language."""
+
+    platform: str
+    channel: str
+    lang: str = "ko"
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential retry delays for one channel within one day."""
+
+    first: dt.timedelta = dt.timedelta(seconds=30)
+    most: dt.timedelta = dt.timedelta(hours=1)
+    attempts: int = 8
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        """The wait after the `attempts`-th failed attempt (1-based)."""
+        factor: int = 2 ** max(0, attempts - 1)
+        return min(self.first * factor, self.most)
+
+
+def process_owner() -> str:
+    """A name for this process's leases: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class InsightScheduler:
+    """The "insight" service of `townhall serve`: posts each day's insight to every target."""
+
+    name = "insight"
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        ledger: Ledger,
+        publishers: Mapping[str, InsightPublisher],
+        targets: Sequence[Target],
+        *,
+        at: dt.time,
+        zone: ZoneInfo,
+        clock: Clock,
+        owner: str | None = None,
+        lease: dt.timedelta = dt.timedelta(minutes=10),
+        backoff: Backoff | None = None,
+        epoch: dt.date = EPOCH,
+    ) -> None:
+        self.knowledge = knowledge
+        self.ledger = ledger
+        self.publishers = dict(publishers)
+        self.targets = [t for t in targets if t.platform in self.publishers]
+        for skipped in (t for t in targets if t.platform not in self.publishers):
+            log.warning(
+                "no publisher for this platform; channel skipped",
+                extra={"platform": skipped.platform, "channel": skipped.channel},
+            )
+        self.at = at
+        self.zone = zone
+        self.clock = clock
+        self.owner = owner or process_owner()
+        self.lease = lease
+        self.backoff = backoff or Backoff()
+        self.epoch = epoch
+        self.next_post: dt.datetime | None = None
+
+    def local_day(self, moment: dt.datetime) -> dt.date:
+        """The date in the insight time zone at `moment`."""
+        return moment.astimezone(self.zone).date()
+
+    def due(self, day: dt.date) -> dt.datetime:
+        """When `day`'s insight is due."""
+        return post_time(day, self.at, self.zone)
+
+    async def run(self) -> None:
+        """Post every day at the configured time; on start, post today's if it is overdue."""
+        log.info(
+            "insight schedule started",
+            extra={
+                "time": self.at.strftime("%H:%M"),
+                "timezone": self.zone.key,
+                "channels": len(self.targets),
+            },
+        )
+        while True:
+            now = self.clock.now()
+            today = self.local_day(now)
+            if now >= self.due(today):
+                # Overdue today (start after post time, or just woke): finish today only;
+                # days that are over are never back-filled.
+                await self.run_day(today)
+                self.next_post = self.due(today + dt.timedelta(days=1))
+            else:
+                self.next_post = self.due(today)
+            log.info("next insight", extra={"at": self.next_post.isoformat()})
+            await self.clock.sleep_until(self.next_post)
+
+    async def run_day(self, day: dt.date) -> None:
+        """Post `day`'s insight to every target; return when all are done or the day is over."""
+        insights = {
+            t.lang: insight_for(self.knowledge, day, t.lang, self.epoch) for t in self.targets
+        }
+        end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
+        for target in self.targets:
+            key = insights[target.lang].key
+            self.ledger.open_day(Slot(target.platform, target.channel, day), key, self.clock.now())
+        while True:
+            now = self.clock.now()
+            pending = [r for r in self._records(day) if r.status == "pending"]
+            if not pending:
+                return
+            if now >= end:
+                for record in pending:
+                    log.error(
+                        "day over; insight not posted",
+                        extra=_fields(record) | {"error": record.last_error},
+                    )
+                return
+            wanted = {(r.platform, r.channel) for r in pending}
+            attempts = [
+                self._attempt(t, day, insights[t.lang], end)
+                for t in self.targets
+                if (t.platform, t.channel) in wanted
+            ]
+            if any(await asyncio.gather(*attempts)):
+                continue
+            # Nothing was ours to do now: wait for the next retry, or for another process's
+            # lease to end (then it has posted, or it crashed and the record is ours to take).
+            wake = min(
+                r.lease_until if r.lease_until and r.leased(now) else r.next_attempt
+                for r in pending
+            )
+            await self.clock.sleep_until(min(max(wake, now + dt.timedelta(seconds=1)), end))
+
+    def _records(self, day: dt.date) -> list[PostRecord]:
+        mine = {(t.platform, t.channel) for t in self.targets}
+        return [r for r in self.ledger.day(day) if (r.platform, r.channel) in mine]
+
+    async def _attempt(
+        self, target: Target, day: dt.date, insight: Insight, end: dt.datetime
+    ) -> bool:
+        """Claim, check, post and record one channel; False if the record was not ours to take."""
+        slot = Slot(target.platform, target.channel, day)
+        record = self.ledger.claim(slot, self.owner, self.clock.now(), self.lease)
+        if record is None:
+            return False
+        fields = _fields(record) | {"attempt": record.attempts}
+        publisher = self.publishers[slot.platform]
+        try:
+            found = await publisher.find_posted(slot.channel, insight)
+            if found is not None:
+                note = "found our earlier post in the channel; not posted again"
+                self.ledger.record_posted(slot, found, self.clock.now(), note)
+                log.warning(
+                    "insight already in the channel; recorded it",
+                    extra=fields | {"message_id": found},
+                )
+                return True
+            message_id = await publisher.post(slot.channel, insight)
+        except PublishError as exc:
+            self._failed(record, str(exc), exc.retry, end)
+        except asyncio.CancelledError:
+            # Shutting down: free the record now. Whether or not the post went out, the next
+            # claimer asks the platform first, so it never posts twice.
+            now = self.clock.now()
+            self.ledger.record_retry(slot, self.owner, "interrupted by shutdown", now, now)
+            raise
+        except Exception as exc:
+            # An adapter bug in one channel must not stop the others: log it, retry later.
+            log.exception("insight publisher failed unexpectedly", extra=fields)
+            self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
+        else:
+            self.ledger.record_posted(slot, message_id, self.clock.now())
+            log.info("insight posted", extra=fields | {"message_id": message_id})
+        return True
+
+    def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
+        now = self.clock.now()
+        retry_at = now + self.backoff.delay(record.attempts)
+        fields = _fields(record) | {"attempt": record.attempts, "error": error}
+        if retry and record.attempts < self.backoff.attempts and retry_at < end:
+            self.ledger.record_retry(record.slot, self.owner, error, retry_at, now)
+            log.warning(
+                "insight post failed; will retry", extra=fields | {"retry_at": retry_at.isoformat()}
+            )
+        else:
+            self.ledger.record_failed(record.slot, self.owner, error, now)
+            log.error("insight post failed; giving up for today", extra=fields)
+
+    def health(self) -> dict[str, object]:
+        """Today's counts by status and the next post time, for /healthz."""
+        today = self.local_day(self.clock.now())
+        counts = Counter(r.status for r in self._records(today))
+        return {
+            "channels": len(self.targets),
+            "today": {status: counts.get(status, 0) for status in ("posted", "pending", "failed")},
+            "next_post": None if self.next_post is None else self.next_post.isoformat(),
+        }
+
+
+def _fields(record: PostRecord) -> dict[str, object]:
+    return {
+        "platform": record.platform,
+        "channel": record.channel,
+        "day": record.day.isoformat(),
+        "insight": record.insight_key,
+    }

@@ -1,0 +1,148 @@
+"""`townhall insight --preview/--status`: exact output, and exit 2 with one line on bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.cli.insight import status
+from bot.insight.ledger import Ledger, Slot
+from bot.knowledge import Knowledge
+from bot.settings import load_settings
+from bot.state import StateDB
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", "111,222:en")
+    monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1")
+    for name in ("INSIGHT_TIME", "INSIGHT_TIMEZONE", "KNOWLEDGE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_preview_of_a_date_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["insight", "--preview", "--date", "2026-02-03", "--lang", "en"]) == 0
+    assert capsys.readouterr().out == (
+        "Town Hall insight #7 · 2026-02-03 (en)\n"
+        "Tools That Raise the Quality of Ideas\n"
+        "\n"
+        "Altman believes AI can become a tool for coming up with good ideas. One can imagine a "
+        "system that analyzes a user's past work and code and continuously suggests things that "
+        "might be useful or interesting.\n"
+        "\n"
+        "Watch the video: https://youtu.be/Wpxv-8nG8ec\n"
+        "key: 2026-02-03/openai-town-hall-2026-01/10\n"
+    )
+
+
+def test_preview_defaults_to_korean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["insight", "--preview", "--date", "2026-02-03"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "Town Hall 인사이트 #7 · 2026-02-03 (ko)\n아이디어의 품질을 높이는 도구\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--date", "2026-02-30"], "townhall: --date must be YYYY-MM-DD, not '2026-02-30'"),
+        (["--date", "tomorrow"], "townhall: --date must be YYYY-MM-DD, not 'tomorrow'"),
+        (["--lang", "fr"], "townhall: --lang must be ko or en, not 'fr'"),
+        (
+            ["--date", "2025-12-31"],
+            "townhall: 2025-12-31 is before the first insight day 2026-01-28",
+        ),
+    ],
+)
+def test_bad_date_or_language_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["insight", "--preview", *arguments])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
+
+
+def test_bad_setting_exits_1_naming_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSIGHT_TIMEZONE", "Seoul")
+    with pytest.raises(SystemExit) as exit_:
+        main(["insight", "--status"])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err.startswith("townhall: settings: INSIGHT_TIMEZONE: 'Seoul'")
+
+
+def test_the_installed_command_exits_2_for_a_bad_date(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "townhall"), "insight", "--preview", "--date", "3 Feb"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "townhall: --date must be YYYY-MM-DD, not '3 Feb'\n"
+
+
+def test_status_shows_last_posts_per_channel_and_what_is_next(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    db = StateDB(tmp_path / "townhall.db")
+    ledger = Ledger(db)
+    noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul
+    for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
+        slot = Slot("discord", "111", day)
+        ledger.open_day(slot, f"{day}/t/1", noon)
+        ledger.claim(slot, "me", noon, dt.timedelta(minutes=10))
+        ledger.record_posted(slot, f"m-{day.day}", noon)
+    failing = Slot("slack", "C1", dt.date(2026, 2, 2))
+    ledger.open_day(failing, "2026-02-02/t/1", noon)
+    ledger.claim(failing, "me", noon, dt.timedelta(minutes=10))
+    ledger.record_failed(failing, "me", "not_in_channel", noon)
+    db.close()
+
+    text = status(load_settings(), knowledge, noon)
+
+    assert text.splitlines()[:7] == [
+        "Daily insight at 09:00 Asia/Seoul",
+        "discord 111 (ko)",
+        "  2026-02-02  posted   1 attempt  message m-2",
+        "  2026-02-01  posted   1 attempt  message m-1",
+        "discord 222 (en): no posts yet",
+        "slack C1 (ko)",
+        "  2026-02-02  failed   1 attempt  (not_in_channel)",
+    ]
+    assert text.splitlines()[7] == (
+        "Next: today's insight, due since 09:00, is not yet posted in 1 channel(s); "
+        "`townhall serve` posts it"
+    )
+    assert text.splitlines()[8].startswith("  #6 ")
+
+
+def test_status_after_every_channel_is_done_names_tomorrow(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    db = StateDB(tmp_path / "townhall.db")
+    ledger = Ledger(db)
+    noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
+    for platform, channel in (("discord", "111"), ("discord", "222"), ("slack", "C1")):
+        slot = Slot(platform, channel, dt.date(2026, 2, 2))
+        ledger.open_day(slot, "k", noon)
+        ledger.claim(slot, "me", noon, dt.timedelta(minutes=10))
+        ledger.record_posted(slot, "m", noon)
+    db.close()
+
+    lines = status(load_settings(), knowledge, noon).splitlines()
+
+    assert lines[-2] == "Next: 2026-02-03 09:00 KST (UTC+0900)"
+    assert lines[-1].startswith("  #7 아이디어의 품질을 높이는 도구 [2026-02-03/")

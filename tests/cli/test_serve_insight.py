@@ -1,0 +1,100 @@
+"""`townhall serve`: which services run, the nothing-configured exit, and /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.cli import main
+from bot.cli.serve import NOTHING_TO_RUN, services_for
+from bot.engine import AnswerEngine
+from bot.health import HealthServer
+from bot.settings import load_settings
+from bot.state import StateDB
+from tests.insight.support import RecordingPublisher
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+    for name in (
+        "DISCORD_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "INSIGHT_DISCORD_CHANNELS",
+        "INSIGHT_SLACK_CHANNELS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_nothing_configured_exits_1_listing_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve"])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert f"townhall: {NOTHING_TO_RUN}\n" == err
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "INSIGHT_SLACK_CHANNELS"):
+        assert name in err
+
+
+def test_scheduler_runs_only_for_platforms_with_a_publisher(
+    monkeypatch: pytest.MonkeyPatch,
+    engine: AnswerEngine,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", "111")
+    monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1:en")
+    settings = load_settings()
+    state = StateDB(tmp_path / "townhall.db")
+
+    assert services_for(settings, engine, state=state) == []
+    assert "insight channels are set for a platform that is not configured" in caplog.text
+
+    [service] = services_for(
+        settings, engine, publishers={"slack": RecordingPublisher("slack")}, state=state
+    )
+    assert service.name == "insight"
+    assert [(t.platform, t.channel, t.lang) for t in service.targets] == [("slack", "C1", "en")]  # type: ignore[attr-defined]
+    state.close()
+
+
+class Fixed:
+    def __init__(self, name: str, state: dict[str, object]) -> None:
+        self.name = name
+        self.state = state
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()
+
+    def health(self) -> dict[str, object]:
+        return self.state
+
+
+@pytest.mark.parametrize(
+    ("states", "code"),
+    [
+        ({"discord": {"connected": True}, "insight": {"channels": 2}}, 200),
+        ({"discord": {"connected": False}, "insight": {"channels": 2}}, 503),
+    ],
+)
+async def test_healthz_reports_each_service(
+    states: dict[str, dict[str, object]], code: int
+) -> None:
+    services = [Fixed(name, state) for name, state in states.items()]
+    server = HealthServer(services, 0, host="127.0.0.1")
+    task = asyncio.create_task(server.run())
+    await server.ready.wait()
+    try:
+        url = f"http://127.0.0.1:{server.port}/healthz"
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert response.status == code
+            assert await response.json() == {"ok": code == 200, "services": states}
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,65 @@
+"""Fixtures for the insight tests: a ledger on a real SQLite file, and a scheduler factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.insight.ledger import Ledger
+from bot.insight.schedule import Backoff, InsightScheduler, Target
+from bot.knowledge import Knowledge
+from bot.state import StateDB
+from tests.insight.support import ManualClock, RecordingPublisher
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "townhall.db"
+
+
+@pytest.fixture
+def ledger(db_path: Path) -> Iterator[Ledger]:
+    db = StateDB(db_path)
+    yield Ledger(db)
+    db.close()
+
+
+SchedulerFactory = Callable[..., InsightScheduler]
+
+
+@pytest.fixture
+def make_scheduler(knowledge: Knowledge, db_path: Path) -> Iterator[SchedulerFactory]:
+    """Build a scheduler on its own connection to the shared database file (like a process)."""
+    opened: list[StateDB] = []
+
+    def make(
+        clock: ManualClock,
+        publishers: list[RecordingPublisher],
+        targets: list[Target],
+        at: str = "09:00",
+        zone: str = "Asia/Seoul",
+        **options: object,
+    ) -> InsightScheduler:
+        db = StateDB(db_path)
+        opened.append(db)
+        return InsightScheduler(
+            knowledge,
+            Ledger(db),
+            {p.platform: p for p in publishers},
+            targets,
+            at=dt.time.fromisoformat(at),
+            zone=ZoneInfo(zone),
+            clock=clock,
+            backoff=options.pop("backoff", Backoff()),  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]
+        )
+
+    yield make
+    for db in opened:
+        db.close()

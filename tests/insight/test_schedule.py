@@ -1,0 +1,304 @@
+"""The scheduler posts each day's insight once per channel, at the local time, whatever happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.insight import PublishError
+from bot.insight.ledger import Ledger, Slot
+from bot.insight.pick import insight_for
+from bot.insight.schedule import Backoff, Target, post_time
+from bot.knowledge import Knowledge
+from tests.insight.conftest import SchedulerFactory
+from tests.insight.support import ManualClock, RecordingPublisher, run_until
+
+UTC = dt.UTC
+
+
+def utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_post_time_is_local_wall_clock_across_dst() -> None:
+    new_york = ZoneInfo("America/New_York")
+    nine = dt.time(9, 0)
+    assert post_time(dt.date(2026, 3, 7), nine, new_york) == utc(2026, 3, 7, 14, 0)
+    assert post_time(dt.date(2026, 3, 8), nine, new_york) == utc(2026, 3, 8, 13, 0)
+    assert post_time(dt.date(2026, 11, 1), nine, new_york) == utc(2026, 11, 1, 14, 0)
+
+
+def test_post_time_in_skipped_hour_is_an_hour_later_never_missing() -> None:
+    # 02:30 does not exist on the spring-forward day: the post happens at 03:30 local.
+    assert post_time(dt.date(2026, 3, 8), dt.time(2, 30), ZoneInfo("America/New_York")) == utc(
+        2026, 3, 8, 7, 30
+    )
+    assert post_time(dt.date(2026, 3, 29), dt.time(2, 30), ZoneInfo("Europe/Berlin")) == utc(
+        2026, 3, 29, 1, 30
+    )
+
+
+def test_post_time_in_repeated_hour_is_its_first_occurrence() -> None:
+    # 01:30 happens twice on the fall-back day; the first one (EDT, UTC-4) is used.
+    assert post_time(dt.date(2026, 11, 1), dt.time(1, 30), ZoneInfo("America/New_York")) == utc(
+        2026, 11, 1, 5, 30
+    )
+
+
+def test_backoff_doubles_up_to_its_ceiling() -> None:
+    backoff = Backoff(first=dt.timedelta(seconds=30), most=dt.timedelta(minutes=3))
+    assert [backoff.delay(n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 180, 180]
+
+
+async def test_posts_at_configured_local_time_in_every_channel(
+    make_scheduler: SchedulerFactory, knowledge: Knowledge
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 20, 0))  # 05:00 in Seoul on 2 February
+    discord, slack = RecordingPublisher("discord", clock), RecordingPublisher("slack", clock)
+    targets = [Target("discord", "111"), Target("discord", "222", "en"), Target("slack", "C1")]
+    scheduler = make_scheduler(clock, [discord, slack], targets)
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    day = dt.date(2026, 2, 2)
+    key = insight_for(knowledge, day, "ko").key
+    assert discord.posts("111") == [key]
+    assert discord.posts("222") == [key]
+    assert slack.posts("C1") == [key]
+    assert {t for _, t in discord.post_times + slack.post_times} == {utc(2026, 2, 2, 0, 0)}
+    assert [lang for _, _, lang in discord.channels["222"]] == ["en"]
+    assert scheduler.next_post == utc(2026, 2, 3, 0, 0)
+
+
+async def test_posts_at_local_time_on_both_sides_of_dst_changes(
+    make_scheduler: SchedulerFactory,
+) -> None:
+    clock = ManualClock(utc(2026, 3, 7, 5, 0))  # midnight in New York
+    discord = RecordingPublisher("discord", clock)
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], zone="America/New_York")
+
+    await run_until(clock, scheduler.run(), utc(2026, 3, 9, 23, 0))
+    clock.current = utc(2026, 10, 31, 4, 0)
+    await run_until(clock, scheduler.run(), utc(2026, 11, 2, 23, 0))
+
+    local = [t.astimezone(ZoneInfo("America/New_York")) for _, t in discord.post_times]
+    assert [t.strftime("%Y-%m-%d %H:%M %Z") for t in local] == [
+        "2026-03-07 09:00 EST",
+        "2026-03-08 09:00 EDT",
+        "2026-03-09 09:00 EDT",
+        "2026-10-31 09:00 EDT",
+        "2026-11-01 09:00 EST",
+        "2026-11-02 09:00 EST",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "expected"),
+    [
+        ("America/New_York", dt.date(2026, 3, 8), utc(2026, 3, 8, 7, 30)),
+        ("Europe/Berlin", dt.date(2026, 3, 29), utc(2026, 3, 29, 1, 30)),
+    ],
+)
+async def test_post_time_in_skipped_hour_posts_once_that_day(
+    make_scheduler: SchedulerFactory, zone: str, day: dt.date, expected: dt.datetime
+) -> None:
+    start = dt.datetime.combine(day, dt.time(0, 30), tzinfo=ZoneInfo(zone))
+    clock = ManualClock(start.astimezone(UTC))
+    discord = RecordingPublisher("discord", clock)
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], at="02:30", zone=zone)
+
+    await run_until(clock, scheduler.run(), expected + dt.timedelta(hours=12))
+
+    assert [t for _, t in discord.post_times] == [expected]
+    assert [key.split("/")[0] for key in discord.posts("1")] == [day.isoformat()]
+
+
+async def test_restart_the_same_day_posts_nothing_new(make_scheduler: SchedulerFactory) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    targets = [Target("discord", "1"), Target("discord", "2")]
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 3, 0))
+    assert len(discord.post_times) == 2
+
+    clock.current = utc(2026, 2, 2, 6, 0)  # restarted at 15:00 in Seoul, a new process
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 12, 0))
+
+    assert len(discord.post_times) == 2
+    assert discord.posts("1") == discord.posts("2")
+
+
+async def test_start_after_post_time_posts_once_right_away(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 2, 6, 0))  # 15:00 in Seoul, six hours late
+    slack = RecordingPublisher("slack", clock)
+    scheduler = make_scheduler(clock, [slack], [Target("slack", "C1")])
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 59))
+
+    assert slack.post_times == [("C1", utc(2026, 2, 2, 6, 0))]
+    record = ledger.get(Slot("slack", "C1", dt.date(2026, 2, 2)))
+    assert record is not None
+    assert (record.status, record.message_id, record.attempts) == ("posted", "slack-C1-1", 1)
+
+
+async def test_start_the_next_day_does_not_back_fill(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    slack = RecordingPublisher("slack", clock)
+    targets = [Target("slack", "C1")]
+    await run_until(clock, make_scheduler(clock, [slack], targets).run(), utc(2026, 2, 2, 1, 0))
+
+    # Down from 2 February until 3 February 08:00 in Seoul; runs until the 3rd's post time.
+    clock.current = utc(2026, 2, 2, 23, 0)
+    scheduler = make_scheduler(clock, [slack], targets)
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 23, 59))
+    assert len(slack.post_times) == 1
+
+    # Down again all of 4 February; started on the 5th after post time: only the 5th.
+    clock.current = utc(2026, 2, 5, 5, 0)
+    await run_until(clock, make_scheduler(clock, [slack], targets).run(), utc(2026, 2, 5, 14, 0))
+
+    assert [key[:10] for key in slack.posts("C1")] == ["2026-02-02", "2026-02-05"]
+    assert ledger.get(Slot("slack", "C1", dt.date(2026, 2, 4))) is None
+
+
+async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord, slack = RecordingPublisher("discord", clock), RecordingPublisher("slack", clock)
+    discord.fail("1", PublishError("rate limited", retry=True), PublishError("503", retry=True))
+    targets = [Target("discord", "1"), Target("discord", "2"), Target("slack", "C1")]
+    scheduler = make_scheduler(clock, [discord, slack], targets)
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    at = utc(2026, 2, 2, 0, 0)
+    assert sorted(discord.post_times + slack.post_times) == [
+        ("1", at + dt.timedelta(seconds=90)),  # failed at +0 and +30s, then posted
+        ("2", at),
+        ("C1", at),
+    ]
+    assert discord.attempt_times["1"] == [
+        at,
+        at + dt.timedelta(seconds=30),
+        at + dt.timedelta(seconds=90),
+    ]
+    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    assert record is not None
+    assert (record.status, record.attempts, record.last_error) == ("posted", 3, None)
+
+
+async def test_permanent_failure_is_recorded_and_not_retried(
+    make_scheduler: SchedulerFactory, ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    discord.fail("1", PublishError("Missing Access", retry=False))
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("discord", "2")])
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    assert discord.posts("1") == []
+    assert len(discord.attempt_times["1"]) == 1
+    assert len(discord.posts("2")) == 1
+    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    assert record is not None
+    assert (record.status, record.last_error) == ("failed", "Missing Access")
+    failure = next(r for r in caplog.records if r.getMessage().startswith("insight post failed"))
+    assert (failure.levelname, failure.channel, failure.error) == ("ERROR", "1", "Missing Access")  # type: ignore[attr-defined]
+
+
+async def test_retries_stop_within_the_day(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 2, 14, 0))  # 23:00 in Seoul: one hour of the day left
+    discord = RecordingPublisher("discord", clock)
+    discord.fail("1", *[PublishError("unavailable", retry=True) for _ in range(20)])
+    backoff = Backoff(first=dt.timedelta(minutes=10), most=dt.timedelta(minutes=20), attempts=8)
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], backoff=backoff)
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 3, 3, 0))
+
+    day_end = utc(2026, 2, 2, 15, 0)
+    attempts = [t for t in discord.attempt_times["1"] if t < day_end]
+    assert attempts == [utc(2026, 2, 2, 14, m) for m in (0, 10, 30, 50)]
+    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    assert record is not None
+    assert (record.status, record.attempts) == ("failed", 4)
+    # The next day starts fresh at its post time.
+    assert discord.attempt_times["1"][4] == utc(2026, 2, 3, 0, 0)
+
+
+async def test_unexpected_publisher_error_is_retried_without_stopping_others(
+    make_scheduler: SchedulerFactory,
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    discord.fail("1", RuntimeError("adapter bug"))
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("discord", "2")])
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    assert len(discord.posts("1")) == len(discord.posts("2")) == 1
+
+
+async def test_earlier_post_found_on_the_platform_is_recorded_not_reposted(
+    make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
+) -> None:
+    clock = ManualClock(utc(2026, 2, 2, 1, 0))
+    slack = RecordingPublisher("slack", clock)
+    key = insight_for(knowledge, dt.date(2026, 2, 2), "ko").key
+    slack.channels["C1"] = [("1700000000.000100", key, "ko")]  # sent before a crash
+    scheduler = make_scheduler(clock, [slack], [Target("slack", "C1")])
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    assert slack.post_times == []
+    record = ledger.get(Slot("slack", "C1", dt.date(2026, 2, 2)))
+    assert record is not None
+    assert (record.status, record.message_id) == ("posted", "1700000000.000100")
+
+
+async def test_lease_of_a_vanished_claimer_is_taken_over_later_that_day(
+    make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
+) -> None:
+    day = dt.date(2026, 2, 2)
+    slot = Slot("discord", "1", day)
+    ledger.open_day(slot, insight_for(knowledge, day, "ko").key, utc(2026, 2, 2, 0, 0))
+    assert ledger.claim(slot, "dead-process", utc(2026, 2, 2, 0, 0), dt.timedelta(minutes=10))
+    clock = ManualClock(utc(2026, 2, 2, 0, 1))
+    discord = RecordingPublisher("discord", clock)
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [discord], [Target("discord", "1")]).run(),
+        utc(2026, 2, 2, 14, 0),
+    )
+
+    assert discord.post_times == [("1", utc(2026, 2, 2, 0, 10))]
+    record = ledger.get(slot)
+    assert record is not None
+    assert (record.status, record.attempts) == ("posted", 2)
+
+
+async def test_channels_of_a_platform_without_publisher_are_skipped(
+    make_scheduler: SchedulerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("slack", "C1")])
+
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+
+    assert len(discord.posts("1")) == 1
+    assert scheduler.health() == {
+        "channels": 1,
+        "today": {"posted": 1, "pending": 0, "failed": 0},
+        "next_post": "2026-02-03T00:00:00+00:00",
+    }
+    assert any(getattr(r, "platform", None) == "slack" for r in caplog.records)

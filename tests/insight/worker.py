@@ -1,0 +1,84 @@
+"""A `townhall serve`-like process for the multi-process tests: `python -m tests.insight.worker`.
+
+It runs the real scheduler and ledger on a database file, with file-backed channels and a
+ManualClock from --start until it waits past --until, then exits 0. With --serve it runs
+under run_services and waits for SIGTERM once the clock has parked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.insight.ledger import Ledger
+from bot.insight.schedule import InsightScheduler, Target
+from bot.knowledge import load_knowledge
+from bot.logs import setup_logging
+from bot.runtime import run_services
+from bot.settings import BUNDLED_KNOWLEDGE
+from bot.state import StateDB
+from tests.insight.support import FileChannelPublisher, ManualClock, run_until
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--channels", type=Path, required=True)
+    parser.add_argument("--targets", required=True, help="platform:channel,...")
+    parser.add_argument("--start", type=dt.datetime.fromisoformat, required=True)
+    parser.add_argument("--until", type=dt.datetime.fromisoformat, required=True)
+    parser.add_argument("--time", default="09:00")
+    parser.add_argument("--zone", default="Asia/Seoul")
+    parser.add_argument("--lease-minutes", type=float, default=10)
+    parser.add_argument("--latency", type=float, default=0)
+    parser.add_argument("--hang-after-post", action="store_true")
+    parser.add_argument("--wait-go", action="store_true", help="start when stdin says go")
+    parser.add_argument("--serve", action="store_true")
+    args = parser.parse_args()
+    setup_logging(stream=sys.stderr)
+    targets = [Target(*item.split(":")) for item in args.targets.split(",")]
+    publishers = {
+        p: FileChannelPublisher(p, args.channels, args.hang_after_post, args.latency)
+        for p in {t.platform for t in targets}
+    }
+    clock = ManualClock(args.start)
+    scheduler = InsightScheduler(
+        load_knowledge(BUNDLED_KNOWLEDGE),
+        Ledger(StateDB(args.db)),
+        publishers,
+        targets,
+        at=dt.time.fromisoformat(args.time),
+        zone=ZoneInfo(args.zone),
+        clock=clock,
+        lease=dt.timedelta(minutes=args.lease_minutes),
+    )
+    if args.wait_go:
+        print("READY", flush=True)
+        sys.stdin.readline()
+    if args.serve:
+        asyncio.run(_serve(scheduler, clock, args.until))
+    else:
+        asyncio.run(run_until(clock, scheduler.run(), args.until))
+    print("DONE", flush=True)
+
+
+async def _serve(scheduler: InsightScheduler, clock: ManualClock, until: dt.datetime) -> None:
+    clock.stop_at = until
+
+    async def announce() -> None:
+        await clock.parked.wait()
+        print("PARKED", flush=True)
+
+    announcer = asyncio.create_task(announce())
+    try:
+        await run_services([scheduler])
+    finally:
+        announcer.cancel()
+
+
+if __name__ == "__main__":
+    main()

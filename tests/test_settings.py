@@ -1,0 +1,83 @@
+"""Settings are validated at start; a bad value names the variable and the value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.settings import InsightChannel, SettingsError, load_settings, secret_values
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in (
+        "INSIGHT_TIME",
+        "INSIGHT_TIMEZONE",
+        "INSIGHT_DISCORD_CHANNELS",
+        "INSIGHT_SLACK_CHANNELS",
+        "DISCORD_TOKEN",
+        "DISCORD_GUILD_ID",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_insight_defaults_are_nine_in_seoul_and_no_channels() -> None:
+    insight = load_settings().insight
+    assert (insight.time, insight.timezone) == (dt.time(9, 0), ZoneInfo("Asia/Seoul"))
+    assert insight.channels() == {}
+
+
+def test_insight_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INSIGHT_TIME", "7:05")
+    monkeypatch.setenv("INSIGHT_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", "1234567890, 987:en ,")
+    monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C0123ABCD:ko")
+    insight = load_settings().insight
+    assert (insight.time, insight.timezone.key) == (dt.time(7, 5), "Europe/Berlin")
+    assert insight.channels() == {
+        "discord": (InsightChannel("1234567890", "ko"), InsightChannel("987", "en")),
+        "slack": (InsightChannel("C0123ABCD", "ko"),),
+    }
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("INSIGHT_SLACK_CHANNELS=C1:en\n")
+    assert load_settings().insight.slack_channels == (InsightChannel("C1", "en"),)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("INSIGHT_TIME", "9am", "INSIGHT_TIME: '9am' is not a time of day"),
+        ("INSIGHT_TIME", "24:00", "INSIGHT_TIME: '24:00' is not a time of day"),
+        ("INSIGHT_TIMEZONE", "Mars/Base", "INSIGHT_TIMEZONE: 'Mars/Base' is not an IANA time zone"),
+        ("INSIGHT_TIMEZONE", "KST", "INSIGHT_TIMEZONE: 'KST' is not an IANA time zone"),
+        ("INSIGHT_DISCORD_CHANNELS", "123,#general", "INSIGHT_DISCORD_CHANNELS: '#general' is not"),
+        ("INSIGHT_DISCORD_CHANNELS", "123:fr", "INSIGHT_DISCORD_CHANNELS: '123:fr': the language"),
+        ("INSIGHT_DISCORD_CHANNELS", "1,1:en", "INSIGHT_DISCORD_CHANNELS: '1:en': channel 1 is"),
+        ("INSIGHT_SLACK_CHANNELS", "C1, C1", "INSIGHT_SLACK_CHANNELS: 'C1': channel C1 is listed"),
+        ("INSIGHT_SLACK_CHANNELS", "general", "INSIGHT_SLACK_CHANNELS: 'general' is not a channel"),
+        ("DISCORD_GUILD_ID", "abc", "DISCORD_GUILD_ID: Input should be a valid integer"),
+    ],
+)
+def test_bad_value_names_the_variable_and_the_value(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith(message)
+    assert repr(value.rsplit(",", maxsplit=1)[-1].strip()) in str(error.value)
+
+
+def test_secret_values_lists_every_configured_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "discord-secret-value")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+    assert sorted(secret_values(load_settings())) == ["discord-secret-value", "xoxb-1-2-3"]
