@@ -37,12 +37,53 @@ class RetryPolicy:
     sleep: Sleep = field(default=asyncio.sleep, compare=False)
 
 
-class RateLimitRetry(AsyncRetryHandler):
+class _PolicyRetry(AsyncRetryHandler):
+    """Waits as the policy says (through its sleep, which tests replace) and logs each retry."""
+
+    message = "retrying a Slack call"
+
+    def __init__(self, policy: RetryPolicy, retries: int) -> None:
+        super().__init__(max_retry_count=retries)
+        self.policy = policy
+
+    def _wait(self, state: RetryState, response: HttpResponse | None) -> float:
+        return float(self.policy.backoff * 2**state.current_attempt)
+
+    def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
+        return {}
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = self._wait(state, response) + random.uniform(
+            0, self.policy.jitter
+        )  # spreads retries
+        log.warning(
+            self.message,
+            extra={
+                "api_method": _method(request),
+                **self._fields(response, error),
+                "retry_in": round(wait, 3),
+                "attempt": state.current_attempt + 1,
+            },
+        )
+        state.next_attempt_requested = True
+        await self.policy.sleep(wait)
+        state.increment_current_attempt()
+
+
+class RateLimitRetry(_PolicyRetry):
     """Retries a 429 after the `Retry-After` seconds Slack asks for."""
 
+    message = "Slack rate limited a call; retrying"
+
     def __init__(self, policy: RetryPolicy) -> None:
-        super().__init__(max_retry_count=policy.rate_limit_retries)
-        self.policy = policy
+        super().__init__(policy, policy.rate_limit_retries)
 
     async def _can_retry_async(
         self,
@@ -54,35 +95,17 @@ class RateLimitRetry(AsyncRetryHandler):
     ) -> bool:
         return response is not None and response.status_code == 429
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        wait = min(_retry_after(response), self.policy.max_wait)
-        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
-        log.warning(
-            "Slack rate limited a call; retrying",
-            extra={
-                "api_method": _method(request),
-                "retry_in": round(wait, 3),
-                "attempt": state.current_attempt + 1,
-            },
-        )
-        state.next_attempt_requested = True
-        await self.policy.sleep(wait)
-        state.increment_current_attempt()
+    def _wait(self, state: RetryState, response: HttpResponse | None) -> float:
+        return min(_retry_after(response), self.policy.max_wait)
 
 
-class ServerErrorRetry(AsyncRetryHandler):
+class ServerErrorRetry(_PolicyRetry):
     """Retries a Slack 5xx a bounded number of times, waiting longer each time."""
 
+    message = "Slack answered with a server error; retrying"
+
     def __init__(self, policy: RetryPolicy) -> None:
-        super().__init__(max_retry_count=policy.server_error_retries)
-        self.policy = policy
+        super().__init__(policy, policy.server_error_retries)
 
     async def _can_retry_async(
         self,
@@ -94,59 +117,20 @@ class ServerErrorRetry(AsyncRetryHandler):
     ) -> bool:
         return response is not None and response.status_code in RETRYABLE_STATUS
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        wait = self.policy.backoff * 2**state.current_attempt
-        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
-        log.warning(
-            "Slack answered with a server error; retrying",
-            extra={
-                "api_method": _method(request),
-                "status": response.status_code if response is not None else None,
-                "retry_in": round(wait, 3),
-                "attempt": state.current_attempt + 1,
-            },
-        )
-        state.next_attempt_requested = True
-        await self.policy.sleep(wait)
-        state.increment_current_attempt()
+    def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
+        return {"status": response.status_code if response is not None else None}
 
 
-class ConnectionRetry(AsyncConnectionErrorRetryHandler):
+class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
     """Retries a call whose connection dropped or was refused, waiting longer each time."""
 
-    def __init__(self, policy: RetryPolicy) -> None:
-        super().__init__(max_retry_count=policy.connection_retries)
-        self.policy = policy
+    message = "could not reach Slack; retrying"
 
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        wait = self.policy.backoff * 2**state.current_attempt
-        wait += random.uniform(0, self.policy.jitter)  # spreads retries out
-        log.warning(
-            "could not reach Slack; retrying",
-            extra={
-                "api_method": _method(request),
-                "error_type": type(error).__name__,
-                "retry_in": round(wait, 3),
-                "attempt": state.current_attempt + 1,
-            },
-        )
-        state.next_attempt_requested = True
-        await self.policy.sleep(wait)
-        state.increment_current_attempt()
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(policy, policy.connection_retries)
+
+    def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
+        return {"error_type": type(error).__name__}
 
 
 def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> AsyncWebClient:
