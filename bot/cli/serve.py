@@ -7,19 +7,20 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
-from bot.engine import AnswerEngine
-from bot.health import HealthServer
-from bot.insight.clock import Clock, SystemClock
-from bot.insight.ledger import Ledger
-from bot.insight.publisher import InsightPublisher
-from bot.insight.schedule import InsightScheduler, Target
-from bot.logs import setup_logging
-from bot.runtime import Service, run_services
 from bot.settings import Settings, SettingsError, secret_values
 from bot.state import StateDB
+
+# What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
+# where it is used, so that `townhall ask` starts without loading it.
+if TYPE_CHECKING:
+    from bot.engine import AnswerEngine
+    from bot.insight.clock import Clock
+    from bot.insight.publisher import InsightPublisher
+    from bot.insight.schedule import InsightScheduler
+    from bot.runtime import Service
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Build settings and the engine once, then run every configured service until stopped."""
+    from bot.health import HealthServer  # noqa: PLC0415 - see the imports above
+    from bot.logs import setup_logging  # noqa: PLC0415
+    from bot.runtime import run_services  # noqa: PLC0415
+
     settings = settings_or_exit()
     setup_logging(secret_values(settings), level=logging.getLevelName(args.log_level.upper()))
     for name in CHATTY_LIBRARIES:
@@ -113,6 +118,8 @@ def services_for(
     The daily insight posts through the platforms running here, and through `publishers`
     (tests hand in their own).
     """
+    from bot.insight.clock import SystemClock  # noqa: PLC0415 - see the imports above
+
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
     if settings.discord.token is not None:
@@ -142,6 +149,9 @@ def insight_scheduler(
     clock: Clock,
 ) -> InsightScheduler | None:
     """The daily insight for every configured channel whose platform can post here."""
+    from bot.insight.ledger import Ledger  # noqa: PLC0415 - see the imports above
+    from bot.insight.schedule import InsightScheduler, Target  # noqa: PLC0415
+
     channels = settings.insight.channels()
     usable = {p: pub for p, pub in publishers.items() if p in channels}
     missing = sorted(channels.keys() - usable.keys())
