@@ -112,6 +112,25 @@ async def test_a_stored_rotation_start_is_kept(
     assert ledger.rotation_start() == start
 
 
+async def test_a_day_before_the_stored_start_posts_nothing(
+    make_scheduler: SchedulerFactory, ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another process, its clock a day ahead, started the rotation "tomorrow".
+    ledger.start_rotation(dt.date(2026, 2, 3))
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    slack = RecordingPublisher("slack", clock)
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [Target("slack", "C1")]).run(),
+        utc(2026, 2, 3, 14, 0),
+    )
+
+    assert [i.day for i in slack.insights["C1"]] == [dt.date(2026, 2, 3)]
+    assert slack.insights["C1"][0].number == 1
+    assert "today is before the rotation's first day; nothing posted" in caplog.messages
+
+
 async def test_posts_at_local_time_on_both_sides_of_dst_changes(
     make_scheduler: SchedulerFactory,
 ) -> None:
