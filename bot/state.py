@@ -1,4 +1,4 @@
-"""The bot's state in one SQLite file: small named values now, the insight ledger later."""
+"""The bot's state in one SQLite file: small named values, and the insight ledger's tables."""
 
 from __future__ import annotations
 
@@ -39,6 +39,19 @@ class StateDB:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def add_value(self, key: str, value: str) -> str:
+        """Store `value` under `key` unless a value is there; return the stored value.
+
+        One INSERT that ignores a conflict, so when several processes add a value for the
+        same key at once, the first one wins and every process gets the winner back.
+        """
+        self.connection.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", (key, value)
+        )
+        stored = self.get_value(key)
+        assert stored is not None  # values are never deleted
+        return stored
 
     def close(self) -> None:
         """Close the connection; the file stays consistent (WAL)."""

@@ -1,4 +1,8 @@
-"""`townhall insight`: preview a day's insight, or show what was posted and what is next."""
+"""`townhall insight`: preview a day's insight, or show what was posted and what is next.
+
+Both read the rotation's first day from the database and never store it: the first post
+(or the first /insight) does. Until then a preview counts today as the first day.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 from bot.cli.common import fail, settings_or_exit
 from bot.insight.clock import SystemClock
-from bot.insight.ledger import Ledger, PostRecord
+from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
 from bot.insight.pick import Insight, insight_for
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
@@ -24,15 +28,21 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "insight",
         help="preview the daily insight, or show its state",
-        description="Preview the daily Town Hall insight, or show the last posts and the next.",
+        description="Preview the daily Town Hall insight, or show the last posts and the next. "
+        "Insight #1 is the first day the bot posts one (stored in TOWNHALL_DB); until then a "
+        "preview counts today as that day. Neither option changes the database.",
     )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--preview", action="store_true", help="print what would be posted")
     mode.add_argument(
-        "--status", action="store_true", help="show the last posts per channel and what is next"
+        "--status",
+        action="store_true",
+        help="show the rotation's first day, the last posts per channel and what is next",
     )
     parser.add_argument(
-        "--date", help="the day to preview, YYYY-MM-DD (default: today in INSIGHT_TIMEZONE)"
+        "--date",
+        help="the day to preview, YYYY-MM-DD, not before the rotation's first day "
+        "(default: today in INSIGHT_TIMEZONE)",
     )
     parser.add_argument("--lang", help="the language to preview: ko (default) or en")
     parser.set_defaults(run=run)
@@ -48,8 +58,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     knowledge = _knowledge_or_exit(settings)
     now = SystemClock().now()
     if args.preview:
-        day = day or now.astimezone(settings.insight.timezone).date()
-        print(preview(_insight_or_exit(knowledge, day, lang)))
+        today = now.astimezone(settings.insight.timezone).date()
+        start = _stored_start(settings)
+        print(preview(_insight_or_exit(knowledge, day or today, lang, start, today)))
     else:
         print(status(settings, knowledge, now))
     return 0
@@ -72,7 +83,9 @@ def preview(insight: Insight) -> str:
 
 
 def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
-    """The last posts of each channel (configured or in the ledger) and the next post."""
+    """The rotation's first day, the last posts of each channel (configured or in the
+    ledger) and the next post.
+    """
     config = settings.insight
     zone = config.timezone
     lines = [f"Daily insight at {config.time.strftime('%H:%M')} {zone.key}"]
@@ -83,6 +96,11 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
     }
     path = settings.core.townhall_db
     ledger = Ledger(StateDB(path)) if path.exists() else None
+    start = ledger.rotation_start() if ledger else None
+    if start is None:
+        lines.append("Rotation: not started; the first post (or /insight) is insight #1")
+    else:
+        lines.append(f"Rotation: started {start.isoformat()} (insight #1)")
     known = set(ledger.channels()) if ledger else set()
     if not configured and not known:
         lines.append("No channels: set INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS.")
@@ -108,7 +126,7 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
         next_day = today if now < due else today + dt.timedelta(days=1)
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
-    upcoming = _insight_or_exit(knowledge, next_day, "ko")
+    upcoming = _insight_or_exit(knowledge, next_day, "ko", start, next_day)
     lines.append(f"  #{upcoming.number} {upcoming.title} [{upcoming.key}]")
     return "\n".join(lines)
 
@@ -141,8 +159,25 @@ def _knowledge_or_exit(settings: Settings) -> Knowledge:
         fail(f"knowledge: {exc}")
 
 
-def _insight_or_exit(knowledge: Knowledge, day: dt.date, lang: str) -> Insight:
+def _stored_start(settings: Settings) -> dt.date | None:
+    """The stored first day of the rotation, without creating the database."""
+    path = settings.core.townhall_db
+    if not path.exists():
+        return None
+    db = StateDB(path)
     try:
-        return insight_for(knowledge, day, lang)
+        return stored_rotation_start(db)
+    finally:
+        db.close()
+
+
+def _insight_or_exit(
+    knowledge: Knowledge, day: dt.date, lang: str, start: dt.date | None, first: dt.date
+) -> Insight:
+    """`day`'s insight from the stored `start`, or from `first` when none is stored yet."""
+    try:
+        return insight_for(knowledge, day, lang, start or first)
     except ValueError as exc:
+        if start is None:
+            fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)
         fail(str(exc), 2)

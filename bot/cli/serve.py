@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
@@ -116,16 +116,17 @@ def services_for(
     """Every service the settings configure; raises SettingsError naming a missing variable.
 
     The daily insight posts through the platforms running here, and through `publishers`
-    (tests hand in their own).
+    (tests hand in their own). `clock` is the scheduler's, and gives /insight its today.
     """
     from bot.insight.clock import SystemClock  # noqa: PLC0415 - see the imports above
 
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
+    clock = clock or SystemClock()
     if settings.discord.token is not None:
         from bot.adapters.discord import DiscordService  # noqa: PLC0415
 
-        discord = DiscordService(settings.discord, engine, state, today=today(settings))
+        discord = DiscordService(settings.discord, engine, state, today=today(settings, clock))
         services.append(discord)
         posting["discord"] = discord.publisher()
     if settings.slack.configured:
@@ -135,7 +136,7 @@ def services_for(
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
-    scheduler = insight_scheduler(settings, engine, state, posting, clock or SystemClock())
+    scheduler = insight_scheduler(settings, engine, state, posting, clock)
     if scheduler is not None:
         services.append(scheduler)
     return services
@@ -179,7 +180,7 @@ def insight_scheduler(
     )
 
 
-def today(settings: Settings) -> Callable[[], date]:
-    """Today's date where the community lives (INSIGHT_TIMEZONE), for /insight."""
+def today(settings: Settings, clock: Clock) -> Callable[[], date]:
+    """Today's date where the community lives (INSIGHT_TIMEZONE) on the scheduler's clock."""
     zone = settings.insight.timezone
-    return lambda: datetime.now(zone).date()
+    return lambda: clock.now().astimezone(zone).date()

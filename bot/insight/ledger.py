@@ -1,8 +1,9 @@
-"""The insight ledger: one record per platform, channel and day, claimed atomically.
+"""The insight ledger: the rotation's first day, and one record per platform, channel and day.
 
 Every change is one SQL statement on an autocommit connection, so it is atomic across
 processes sharing the file: a claim is a conditional UPDATE that only one process can win,
-and its lease expires so a crashed claimer's record is taken over later that day.
+and its lease expires so a crashed claimer's record is taken over later that day. The
+rotation's first day is stored once (INSERT that ignores a conflict) and never changes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Any, Literal
 from bot.state import StateDB
 
 Status = Literal["pending", "posted", "failed"]
+
+# The state database key of the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
+ROTATION_START = "insight.rotation_start"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS insight_posts (
@@ -80,12 +84,29 @@ class PostRecord:
         return self.lease_until is not None and self.lease_until > now
 
 
+def stored_rotation_start(db: StateDB) -> dt.date | None:
+    """The rotation's first day if one is stored; only reads (for `--preview`)."""
+    value = db.get_value(ROTATION_START)
+    return None if value is None else dt.date.fromisoformat(value)
+
+
 class Ledger:
-    """Insight post records in the shared state database."""
+    """The rotation's first day and the insight post records, in the shared state database."""
 
     def __init__(self, db: StateDB) -> None:
         self.db = db
         db.connection.executescript(_SCHEMA)
+
+    def rotation_start(self) -> dt.date | None:
+        """The rotation's first day, if the rotation has started."""
+        return stored_rotation_start(self.db)
+
+    def start_rotation(self, day: dt.date) -> dt.date:
+        """The rotation's first day; `day` becomes it if none is stored yet.
+
+        Every process that asks at once gets the same answer: the first stored value wins.
+        """
+        return dt.date.fromisoformat(self.db.add_value(ROTATION_START, day.isoformat()))
 
     def open_day(self, slot: Slot, key: str, now: dt.datetime) -> PostRecord:
         """The record for `slot`, created pending if there is none."""

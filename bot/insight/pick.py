@@ -13,8 +13,6 @@ from bot.knowledge.model import INTRODUCTION
 INSIGHT_CHARS = 400
 # A derived passage shorter than this reads like a lead-in; it takes the next paragraph too.
 INSIGHT_MIN_CHARS = 160
-# Day 1 of the rotation; any fixed date works, it only has to never change.
-EPOCH = date(2026, 1, 28)
 
 
 @dataclass(frozen=True)
@@ -52,16 +50,17 @@ def _rank(cycle: int, talk: str, section: int) -> str:
     return hashlib.sha256(f"{cycle}/{talk}/{section}".encode()).hexdigest()
 
 
-def insight_for(knowledge: Knowledge, day: date, lang: str, epoch: date = EPOCH) -> Insight:
+def insight_for(knowledge: Knowledge, day: date, lang: str, start: date) -> Insight:
     """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
 
-    Day N after `epoch` is insight #N+1; cycle c covers days c*T .. c*T+T-1 for T topics.
+    `start` is the rotation's first day (stored in the ledger): it is insight #1, day N after
+    it is #N+1, and cycle c covers days c*T .. c*T+T-1 for T topics.
     """
-    if day < epoch:
-        raise ValueError(f"{day.isoformat()} is before the first insight day {epoch.isoformat()}")
+    if day < start:
+        raise ValueError(f"{day.isoformat()} is before the first insight day {start.isoformat()}")
     if lang not in knowledge.languages:
         lang = knowledge.languages[0]
-    index = (day - epoch).days
+    index = (day - start).days
     count = len(rotation(knowledge, 0))
     if count == 0:
         raise LookupError("the knowledge has no topics to take insights from")

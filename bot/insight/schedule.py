@@ -1,9 +1,11 @@
 """The daily insight schedule: when each day's post is due, and posting it exactly once.
 
-For each configured channel: claim the day's record in the ledger, ask the platform
-whether our message for this insight is already there (a crash between sending and
-recording), post only if it is not, then record the message id. Channels are independent:
-one failing channel is retried with backoff that day while the others are done.
+The first day the scheduler posts on becomes the rotation's first day (insight #1) unless
+the ledger already has one. For each configured channel: claim the day's record in the
+ledger, ask the platform whether our message for this insight is already there (a crash
+between sending and recording), post only if it is not, then record the message id.
+Channels are independent: one failing channel is retried with backoff that day while the
+others are done.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.insight.clock import Clock
 from bot.insight.ledger import Ledger, PostRecord, Slot
-from bot.insight.pick import EPOCH, Insight, insight_for
+from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher, PublishError
 from bot.knowledge import Knowledge
 
@@ -87,7 +89,6 @@ class InsightScheduler:
         owner: str | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=10),
         backoff: Backoff | None = None,
-        epoch: dt.date = EPOCH,
     ) -> None:
         self.knowledge = knowledge
         self.ledger = ledger
@@ -104,7 +105,6 @@ class InsightScheduler:
         self.owner = owner or process_owner()
         self.lease = lease
         self.backoff = backoff or Backoff()
-        self.epoch = epoch
         self.next_post: dt.datetime | None = None
 
     def local_day(self, moment: dt.datetime) -> dt.date:
@@ -140,9 +140,15 @@ class InsightScheduler:
 
     async def run_day(self, day: dt.date) -> None:
         """Post `day`'s insight to every target; return when all are done or the day is over."""
-        insights = {
-            t.lang: insight_for(self.knowledge, day, t.lang, self.epoch) for t in self.targets
-        }
+        start = self.ledger.start_rotation(day)
+        if day < start:
+            # Only when another process, with a clock ahead of ours, started the rotation.
+            log.error(
+                "today is before the rotation's first day; nothing posted",
+                extra={"day": day.isoformat(), "rotation_start": start.isoformat()},
+            )
+            return
+        insights = {t.lang: insight_for(self.knowledge, day, t.lang, start) for t in self.targets}
         end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
         for target in self.targets:
             key = insights[target.lang].key

@@ -1,4 +1,8 @@
-"""`townhall insight --preview/--status`: exact output, and exit 2 with one line on bad input."""
+"""`townhall insight --preview/--status`: exact output, and exit 2 with one line on bad input.
+
+Unless a test says otherwise, the rotation's first day stored in the database is 28 January
+2026, so 3 February is insight #7.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.cli.insight
 from bot.cli import main
 from bot.cli.insight import status
 from bot.insight.ledger import Ledger, Slot
@@ -27,6 +32,40 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+START = dt.date(2026, 1, 28)
+# 23:30 on 9 March in UTC is already 10 March in Seoul (INSIGHT_TIMEZONE).
+NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+
+
+class FixedClock:
+    def now(self) -> dt.datetime:
+        return NOW
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> dt.date:
+    """The rotation started on START (the database the daily post keeps)."""
+    db = StateDB(tmp_path / "townhall.db")
+    Ledger(db).start_rotation(START)
+    db.close()
+    return START
+
+
+@pytest.fixture
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    monkeypatch.setattr(bot.cli.insight, "SystemClock", FixedClock)
+    return NOW
+
+
+def stored_start(tmp_path: Path) -> dt.date | None:
+    db = StateDB(tmp_path / "townhall.db")
+    try:
+        return Ledger(db).rotation_start()
+    finally:
+        db.close()
+
+
+@pytest.mark.usefixtures("started")
 def test_preview_of_a_date_in_english(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["insight", "--preview", "--date", "2026-02-03", "--lang", "en"]) == 0
     assert capsys.readouterr().out == (
@@ -42,6 +81,7 @@ def test_preview_of_a_date_in_english(capsys: pytest.CaptureFixture[str]) -> Non
     )
 
 
+@pytest.mark.usefixtures("started")
 def test_preview_defaults_to_korean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["insight", "--preview", "--date", "2026-02-03"]) == 0
     assert capsys.readouterr().out.startswith(
@@ -56,11 +96,12 @@ def test_preview_defaults_to_korean(capsys: pytest.CaptureFixture[str]) -> None:
         (["--date", "tomorrow"], "townhall: --date must be YYYY-MM-DD, not 'tomorrow'"),
         (["--lang", "fr"], "townhall: --lang must be ko or en, not 'fr'"),
         (
-            ["--date", "2025-12-31"],
-            "townhall: 2025-12-31 is before the first insight day 2026-01-28",
+            ["--date", "2026-01-27"],
+            "townhall: 2026-01-27 is before the first insight day 2026-01-28",
         ),
     ],
 )
+@pytest.mark.usefixtures("started")
 def test_bad_date_or_language_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
 ) -> None:
@@ -68,6 +109,42 @@ def test_bad_date_or_language_exits_2_with_one_line(
         main(["insight", "--preview", *arguments])
     assert exit_.value.code == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+@pytest.mark.usefixtures("fixed_now")
+def test_preview_before_any_post_counts_today_as_the_first_day_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["insight", "--preview"]) == 0
+    assert capsys.readouterr().out.startswith("Town Hall 인사이트 #1 · 2026-03-10 (ko)\n")
+    assert not (tmp_path / "townhall.db").exists()
+
+    StateDB(tmp_path / "townhall.db").close()  # the bot ran, but never posted an insight
+    assert main(["insight", "--preview", "--date", "2026-03-12", "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("Town Hall insight #3 · 2026-03-12 (en)\n")
+    assert stored_start(tmp_path) is None
+
+
+@pytest.mark.usefixtures("fixed_now")
+def test_preview_before_today_without_a_start_exits_2_saying_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["insight", "--preview", "--date", "2026-03-09"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        "townhall: 2026-03-09 is before the first insight day 2026-03-10 "
+        "(the rotation has not started: today counts as its first day)\n"
+    )
+    assert not (tmp_path / "townhall.db").exists()
+
+
+def test_preview_uses_the_stored_start_and_leaves_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, started: dt.date
+) -> None:
+    assert main(["insight", "--preview", "--date", "2026-01-28"]) == 0
+    assert capsys.readouterr().out.startswith("Town Hall 인사이트 #1 · 2026-01-28 (ko)\n")
+    assert stored_start(tmp_path) == started
 
 
 def test_bad_setting_exits_1_naming_the_variable(
@@ -94,6 +171,7 @@ def test_the_installed_command_exits_2_for_a_bad_date(tmp_path: Path) -> None:
     assert done.stderr == "townhall: --date must be YYYY-MM-DD, not '3 Feb'\n"
 
 
+@pytest.mark.usefixtures("started")
 def test_status_shows_last_posts_per_channel_and_what_is_next(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
@@ -113,8 +191,9 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
 
     text = status(load_settings(), knowledge, noon)
 
-    assert text.splitlines()[:7] == [
+    assert text.splitlines()[:8] == [
         "Daily insight at 09:00 Asia/Seoul",
+        "Rotation: started 2026-01-28 (insight #1)",
         "discord 111 (ko)",
         "  2026-02-02  posted   1 attempt  message m-2",
         "  2026-02-01  posted   1 attempt  message m-1",
@@ -122,13 +201,14 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
         "slack C1 (ko)",
         "  2026-02-02  failed   1 attempt  (not_in_channel)",
     ]
-    assert text.splitlines()[7] == (
+    assert text.splitlines()[8] == (
         "Next: today's insight, due since 09:00, is not yet posted in 1 channel(s); "
         "`townhall serve` posts it"
     )
-    assert text.splitlines()[8].startswith("  #6 ")
+    assert text.splitlines()[9].startswith("  #6 ")
 
 
+@pytest.mark.usefixtures("started")
 def test_status_after_every_channel_is_done_names_tomorrow(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
@@ -146,3 +226,14 @@ def test_status_after_every_channel_is_done_names_tomorrow(
 
     assert lines[-2] == "Next: 2026-02-03 09:00 KST (UTC+0900)"
     assert lines[-1].startswith("  #7 아이디어의 품질을 높이는 도구 [2026-02-03/")
+
+
+def test_status_before_any_post_says_the_next_post_is_insight_1(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    lines = status(load_settings(), knowledge, NOW).splitlines()
+
+    assert lines[1] == "Rotation: not started; the first post (or /insight) is insight #1"
+    assert lines[-2] == "Next: 2026-03-10 09:00 KST (UTC+0900)"
+    assert lines[-1].startswith("  #1 ")
+    assert not (tmp_path / "townhall.db").exists()

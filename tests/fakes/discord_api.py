@@ -14,12 +14,15 @@ Usage:
 
 Every REST call is recorded in `fake.calls`; `fail_next` makes the next matching calls fail
 (a 429 carries the headers discord.py needs to retry it); channels keep the messages posted
-to them and serve them back newest first, as `GET /channels/{id}/messages` does.
+to them and serve them back newest first, as `GET /channels/{id}/messages` does. Messages
+are stamped with `now()` when one is given (a test's virtual clock). Another process can
+use the fake too: start it here and call `redirect_discord(fake.port)` there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import json
 import re
@@ -49,6 +52,15 @@ BOT_USER = {
 
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
 _API = "/api/v10"
+_TIMESTAMP = dt.datetime(2026, 1, 28, tzinfo=dt.UTC)
+
+
+def redirect_discord(port: int) -> tuple[str, yarl.URL]:
+    """Point discord.py's REST base and gateway at a fake on `port`; the previous values."""
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    discord.http.Route.BASE = f"http://127.0.0.1:{port}{_API}"
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/gateway")
+    return saved
 
 
 @dataclass(frozen=True)
@@ -91,8 +103,9 @@ class Connection:
 class FakeDiscord:
     """Discord's gateway and the REST routes the bot uses, recorded for assertions."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, now: Callable[[], dt.datetime] | None = None) -> None:
         self.token = token
+        self.now = now
         self.port = 0
         self.calls: list[Call] = []
         self.connections: list[Connection] = []
@@ -159,9 +172,7 @@ class FakeDiscord:
 
     def install(self) -> None:
         """Point discord.py's REST base and gateway at this fake (undone by `restore`)."""
-        self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-        discord.http.Route.BASE = f"http://127.0.0.1:{self.port}{_API}"
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+        self._saved = redirect_discord(self.port)
 
     def restore(self) -> None:
         """Put discord.py's real endpoints back."""
@@ -559,7 +570,7 @@ class FakeDiscord:
             "channel_id": str(channel),
             "author": BOT_USER,
             "content": data.get("content") or "",
-            "timestamp": "2026-01-28T00:00:00+00:00",
+            "timestamp": (self.now() if self.now else _TIMESTAMP).isoformat(),
             "edited_timestamp": None,
             "tts": False,
             "mention_everyone": False,

@@ -3,12 +3,15 @@
 Start it with `async with FakeSlack() as slack:` and point the real slack_sdk / slack-bolt
 clients at `slack.api_url`. Every call is captured (`slack.calls`); posted messages are kept
 per channel and served back by conversations.history, metadata included. `slack.fail(...)`
-makes the next calls of a method answer with an error status (429, 500, ...).
+makes the next calls of a method answer with an error status (429, 500, ...). With `now` (a
+test's virtual clock) a message's ts is that time; channels in `missing_channels` answer
+`channel_not_found`, as a channel the bot is not in does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import json
 from collections import deque
@@ -46,9 +49,11 @@ class Failure:
 class FakeSlack:
     """The Slack endpoints the bot uses, on 127.0.0.1 and a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], dt.datetime] | None = None) -> None:
+        self.now = now
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.missing_channels: set[str] = set()
         self.acks: list[dict[str, Any]] = []
         self.refused_tokens: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
@@ -117,6 +122,11 @@ class FakeSlack:
 
         await self._wait(lambda: len(matching()) >= count, timeout)
         return matching()
+
+    def open_channel(self, *channels: str) -> None:
+        """Make channels exist (with no messages yet), so their history can be read."""
+        for channel in channels:
+            self.messages.setdefault(channel, [])
 
     def post_message(self, channel: str, **fields: Any) -> str:
         """Put a message in a channel's history as if someone had posted it; return its ts."""
@@ -226,6 +236,8 @@ class FakeSlack:
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params["channel"]
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
         message: dict[str, Any] = {
             "type": "message",
             "ts": self._next_ts(),
@@ -246,7 +258,7 @@ class FakeSlack:
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params["channel"]
-        if channel not in self.messages:
+        if channel not in self.messages or channel in self.missing_channels:
             return {"ok": False, "error": "channel_not_found"}
         oldest = float(params.get("oldest") or 0)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
@@ -269,7 +281,10 @@ class FakeSlack:
     # -- helpers ---------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        # Real ts values are epoch seconds; these are in the future so `oldest` never hides them.
+        # Real ts values are epoch seconds, unique per channel; the counter keeps them unique.
+        if self.now is not None:
+            return f"{int(self.now().timestamp())}.{next(self._ts):06d}"
+        # Without a clock, in the future so `oldest` never hides them.
         return f"{4_000_000_000 + next(self._ts)}.000100"
 
     async def _record(self, call: Call) -> None:

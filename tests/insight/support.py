@@ -55,6 +55,7 @@ class RecordingPublisher:
         self.platform = platform
         self.clock = clock
         self.channels: dict[str, list[tuple[str, str, str]]] = {}  # id, key, lang
+        self.insights: dict[str, list[Insight]] = {}  # what was posted, per channel
         self.post_times: list[tuple[str, dt.datetime]] = []
         self.failures: dict[str, list[Exception]] = {}
         self.attempt_times: dict[str, list[dt.datetime]] = {}
@@ -79,6 +80,7 @@ class RecordingPublisher:
         posts = self.channels.setdefault(channel, [])
         message_id = f"{self.platform}-{channel}-{len(posts) + 1}"
         posts.append((message_id, insight.key, insight.lang))
+        self.insights.setdefault(channel, []).append(insight)
         if self.clock is not None:
             self.post_times.append((channel, self.clock.now()))
         return message_id

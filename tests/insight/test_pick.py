@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 
 from bot.engine.excerpt import sentences
-from bot.insight.pick import EPOCH, INSIGHT_CHARS, insight_for, insight_passage, rotation
+from bot.insight.pick import INSIGHT_CHARS, insight_for, insight_passage, rotation
 from bot.knowledge import Knowledge, Passage, Section
 from bot.knowledge.model import INTRODUCTION
+
+START = dt.date(2026, 1, 28)  # the rotation's first day, as the ledger would store it
 
 
 def topics(knowledge: Knowledge) -> set[tuple[str, int]]:
@@ -24,24 +26,53 @@ def topics(knowledge: Knowledge) -> set[tuple[str, int]]:
 def test_rotation_covers_every_topic_before_repeating_across_cycles(knowledge: Knowledge) -> None:
     every = topics(knowledge)
     count = len(every)
-    days = [EPOCH + dt.timedelta(days=n) for n in range(3 * count)]
-    picked = [(i.talk, i.section) for i in (insight_for(knowledge, d, "ko") for d in days)]
+    days = [START + dt.timedelta(days=n) for n in range(3 * count)]
+    picked = [(i.talk, i.section) for i in (insight_for(knowledge, d, "ko", START) for d in days)]
 
     for cycle in range(3):
         block = picked[cycle * count : (cycle + 1) * count]
         assert set(block) == every
         assert len(block) == count
     assert picked[:count] != picked[count : 2 * count]  # each cycle has its own order
-    assert [i.number for i in (insight_for(knowledge, d, "ko") for d in days[:3])] == [1, 2, 3]
+    numbers = [insight_for(knowledge, d, "ko", START).number for d in days[:3]]
+    assert numbers == [1, 2, 3]
+
+
+def test_the_first_day_of_the_rotation_is_insight_1_whatever_the_date(
+    knowledge: Knowledge,
+) -> None:
+    for start in (dt.date(2026, 1, 28), dt.date(2026, 11, 26), dt.date(2031, 2, 28)):
+        first = insight_for(knowledge, start, "en", start)
+        assert first.number == 1
+        assert (first.talk, first.section) == rotation(knowledge, 0)[0]
+        assert insight_for(knowledge, start + dt.timedelta(days=1), "en", start).number == 2
+
+
+def test_the_rotation_follows_its_start_not_the_calendar(knowledge: Knowledge) -> None:
+    later = dt.date(2026, 3, 1)
+    shift = (later - START).days
+    for offset in range(5):
+        day = later + dt.timedelta(days=offset)
+        moved = insight_for(knowledge, day, "ko", later)
+        original = insight_for(knowledge, START + dt.timedelta(days=offset), "ko", START)
+        assert (moved.number, moved.talk, moved.section) == (
+            original.number,
+            original.talk,
+            original.section,
+        )
+        assert insight_for(knowledge, day, "ko", START).number == offset + shift + 1
 
 
 def test_insight_of_a_date_is_stable_and_the_same_in_every_language(knowledge: Knowledge) -> None:
     day = dt.date(2026, 2, 3)
-    korean, english = insight_for(knowledge, day, "ko"), insight_for(knowledge, day, "en")
+    korean, english = (
+        insight_for(knowledge, day, "ko", START),
+        insight_for(knowledge, day, "en", START),
+    )
     assert korean.key == english.key == "2026-02-03/openai-town-hall-2026-01/10"
     assert (korean.number, korean.title) == (7, "아이디어의 품질을 높이는 도구")
     assert english.title == "Tools That Raise the Quality of Ideas"
-    assert insight_for(knowledge, day, "ko") == korean
+    assert insight_for(knowledge, day, "ko", START) == korean
 
 
 def test_editing_the_knowledge_moves_only_the_edited_topic(knowledge: Knowledge) -> None:
@@ -56,12 +87,12 @@ def test_editing_the_knowledge_moves_only_the_edited_topic(knowledge: Knowledge)
 
 
 def test_a_date_before_the_first_insight_day_is_refused(knowledge: Knowledge) -> None:
-    with pytest.raises(ValueError, match="before the first insight day 2026-01-28"):
-        insight_for(knowledge, EPOCH - dt.timedelta(days=1), "ko")
+    with pytest.raises(ValueError, match="2026-01-27 is before the first insight day 2026-01-28"):
+        insight_for(knowledge, START - dt.timedelta(days=1), "ko", START)
 
 
 def test_unknown_language_falls_back_to_the_first_language(knowledge: Knowledge) -> None:
-    assert insight_for(knowledge, EPOCH, "fr").lang == knowledge.languages[0]
+    assert insight_for(knowledge, START, "fr", START).lang == knowledge.languages[0]
 
 
 def test_every_passage_is_whole_sentences_of_the_section_within_400_chars(

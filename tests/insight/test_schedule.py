@@ -63,13 +63,72 @@ async def test_posts_at_configured_local_time_in_every_channel(
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 
     day = dt.date(2026, 2, 2)
-    key = insight_for(knowledge, day, "ko").key
+    key = insight_for(knowledge, day, "ko", day).key  # the first day the scheduler posts on
     assert discord.posts("111") == [key]
     assert discord.posts("222") == [key]
     assert slack.posts("C1") == [key]
     assert {t for _, t in discord.post_times + slack.post_times} == {utc(2026, 2, 2, 0, 0)}
     assert [lang for _, _, lang in discord.channels["222"]] == ["en"]
     assert scheduler.next_post == utc(2026, 2, 3, 0, 0)
+
+
+async def test_first_day_posted_is_insight_1_and_starts_the_stored_rotation(
+    make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
+) -> None:
+    clock = ManualClock(utc(2026, 5, 10, 20, 0))  # 05:00 in Seoul on 11 May
+    slack = RecordingPublisher("slack", clock)
+    assert ledger.rotation_start() is None
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [Target("slack", "C1")]).run(),
+        utc(2026, 5, 12, 14, 0),
+    )
+
+    first = dt.date(2026, 5, 11)
+    assert ledger.rotation_start() == first
+    assert [i.number for i in slack.insights["C1"]] == [1, 2]
+    assert slack.insights["C1"] == [
+        insight_for(knowledge, first + dt.timedelta(days=n), "ko", first) for n in range(2)
+    ]
+
+
+async def test_a_stored_rotation_start_is_kept(
+    make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
+) -> None:
+    start = dt.date(2026, 1, 28)
+    assert ledger.start_rotation(start) == start
+    clock = ManualClock(utc(2026, 2, 2, 20, 0))  # 05:00 in Seoul on 3 February
+    discord = RecordingPublisher("discord", clock)
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [discord], [Target("discord", "1", "en")]).run(),
+        utc(2026, 2, 3, 14, 0),
+    )
+
+    assert discord.insights["1"] == [insight_for(knowledge, dt.date(2026, 2, 3), "en", start)]
+    assert discord.insights["1"][0].number == 7
+    assert ledger.rotation_start() == start
+
+
+async def test_a_day_before_the_stored_start_posts_nothing(
+    make_scheduler: SchedulerFactory, ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another process, its clock a day ahead, started the rotation "tomorrow".
+    ledger.start_rotation(dt.date(2026, 2, 3))
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    slack = RecordingPublisher("slack", clock)
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [Target("slack", "C1")]).run(),
+        utc(2026, 2, 3, 14, 0),
+    )
+
+    assert [i.day for i in slack.insights["C1"]] == [dt.date(2026, 2, 3)]
+    assert slack.insights["C1"][0].number == 1
+    assert "today is before the rotation's first day; nothing posted" in caplog.messages
 
 
 async def test_posts_at_local_time_on_both_sides_of_dst_changes(
@@ -252,7 +311,8 @@ async def test_earlier_post_found_on_the_platform_is_recorded_not_reposted(
 ) -> None:
     clock = ManualClock(utc(2026, 2, 2, 1, 0))
     slack = RecordingPublisher("slack", clock)
-    key = insight_for(knowledge, dt.date(2026, 2, 2), "ko").key
+    day = dt.date(2026, 2, 2)
+    key = insight_for(knowledge, day, "ko", day).key
     slack.channels["C1"] = [("1700000000.000100", key, "ko")]  # sent before a crash
     scheduler = make_scheduler(clock, [slack], [Target("slack", "C1")])
 
@@ -269,7 +329,7 @@ async def test_lease_of_a_vanished_claimer_is_taken_over_later_that_day(
 ) -> None:
     day = dt.date(2026, 2, 2)
     slot = Slot("discord", "1", day)
-    ledger.open_day(slot, insight_for(knowledge, day, "ko").key, utc(2026, 2, 2, 0, 0))
+    ledger.open_day(slot, insight_for(knowledge, day, "ko", day).key, utc(2026, 2, 2, 0, 0))
     assert ledger.claim(slot, "dead-process", utc(2026, 2, 2, 0, 0), dt.timedelta(minutes=10))
     clock = ManualClock(utc(2026, 2, 2, 0, 1))
     discord = RecordingPublisher("discord", clock)

@@ -77,10 +77,13 @@ class TownhallCommands:
         engine: AnswerEngine,
         *,
         today: Callable[[], date],
+        rotation_start: Callable[[date], date],
         answer_budget: float = ANSWER_BUDGET,
     ) -> None:
         self.engine = engine
         self.today = today
+        # The daily post's first day, from the shared database (see Ledger.start_rotation).
+        self.rotation_start = rotation_start
         self.answer_budget = answer_budget
         # One worker: the analyzers are not shared between threads, and answers take ms.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="townhall-engine")
@@ -136,7 +139,8 @@ class TownhallCommands:
     async def insight(self, interaction: discord.Interaction[Any]) -> None:
         """/insight: today's insight, the same one the daily post uses."""
         lang = member_lang(interaction)
-        today = insight_for(self.engine.knowledge, self.today(), lang)
+        day = self.today()
+        today = insight_for(self.engine.knowledge, day, lang, self.rotation_start(day))
         await self._send(interaction, insight_reply(today), ephemeral=False)
 
     async def show_topic(

@@ -14,6 +14,7 @@ from bot.adapters.discord.client import TownhallClient
 from bot.adapters.discord.commands import TownhallCommands
 from bot.adapters.discord.publish import DiscordPublisher
 from bot.engine import AnswerEngine
+from bot.insight.ledger import Ledger
 from bot.settings import DiscordSettings, SettingsError
 from bot.state import StateDB
 
@@ -42,7 +43,7 @@ class DiscordService:
             raise SettingsError("DISCORD_TOKEN: not set")
         self._token = settings.token
         self.client = TownhallClient(
-            TownhallCommands(engine, today=today),
+            TownhallCommands(engine, today=today, rotation_start=Ledger(state).start_rotation),
             state,
             guild_id=settings.guild_id,
             ask_cooldown=settings.ask_cooldown,

@@ -12,6 +12,7 @@ import pytest
 
 from bot.adapters.discord import TownhallClient, TownhallCommands
 from bot.engine import AnswerEngine
+from bot.insight.ledger import Ledger
 from bot.state import StateDB
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
@@ -69,7 +70,12 @@ def make_bot(engine: AnswerEngine, state: StateDB) -> BotFactory:
         guild_id: int | None = None,
         db: StateDB | None = None,
     ) -> TownhallClient:
-        commands = TownhallCommands(engine, today=today, answer_budget=answer_budget)
+        commands = TownhallCommands(
+            engine,
+            today=today,
+            rotation_start=Ledger(db or state).start_rotation,
+            answer_budget=answer_budget,
+        )
         return TownhallClient(
             commands,
             db or state,

@@ -16,6 +16,7 @@ from tests.adapters.discord.conftest import TODAY
 from tests.fakes.discord_api import BOT_ID, CHANNEL_ID, MEMBER_ID, TOKEN, FakeDiscord
 
 CHANNEL = str(CHANNEL_ID)
+START = TODAY - timedelta(days=7)
 
 
 @pytest.fixture
@@ -31,8 +32,8 @@ async def publisher(fake: FakeDiscord) -> AsyncIterator[DiscordPublisher]:
 
 @pytest.fixture
 def insight(knowledge: Knowledge) -> Insight:
-    """Today's insight in English."""
-    return insight_for(knowledge, TODAY, "en")
+    """Today's insight in English, in a rotation that started a week ago."""
+    return insight_for(knowledge, TODAY, "en", START)
 
 
 async def test_post_sends_the_insight_marked_with_its_key_and_no_mentions(
@@ -63,7 +64,7 @@ async def test_posted_insight_is_found_again_by_its_key(
 async def test_find_posted_ignores_other_days_and_other_authors(
     fake: FakeDiscord, publisher: DiscordPublisher, knowledge: Knowledge, insight: Insight
 ) -> None:
-    yesterday = insight_for(knowledge, TODAY - timedelta(days=1), "en")
+    yesterday = insight_for(knowledge, TODAY - timedelta(days=1), "en", START)
     await publisher.post(CHANNEL, yesterday)
     fake.seed_message(
         CHANNEL_ID,

@@ -9,7 +9,9 @@ import pytest
 
 from bot.adapters.discord import TownhallClient
 from bot.insight import insight_for
+from bot.insight.ledger import Ledger
 from bot.knowledge import Knowledge
+from bot.state import StateDB
 from tests.adapters.discord.conftest import TODAY, BotFactory, running
 from tests.fakes.discord_api import FakeDiscord
 
@@ -100,18 +102,33 @@ async def test_unknown_topic_gets_a_private_notice(fake: FakeDiscord, bot: Townh
     assert reply["data"]["content"] == "No topic matches “quantum gravity”. /topics lists them all."
 
 
-async def test_insight_is_the_pick_for_today(
-    fake: FakeDiscord, bot: TownhallClient, knowledge: Knowledge
+async def test_insight_is_the_pick_for_today_from_the_stored_rotation_start(
+    fake: FakeDiscord, bot: TownhallClient, knowledge: Knowledge, state: StateDB
+) -> None:
+    start = date(2026, 1, 28)
+    Ledger(state).start_rotation(start)  # as the daily post stored it
+    interaction = fake.slash("insight")
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+
+    expected = insight_for(knowledge, TODAY, "en", start)
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == "Town Hall insight #7"
+    assert embed["description"] == f"**{expected.title}**\n\n{expected.passage}"
+    assert embed["footer"]["text"] == f"Topic {expected.section} · 2026-02-03"
+
+
+async def test_insight_before_any_post_starts_the_rotation_today(
+    fake: FakeDiscord, bot: TownhallClient, state: StateDB
 ) -> None:
     interaction = fake.slash("insight")
     await fake.interact(interaction)
     reply = await fake.response_to(interaction)
 
-    expected = insight_for(knowledge, TODAY, "en")
     (embed,) = reply["data"]["embeds"]
-    assert embed["title"] == f"Town Hall insight #{expected.number}"
-    assert embed["description"] == f"**{expected.title}**\n\n{expected.passage}"
-    assert embed["footer"]["text"] == f"Topic {expected.section} · 2026-02-03"
+    assert embed["title"] == "Town Hall insight #1"
+    # Stored, so tomorrow's daily post and /insight both say #2.
+    assert Ledger(state).rotation_start() == TODAY
 
 
 async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interaction_id(
