@@ -8,7 +8,8 @@ from itertools import pairwise
 import Stemmer
 
 # The Snowball project's English stop word list (snowballstem.org/algorithms/english/stop.txt),
-# plus a few words that only frame a question about a talk ("what did he say about ...").
+# plus words that only frame a question about a talk ("what did he say about ...") and
+# words of "when" that name no topic ("today", "now", "last").
 STOP_WORDS = frozenset(
     """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
@@ -23,6 +24,7 @@ STOP_WORDS = frozenset(
     over under again further then once here there when where why how all any both each few more
     most other some such no nor not only own same so than too very will can just
     say says said tell told talk talked think thinks thought mention mentioned sam altman
+    today tonight tomorrow yesterday now currently lately latest last next ago
     """.split()
 )
 

@@ -13,10 +13,12 @@ from bot.analysis.english import EnglishAnalyzer
 CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SH"})
 
 # Stems that only frame a question or carry no topic: light verbs ("하다", "되다", "쓰다",
-# "보다"), "what did he say about" words, and the speaker, whom every question is about.
+# "보다"), "what did he say about" words, words of "when" ("오늘", "요즘"), and the
+# speaker, whom every question is about.
 STOP_STEMS = frozenset(
     """
     하 되 있 없 같 않 말 말하 얘기 이야기 대하 관하 어떻 보 쓰 주 좋 알 나오 생각 요즘 이번
+    오늘 내일 어제 지금
     샘 알트먼 올트먼
     """.split()
 )

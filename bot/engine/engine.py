@@ -17,11 +17,13 @@ from bot.knowledge.model import INTRODUCTION
 RESULTS = 3
 
 # A question is about the talk when one passage of its best section shares at least two of
-# its keywords, or half of the question's idf weight (a short question like "hiring?").
-# Off-topic questions share a common word with a passage at most ("time", "투자", "price"),
-# see docs/retrieval.md.
-MIN_MATCHED = 2
-MIN_COVERAGE = 0.5
+# its keywords or half of its idf weight (a short question like "hiring?"), or when the
+# section as a whole shares two keywords and 40% of the weight. Off-topic questions share
+# an everyday word or two at most ("time", "투자", "price"); see docs/retrieval.md.
+PASSAGE_MATCHED = 2
+PASSAGE_SHARE = 0.5
+SECTION_MATCHED = 2
+SECTION_SHARE = 0.4
 
 
 class AnswerEngine:
@@ -94,7 +96,10 @@ class AnswerEngine:
 
 
 def _relevant(best: RankedSection) -> bool:
-    return best.matched >= MIN_MATCHED or best.coverage >= MIN_COVERAGE
+    passage, whole = best.passage, best.whole
+    if passage.matched >= PASSAGE_MATCHED or passage.share >= PASSAGE_SHARE:
+        return True
+    return whole.matched >= SECTION_MATCHED and whole.share >= SECTION_SHARE
 
 
 def analyzers_for(korean: str) -> dict[str, Analyzer]:

@@ -38,13 +38,21 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How much of a query's keywords a text has: the idf-weighted share, and how many."""
+
+    share: float
+    matched: int
+
+
+@dataclass(frozen=True)
 class RankedSection:
-    """A section's score, and how much of the query's keywords its best-covering unit has."""
+    """A section's score, and the query's keywords in its best passage and in all of it."""
 
     section: Section
     score: float
-    coverage: float
-    matched: int
+    passage: Coverage
+    whole: Coverage
 
 
 @dataclass(frozen=True)
@@ -132,15 +140,22 @@ class SectionIndex:
     ) -> RankedSection:
         keywords = list(dict.fromkeys(query.keywords))
         weights = {k: self.idf(k) for k in keywords}
-        total = sum(weights.values())
-        # Coverage is judged unit by unit: an off-topic question may share a word with one
-        # passage and another word with a second one, but rarely both with one.
-        share, matched = 0.0, 0
-        for unit in np.flatnonzero((self._unit_section == position) & (unit_scores != 0)):
-            covered = [k for k in keywords if k in self._unit_terms[unit]]
-            weight = sum(weights[k] for k in covered) / total if total else 0.0
-            share, matched = max((share, matched), (weight, len(covered)))
-        return RankedSection(self.sections[position], score, share, matched)
+        total = sum(weights.values()) or 1.0
+
+        def coverage(terms: frozenset[str]) -> Coverage:
+            covered = [k for k in keywords if k in terms]
+            return Coverage(sum(weights[k] for k in covered) / total, len(covered))
+
+        units = np.flatnonzero((self._unit_section == position) & (unit_scores != 0))
+        # The best passage is judged on its own: an off-topic question may share a word
+        # with one passage and another word with a second one, but rarely both with one.
+        passage = max((coverage(self._unit_terms[u]) for u in units), key=_order)
+        whole = coverage(frozenset().union(*(self._unit_terms[u] for u in units)))
+        return RankedSection(self.sections[position], score, passage, whole)
+
+
+def _order(coverage: Coverage) -> tuple[float, int]:
+    return coverage.share, coverage.matched
 
 
 def _postings(doc_freqs: Sequence[dict[str, int]]) -> dict[str, _Posting]:

@@ -32,9 +32,11 @@ def test_rank_limits_and_orders_sections(knowledge: Knowledge, engine: AnswerEng
     ranked = index.rank(index.analyze("agents security production access"), limit=3)
     assert len(ranked) == 3
     assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
-    assert ranked[0].section.number == 15
-    assert ranked[0].matched >= 2
-    assert 0 < ranked[0].coverage <= 1
+    best = ranked[0]
+    assert best.section.number == 15
+    assert best.passage.matched >= 2
+    assert 0 < best.passage.share <= best.whole.share <= 1
+    assert best.passage.matched <= best.whole.matched
 
 
 def test_unknown_words_rank_nothing(engine: AnswerEngine) -> None:

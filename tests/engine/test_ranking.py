@@ -37,7 +37,9 @@ video: "https://youtu.be/tiny"
 ---
 ## 1. Caring for cats
 
-Cats eat twice a day. The litter box must be cleaned every day.
+Cats eat twice a day.
+
+The litter box must be cleaned every day.
 
 ## 2. Gardening
 
@@ -85,6 +87,19 @@ def test_off_topic_question_gets_no_result(tiny: AnswerEngine, question: str) ->
     assert tiny.ask(question).hits == ()
 
 
+def test_keywords_spread_over_one_sections_paragraphs_count_as_on_topic(
+    tiny: AnswerEngine,
+) -> None:
+    # "twice" and "litter" are in different paragraphs of section 1; "kittens" in none.
+    best = tiny.ask("twice litter kittens").best
+    assert best is not None
+    assert best.section == 1
+
+
+def test_one_shared_word_among_unknown_ones_is_off_topic(tiny: AnswerEngine) -> None:
+    assert tiny.ask("litter of puppies for sale near me").hits == ()
+
+
 def test_related_sections_follow_the_best_one(engine: AnswerEngine) -> None:
     answer = engine.ask("agent security infrastructure and full access risks")
     assert answer.best is not None
@@ -112,6 +127,8 @@ def test_same_question_in_two_languages_points_to_one_section(engine: AnswerEngi
     [
         "What's the weather in Seoul tomorrow?",
         "Bitcoin price today",
+        "Who won the Champions League final last year?",
+        "주식 투자 잘하는 법 알려줘",
         "내일 서울 날씨 어때요?",
         "김치찌개 끓이는 법",
         "Recommend a good pizza place nearby",
