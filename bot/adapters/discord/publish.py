@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,10 @@ from bot.insight import Insight, PublishError
 # How far back `find_posted` looks: a day's post is among the channel's latest messages
 # unless the channel is very busy, and then posting twice is the lesser harm.
 HISTORY = 50
+# At start the scheduler may be due before the gateway is ready; waiting this long for the
+# login under way beats a failed attempt and a retry half a minute later.
+READY_WAIT = 30.0
+LOGIN_POLL = 0.2
 
 
 class DiscordPublisher:
@@ -22,13 +27,17 @@ class DiscordPublisher:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client, history: int = HISTORY) -> None:
+    def __init__(
+        self, client: discord.Client, history: int = HISTORY, ready_wait: float = READY_WAIT
+    ) -> None:
         self.client = client
         self.history = history
+        self.ready_wait = ready_wait
 
     async def post(self, channel: str, insight: Insight) -> str:
         """Post `insight` to `channel`, marked with `insight.key`; the message id."""
         target = self._channel(channel)
+        await self._me()
         reply = insight_reply(insight, marked=True)
         view = view_for(reply)
         async with _publishing(channel):
@@ -44,9 +53,7 @@ class DiscordPublisher:
     async def find_posted(self, channel: str, insight: Insight) -> str | None:
         """The id of this bot's recent message in `channel` marked with `insight.key`."""
         target = self._channel(channel)
-        me = self.client.user
-        if me is None:
-            raise PublishError("the Discord client is not logged in yet", retry=True)
+        me = await self._me()
         async with _publishing(channel):
             async for message in target.history(limit=self.history):
                 if message.author.id == me.id and any(
@@ -54,6 +61,18 @@ class DiscordPublisher:
                 ):
                     return str(message.id)
         return None
+
+    async def _me(self) -> discord.ClientUser:
+        """The bot's own user, once the client has logged in (waiting for one under way)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.ready_wait
+        # Polled: the login sets the user without an event to wait on (the gateway's ready
+        # event comes later, and not at all for a REST-only client).
+        while self.client.user is None and loop.time() < deadline:
+            await asyncio.sleep(LOGIN_POLL)
+        if self.client.user is None:
+            raise PublishError("the Discord client is not logged in yet", retry=True)
+        return self.client.user
 
     def _channel(self, channel: str) -> discord.PartialMessageable:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -48,6 +49,31 @@ async def test_post_sends_the_insight_marked_with_its_key_and_no_mentions(
     (embed,) = call.body["embeds"]
     assert embed["title"] == f"Town Hall insight #{insight.number}"
     assert embed["footer"]["text"] == f"Topic {insight.section} · {insight.key}"
+
+
+async def test_a_post_due_while_the_client_logs_in_waits_for_the_login(
+    fake: FakeDiscord, insight: Insight
+) -> None:
+    client = discord.Client(intents=discord.Intents(guilds=True))
+    publisher = DiscordPublisher(client, ready_wait=10)
+    try:
+        posting = asyncio.create_task(publisher.post(CHANNEL, insight))
+        await asyncio.sleep(0.05)
+        assert not posting.done()  # waiting, not failed
+        await client.login(TOKEN)
+        message_id = await asyncio.wait_for(posting, 5)
+    finally:
+        await client.close()
+    assert [m["id"] for m in fake.channels[CHANNEL_ID]] == [message_id]
+
+
+async def test_a_client_that_never_logs_in_is_a_retryable_error(insight: Insight) -> None:
+    client = discord.Client(intents=discord.Intents(guilds=True))
+    publisher = DiscordPublisher(client, ready_wait=0.05)
+    with pytest.raises(PublishError, match="not logged in") as caught:
+        await publisher.find_posted(CHANNEL, insight)
+    assert caught.value.retry is True
+    await client.close()
 
 
 async def test_posted_insight_is_found_again_by_its_key(
