@@ -15,6 +15,10 @@ class Analyzer(Protocol):
         """The words of `text` as index terms (stems, morphemes), in order, repeats kept."""
         ...
 
+    def extras(self, text: str, keywords: list[str]) -> list[str]:
+        """The pairs or n-grams indexed beside the keywords of `text` (`keywords(text)`)."""
+        ...
+
     def terms(self, text: str) -> list[str]:
-        """Everything indexed for `text`: its keywords plus the pairs and n-grams built on them."""
+        """Everything indexed for `text`: its keywords, then its extras."""
         ...

@@ -43,13 +43,17 @@ class EnglishAnalyzer:
         self._stemmer = Stemmer.Stemmer("english")
 
     def terms(self, text: str) -> list[str]:
-        """The keywords plus each pair of neighbouring keywords ("human_connect").
+        """The keywords, then each pair of neighbouring keywords."""
+        words = self.keywords(text)
+        return words + self.extras(text, words)
+
+    def extras(self, text: str, keywords: list[str]) -> list[str]:
+        """Each pair of neighbouring keywords ("human_connect").
 
         Pairs reward passages that use the question's words together, the way a phrase
         query would, without needing positions in the index.
         """
-        words = self.keywords(text)
-        return words + [f"{a}_{b}" for a, b in pairwise(words)]
+        return [f"{a}_{b}" for a, b in pairwise(keywords)]
 
     def keywords(self, text: str) -> list[str]:
         """The stems of the non-stop words of `text`."""

@@ -34,17 +34,21 @@ class _KoreanBase:
         self._english = EnglishAnalyzer()
 
     def terms(self, text: str) -> list[str]:
-        """The keywords plus the Hangul syllable bigrams of each word.
+        """The keywords, then the Hangul syllable bigrams of each word."""
+        words = self.keywords(text)
+        return words + self.extras(text, words)
+
+    def extras(self, text: str, keywords: list[str]) -> list[str]:
+        """The Hangul syllable bigrams of each word of `text` ("~바이", "~이오", ...).
 
         Bigrams catch what the morpheme split misses: compounds written together or apart
         ("바이오보안" / "바이오 보안") and words the dictionary does not know.
         """
-        bigrams = [
+        return [
             "~" + word[i : i + 2]
             for word in _HANGUL_WORD.findall(text)
             for i in range(len(word) - 1)
         ]
-        return self.keywords(text) + bigrams
 
     def keywords(self, text: str) -> list[str]:
         """Content morphemes of the Hangul, plus English terms for Latin words and numbers."""

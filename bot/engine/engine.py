@@ -58,7 +58,7 @@ class AnswerEngine:
         weights = {k: index.idf(k) for k in query.keywords}
 
         def weigh(sentence: str) -> float:
-            return sum(weights.get(k, 0.0) for k in set(index.analyzer.keywords(sentence)))
+            return sum(weights.get(k, 0.0) for k in index.sentence_keywords(sentence))
 
         hits = tuple(
             Hit(

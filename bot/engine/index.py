@@ -90,10 +90,21 @@ class SectionIndex:
         position = {id(s): i for i, s in enumerate(self.sections)}
         self._unit_section = np.array([position[id(u.section)] for u in self.units], dtype=np.intp)
         self._unit_terms = [frozenset(terms) for terms in corpus]
+        self._sentences: dict[str, frozenset[str]] = {}
 
     def analyze(self, text: str) -> Query:
         """The query terms and keywords of `text` under this index's analyzer."""
-        return Query(tuple(self.analyzer.terms(text)), tuple(self.analyzer.keywords(text)))
+        keywords = self.analyzer.keywords(text)
+        return Query(tuple(keywords + self.analyzer.extras(text, keywords)), tuple(keywords))
+
+    def sentence_keywords(self, sentence: str) -> frozenset[str]:
+        """The keywords of a sentence of the knowledge, analyzed once and then remembered."""
+        # Excerpts weigh the same sentences for many questions; the cache is bounded by
+        # the knowledge, since only its sentences are asked for.
+        cached = self._sentences.get(sentence)
+        if cached is None:
+            cached = self._sentences[sentence] = frozenset(self.analyzer.keywords(sentence))
+        return cached
 
     def idf(self, term: str) -> float:
         """A positive inverse document frequency; highest for terms the index has never seen."""
