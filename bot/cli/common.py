@@ -7,12 +7,9 @@ import sys
 from typing import NoReturn
 
 from bot.engine import AnswerEngine
-from bot.knowledge import KnowledgeError
+from bot.engine.engine import analyzers_for
+from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
-
-
-class CommandError(Exception):
-    """A failure to report as one line on stderr with exit status 1."""
 
 
 def settings_or_exit() -> Settings:
@@ -23,12 +20,17 @@ def settings_or_exit() -> Settings:
         fail(f"settings: {exc}")
 
 
-def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:
-    """The answer engine over the configured knowledge, or exit 1 naming the bad file and line."""
+def knowledge_or_exit(settings: Settings) -> Knowledge:
+    """The configured knowledge, or exit 1 naming the bad file and line."""
     try:
-        return AnswerEngine.from_folder(settings.core.knowledge_dir, korean)
+        return load_knowledge(settings.core.knowledge_dir)
     except KnowledgeError as exc:
         fail(f"knowledge: {exc}")
+
+
+def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:
+    """The answer engine over the configured knowledge, or exit 1 naming the bad file and line."""
+    return AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean))
 
 
 def fail(message: str, status: int = 1) -> NoReturn:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from bot.cli.common import fail, settings_or_exit
+from bot.cli.common import fail, knowledge_or_exit, settings_or_exit
 from bot.insight.clock import SystemClock
 from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
 from bot.insight.pick import Insight, insight_for
 from bot.insight.schedule import post_time
-from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.settings import INSIGHT_LANGUAGES, Settings
 from bot.state import StateDB
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if lang not in INSIGHT_LANGUAGES:
         fail(f"--lang must be ko or en, not {lang!r}", 2)
     settings = settings_or_exit()
-    knowledge = _knowledge_or_exit(settings)
+    knowledge = knowledge_or_exit(settings)
     now = SystemClock().now()
     if args.preview:
         today = now.astimezone(settings.insight.timezone).date()
@@ -86,6 +88,13 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
     """The rotation's first day, the last posts of each channel (configured or in the
     ledger) and the next post.
     """
+    with _existing_db(settings) as db:
+        return _status(settings, knowledge, now, Ledger(db) if db else None)
+
+
+def _status(
+    settings: Settings, knowledge: Knowledge, now: dt.datetime, ledger: Ledger | None
+) -> str:
     config = settings.insight
     zone = config.timezone
     lines = [f"Daily insight at {config.time.strftime('%H:%M')} {zone.key}"]
@@ -94,8 +103,6 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
         for platform, channels in config.channels().items()
         for channel in channels
     }
-    path = settings.core.townhall_db
-    ledger = Ledger(StateDB(path)) if path.exists() else None
     start = ledger.rotation_start() if ledger else None
     if start is None:
         lines.append("Rotation: not started; the first post (or /insight) is insight #1")
@@ -152,21 +159,22 @@ def _date_or_exit(text: str | None) -> dt.date | None:
         fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
 
 
-def _knowledge_or_exit(settings: Settings) -> Knowledge:
-    try:
-        return load_knowledge(settings.core.knowledge_dir)
-    except KnowledgeError as exc:
-        fail(f"knowledge: {exc}")
-
-
 def _stored_start(settings: Settings) -> dt.date | None:
     """The stored first day of the rotation, without creating the database."""
+    with _existing_db(settings) as db:
+        return stored_rotation_start(db) if db else None
+
+
+@contextmanager
+def _existing_db(settings: Settings) -> Iterator[StateDB | None]:
+    """The state database if it exists (None otherwise: reading must not create it)."""
     path = settings.core.townhall_db
     if not path.exists():
-        return None
+        yield None
+        return
     db = StateDB(path)
     try:
-        return stored_rotation_start(db)
+        yield db
     finally:
         db.close()
 

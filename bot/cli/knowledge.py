@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.common import fail, settings_or_exit
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.cli.common import knowledge_or_exit, settings_or_exit
 
 
 def register(commands: Any) -> None:
@@ -23,11 +22,7 @@ def register(commands: Any) -> None:
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Load the configured knowledge folder and report what it holds."""
-    folder = settings_or_exit().core.knowledge_dir
-    try:
-        knowledge = load_knowledge(folder)
-    except KnowledgeError as exc:
-        fail(str(exc))
+    knowledge = knowledge_or_exit(settings_or_exit())
     for document in knowledge.documents:
         print(
             f"ok  {document.path.name}: {document.talk} [{document.lang}] "

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from pathlib import Path
 
 from bot.analysis import Analyzer, detect_language
 from bot.engine.answer import Answer, Hit
 from bot.engine.excerpt import best_excerpt
 from bot.engine.index import RankedSection, SectionIndex
 from bot.engine.question import clean_question
-from bot.knowledge import Knowledge, Section, load_knowledge
+from bot.knowledge import Knowledge, Section
 from bot.knowledge.model import INTRODUCTION
 
 RESULTS = 3
@@ -39,11 +38,6 @@ class AnswerEngine:
             lang: SectionIndex(knowledge.sections(lang), analyzers[lang])
             for lang in knowledge.languages
         }
-
-    @classmethod
-    def from_folder(cls, folder: Path, korean: str = "mecab-ko") -> AnswerEngine:
-        """Load the knowledge in `folder` and index it with the named Korean analyzer."""
-        return cls(load_knowledge(folder), analyzers_for(korean))
 
     def ask(self, question: str, lang: str | None = None) -> Answer:
         """Answer `question`; `lang` is used only when the question has no letters."""
