@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 INTRODUCTION = 0
@@ -70,12 +70,11 @@ class Knowledge:
     """Every loaded document, in a stable order (by talk, then language)."""
 
     documents: tuple[Document, ...]
-    languages: tuple[str, ...] = field(default=())
 
-    def __post_init__(self) -> None:
-        if not self.languages:
-            langs = sorted({d.lang for d in self.documents})
-            object.__setattr__(self, "languages", tuple(langs))
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the documents are in, sorted."""
+        return tuple(sorted({d.lang for d in self.documents}))
 
     def sections(self, lang: str) -> tuple[Section, ...]:
         """All sections of all talks in one language."""
