@@ -85,7 +85,7 @@ def readable(engine: AnswerEngine, answer: Answer) -> str:
     best = answer.best
     lang = answer.lang
     if best is None:
-        tries = "\n".join(f"  - {s.title}" for s in engine.suggestions(answer.question, lang))
+        tries = "\n".join(f"  - {s.title}" for s in answer.suggestions)
         return f"{phrase('not_found', lang)}\n{phrase('try_topics', lang)}\n{tries}"
     lines = [
         f"{phrase('section', lang, number=best.section)}: {best.title}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.knowledge import Section
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -20,11 +22,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class Answer:
-    """The ranked sections for one question; no hits means nothing relevant."""
+    """The ranked sections for one question; no hits means nothing relevant.
+
+    When nothing is relevant, `suggestions` holds a few topics to try instead.
+    """
 
     question: str
     lang: str
     hits: tuple[Hit, ...]
+    suggestions: tuple[Section, ...] = ()
 
     @property
     def best(self) -> Hit | None:

@@ -48,7 +48,7 @@ class AnswerEngine:
         query = index.analyze(cleaned.words)
         ranked = index.rank(query, RESULTS)
         if not ranked or not _relevant(ranked[0]):
-            return Answer(question, answer_lang, ())
+            return Answer(question, answer_lang, (), self.suggestions(question, answer_lang))
         weights = {k: index.idf(k) for k in query.keywords}
 
         def weigh(sentence: str) -> float:

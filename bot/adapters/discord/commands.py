@@ -179,9 +179,8 @@ class TownhallCommands:
             log.warning("interaction %s: could not send the apology (%s)", interaction.id, failure)
 
     def _answer_reply(self, answer: Answer) -> Reply:
-        suggestions = () if answer.best else self.engine.suggestions(answer.question, answer.lang)
         talk = answer.best.talk if answer.best else self.engine.knowledge.talks[0]
-        return answer_reply(answer, self._document(talk, answer.lang), suggestions)
+        return answer_reply(answer, self._document(talk, answer.lang))
 
     def _document(self, talk: str, lang: str) -> str:
         titles = {(d.talk, d.lang): d.title for d in self.engine.knowledge.documents}

@@ -67,11 +67,11 @@ class Reply:
     topics: tuple[TopicLink, ...] = ()
 
 
-def answer_reply(answer: Answer, document: str, suggestions: Sequence[Section] = ()) -> Reply:
+def answer_reply(answer: Answer, document: str) -> Reply:
     """The reply to /ask: the best section's excerpt, or topics to try when nothing fits."""
     best = answer.best
     if best is None:
-        return off_topic_reply(answer, suggestions)
+        return off_topic_reply(answer)
     lang = answer.lang
     embed = _embed(title=best.title, url=best.url, description=best.excerpt)
     if answer.related:
@@ -91,9 +91,9 @@ def answer_reply(answer: Answer, document: str, suggestions: Sequence[Section] =
     )
 
 
-def off_topic_reply(answer: Answer, suggestions: Sequence[Section]) -> Reply:
+def off_topic_reply(answer: Answer) -> Reply:
     """A friendly "not in the Town Hall" with a few topics to try as buttons."""
-    lang = answer.lang
+    lang, suggestions = answer.lang, answer.suggestions
     lines = [
         phrase("try_topics", lang),
         *(f"• {_numbered(s.number, s.title)}" for s in suggestions),

@@ -47,9 +47,7 @@ def has_question(text: str) -> bool:
 
 def reply_to(engine: AnswerEngine, text: str, *, echo_question: bool = False) -> SlackMessage:
     """The message answering `text`: the answer, or topics to try when nothing matched."""
-    answer = engine.ask(text)
-    suggestions = engine.suggestions(text, answer.lang) if answer.best is None else ()
-    return answer_message(answer, suggestions, echo_question=echo_question)
+    return answer_message(engine.ask(text), echo_question=echo_question)
 
 
 async def answer_mention(

@@ -14,7 +14,6 @@ from typing import Any
 
 from bot.engine import Answer, Hit
 from bot.insight import Insight
-from bot.knowledge import Section
 from bot.phrases import phrase
 
 # Slack's documented limits (Block Kit reference).
@@ -77,17 +76,15 @@ def fit(raw: str, limit: int) -> str:
     return escape(cut.rstrip(" ,;:")) + ELLIPSIS
 
 
-def answer_message(
-    answer: Answer, suggestions: Sequence[Section] = (), *, echo_question: bool = False
-) -> SlackMessage:
-    """The answer to a question, or "not found" with `suggestions` when nothing matched."""
+def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessage:
+    """The answer to a question, or "not found" with topics to try when nothing matched."""
     lang = answer.lang
     blocks: list[Block] = []
     if echo_question:
         blocks.append(_context(phrase("you_asked", lang, question=answer.question)))
     best = answer.best
     if best is None:
-        return _not_found(answer, suggestions, blocks)
+        return _not_found(answer, blocks)
     blocks += [
         _header(best.title),
         _section(best.excerpt),
@@ -106,8 +103,8 @@ def _fallback(best: Hit) -> str:
     return fit(f"{best.title}\n\n{best.excerpt}\n\n{best.url}", FALLBACK_TEXT)
 
 
-def _not_found(answer: Answer, suggestions: Sequence[Section], blocks: list[Block]) -> SlackMessage:
-    lang = answer.lang
+def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
+    lang, suggestions = answer.lang, answer.suggestions
     not_found = phrase("not_found", lang)
     blocks.append(_section(not_found))
     if suggestions:

@@ -109,10 +109,11 @@ def test_text_at_the_limits_is_not_cut() -> None:
 
 
 def test_off_topic_answer_is_a_message_not_an_empty_embed(engine: AnswerEngine) -> None:
-    answer = Answer("What is the weather?", "en", ())
-    suggestions = engine.suggestions(answer.question, "en")
+    question = "What is the weather?"
+    suggestions = engine.suggestions(question, "en")
+    answer = Answer(question, "en", (), suggestions)
 
-    reply = answer_reply(answer, "Town Hall", suggestions)
+    reply = answer_reply(answer, "Town Hall")
 
     assert reply.embed.title == "I couldn't find that in the Town Hall."
     assert reply.embed.description is not None

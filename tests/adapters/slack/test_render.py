@@ -149,7 +149,7 @@ def test_video_button_is_left_out_when_the_url_is_too_long_for_slack() -> None:
 
 def test_off_topic_says_not_found_and_links_three_topics() -> None:
     suggestions = (topic(3, "Agents"), topic(8, "Startups & <money>"), topic(19, "Hiring"))
-    message = answer_message(Answer("pizza?", "en", ()), suggestions)
+    message = answer_message(Answer("pizza?", "en", (), suggestions))
     assert texts(message.blocks) == [
         "I couldn't find that in the Town Hall.",
         "Try asking about one of these topics:",
@@ -164,13 +164,13 @@ def test_off_topic_says_not_found_and_links_three_topics() -> None:
 
 
 def test_off_topic_in_korean_uses_korean_words() -> None:
-    message = answer_message(Answer("피자?", "ko", ()), (topic(19, "채용"),))
+    message = answer_message(Answer("피자?", "ko", (), (topic(19, "채용"),)))
     assert texts(message.blocks)[:2] == [phrase("not_found", "ko"), phrase("try_topics", "ko")]
 
 
 def test_many_suggestions_stay_within_one_section_of_whole_lines() -> None:
     suggestions = tuple(topic(n, "S" * 250) for n in range(100))
-    message = answer_message(Answer("q", "en", ()), suggestions)
+    message = answer_message(Answer("q", "en", (), suggestions))
     listing = texts(message.blocks)[2]
     assert len(listing) <= SECTION_TEXT
     assert all(line.endswith(">") for line in listing.split("\n"))
