@@ -104,13 +104,16 @@ async def answer_command(
         await ack(response_type="ephemeral", **help_message().as_arguments())
         return
     await ack()
+    response_url = command["response_url"]
     try:
         message = reply_to(engine, text, echo_question=True)
-        await send_response(command["response_url"], message, policy)
+        await send_response(response_url, message, policy)
     except Exception as exc:  # noqa: BLE001 - reported below, with the member told
         # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds,
         # and Slack would show the member "dispatch_failed"; report the failure here instead.
-        await report_failure(exc, command, policy)
+        await report_failure(exc, command)
+        if not isinstance(exc, ResponseUrlError):
+            await _apologise(response_url, policy)
 
 
 async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) -> None:
@@ -126,8 +129,12 @@ async def acknowledge_link(ack: AsyncAck) -> None:
     await ack()
 
 
-async def report_failure(error: Exception, body: Payload, policy: RetryPolicy) -> None:
-    """Log a failed reply with its channel and event id; tell a slash command user."""
+async def report_failure(error: Exception, body: Payload) -> None:
+    """Log a failed reply with its channel and event id.
+
+    It never acts on `body`: bolt's error handler also sees requests that failed before
+    their signature was checked, so nothing in them (a response_url) can be trusted here.
+    """
     event = body.get("event") or {}
     channel = (
         event.get("channel") or body.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -143,12 +150,14 @@ async def report_failure(error: Exception, body: Payload, policy: RetryPolicy) -
             "error_type": type(error).__name__,
         },
     )
-    response_url = body.get("response_url")
-    if response_url and not isinstance(error, ResponseUrlError):
-        try:
-            await send_response(response_url, error_message(), policy)
-        except Exception as exc:  # noqa: BLE001 - the apology is best effort; the failure is logged
-            log.warning("could not tell the member about the failure: %s", _describe(exc))
+
+
+async def _apologise(response_url: str, policy: RetryPolicy) -> None:
+    """Tell a slash command's member that the answer failed (best effort; already logged)."""
+    try:
+        await send_response(response_url, error_message(), policy)
+    except Exception as exc:  # noqa: BLE001 - the apology is best effort; the failure is logged
+        log.warning("could not tell the member about the failure: %s", _describe(exc))
 
 
 def register(
@@ -172,7 +181,7 @@ def register(
         await answer_command(ack, command, engine, retry)
 
     async def on_error(error: Exception, body: Payload) -> None:
-        await report_failure(error, body, retry)
+        await report_failure(error, body)
 
     app.event("app_mention")(on_mention)
     # Every message event is taken (and acked) so Slack never sees a 404 and retries it.

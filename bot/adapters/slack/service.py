@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.publish import SlackInsightPublisher
+from bot.adapters.slack.signing import signed_requests
 from bot.engine import AnswerEngine
 from bot.settings import SettingsError, SlackSettings
 
@@ -39,18 +40,22 @@ class SlackService:
         *,
         mode: Literal["socket", "http"],
         app_token: str | None = None,
+        signing_secret: str | None = None,
         host: str = "0.0.0.0",  # Slack must reach it; --host narrows
         port: int = 3000,
         ping_interval: float = 10.0,
     ) -> None:
         if mode == "socket" and not app_token:
             raise SettingsError("SLACK_APP_TOKEN: missing (needed for Socket Mode)")
+        if mode == "http" and not signing_secret:
+            raise SettingsError("SLACK_SIGNING_SECRET: missing (needed for HTTP mode)")
         self.app = app
         self.mode = mode
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
         self._app_token = app_token
+        self._signing_secret = signing_secret
         self._handler: AsyncSocketModeHandler | None = None
         self._address: tuple[str, int] | None = None
         self.ready = asyncio.Event()
@@ -68,8 +73,9 @@ class SlackService:
         """The service for these settings; raises SettingsError naming a missing variable."""
         mode = slack.mode()
         app_token = slack.app_token.get_secret_value() if slack.app_token else None
+        secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
         app = build_app(slack, engine, policy=policy)
-        return cls(app, mode=mode, app_token=app_token, host=host, port=port)
+        return cls(app, mode=mode, app_token=app_token, signing_secret=secret, host=host, port=port)
 
     def publisher(self) -> SlackInsightPublisher:
         """The daily insight's publisher over this app's Web API client."""
@@ -139,6 +145,8 @@ class SlackService:
 
     async def _run_http(self) -> None:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
+        assert self._signing_secret is not None  # checked in __init__ for HTTP mode
+        web_app.middlewares.append(signed_requests(self._signing_secret, EVENTS_PATH))
         web_app.router.add_get(HEALTH_PATH, self._healthz)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
