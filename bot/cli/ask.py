@@ -66,10 +66,11 @@ def as_json(answer: Answer) -> dict[str, object]:
     return {
         "question": answer.question,
         "lang": answer.lang,
+        "verdict": answer.verdict.value,
         "results": [
             {
                 "doc": hit.talk,
-                "section": hit.section,
+                "section": hit.number,
                 "title": hit.title,
                 "score": hit.score,
                 "excerpt": hit.excerpt,
@@ -84,17 +85,17 @@ def readable(engine: AnswerEngine, answer: Answer) -> str:
     """A plain-text answer for a terminal."""
     best = answer.best
     lang = answer.lang
-    if best is None:
-        tries = "\n".join(f"  - {s.title}" for s in answer.suggestions)
+    if best is None or not answer.confident:
+        tries = "\n".join(f"  - {h.number}. {h.title}" for h in answer.hits)
         return f"{phrase('not_found', lang)}\n{phrase('try_topics', lang)}\n{tries}"
     lines = [
-        f"{phrase('section', lang, number=best.section)}: {best.title}",
+        f"{phrase('section', lang, number=best.number)}: {best.title}",
         "",
         best.excerpt,
         "",
         f"{phrase('watch', lang)}: {best.url}",
     ]
     if answer.related:
-        related = ", ".join(f"{h.section}. {h.title}" for h in answer.related)
+        related = ", ".join(f"{h.number}. {h.title}" for h in answer.related)
         lines.append(f"{phrase('related', lang)}: {related}")
     return "\n".join(lines)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 
 from bot.analysis import Analyzer, detect_language
-from bot.engine.answer import Answer, Hit
+from bot.engine.answer import Answer, Hit, Verdict
 from bot.engine.excerpt import best_excerpt
 from bot.engine.index import RankedSection, SectionIndex
 from bot.engine.question import clean_question
@@ -47,26 +46,17 @@ class AnswerEngine:
         index = self._indexes[answer_lang]
         query = index.analyze(cleaned.words)
         ranked = index.rank(query, RESULTS)
-        if not ranked or not _relevant(ranked[0]):
-            return Answer(question, answer_lang, (), self.suggestions(question, answer_lang))
+        verdict = Verdict.ANSWER if ranked and _relevant(ranked[0]) else Verdict.NONE
         weights = {k: index.idf(k) for k in query.keywords}
 
         def weigh(sentence: str) -> float:
             return sum(weights.get(k, 0.0) for k in index.sentence_keywords(sentence))
 
         hits = tuple(
-            Hit(
-                talk=r.section.talk,
-                section=r.section.number,
-                title=r.section.title,
-                score=round(r.score, 4),
-                excerpt=best_excerpt(r.section, weigh),
-                url=r.section.url,
-                lang=answer_lang,
-            )
+            Hit(section=r.section, score=round(r.score, 4), excerpt=best_excerpt(r.section, weigh))
             for r in ranked[:RESULTS]
         )
-        return Answer(question, answer_lang, hits)
+        return Answer(question, answer_lang, verdict, hits)
 
     def section(self, talk: str, number: int, lang: str) -> Section | None:
         """One section in one language, for showing a topic directly."""
@@ -76,17 +66,6 @@ class AnswerEngine:
         """Every topic (not the introduction) in `lang`, or in the default language."""
         lang = lang if lang in self._indexes else self.default_lang
         return tuple(s for s in self.knowledge.sections(lang) if s.number != INTRODUCTION)
-
-    def suggestions(self, question: str, lang: str, count: int = 3) -> tuple[Section, ...]:
-        """A few topics to try after an off-topic question, varied but stable per question."""
-        topics = self.topics(lang)
-        if not topics:
-            return ()
-        start = int(hashlib.sha256(question.encode()).hexdigest(), 16) % len(topics)
-        step = max(1, len(topics) // count)
-        return tuple(
-            topics[(start + i * step) % len(topics)] for i in range(min(count, len(topics)))
-        )
 
 
 def _relevant(best: RankedSection) -> bool:

@@ -59,12 +59,15 @@ def test_readable_answer_has_title_excerpt_link_and_related() -> None:
     assert "Watch the video: https://youtu.be/Wpxv-8nG8ec" in result.stdout
 
 
-def test_off_topic_answer_offers_three_topics() -> None:
+def test_off_topic_answer_offers_the_nearest_topics_it_ranked() -> None:
     result = townhall("ask", "비트코인 지금 얼마야?")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Town Hall에서 그 내용을 찾지 못했어요."
-    assert len([line for line in lines if line.startswith("  - ")]) == 3
+    ranked = json.loads(townhall("ask", "--json", "비트코인 지금 얼마야?").stdout)
+    assert ranked["verdict"] == "none"
+    offered = [f"  - {r['section']}. {r['title']}" for r in ranked["results"]]
+    assert [line for line in lines if line.startswith("  - ")] == offered
 
 
 @pytest.mark.parametrize("question", ["", "   "])
@@ -83,7 +86,7 @@ def test_empty_question_is_a_usage_error(question: str) -> None:
 def test_odd_questions_never_crash(question: str) -> None:
     result = townhall("ask", "--json", question)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["results"] == []
+    assert json.loads(result.stdout)["verdict"] == "none"
 
 
 def test_version_and_help() -> None:

@@ -70,7 +70,7 @@ class Reply:
 def answer_reply(answer: Answer, document: str) -> Reply:
     """The reply to /ask: the best section's excerpt, or topics to try when nothing fits."""
     best = answer.best
-    if best is None:
+    if best is None or not answer.confident:
         return off_topic_reply(answer)
     lang = answer.lang
     embed = _embed(title=best.title, url=best.url, description=best.excerpt)
@@ -78,11 +78,11 @@ def answer_reply(answer: Answer, document: str) -> Reply:
         embed.add_field(
             name=phrase("related", lang),
             value=shorten(
-                " · ".join(_numbered(h.section, h.title) for h in answer.related), FIELD_VALUE
+                " · ".join(_numbered(h.number, h.title) for h in answer.related), FIELD_VALUE
             ),
             inline=False,
         )
-    _footer(embed, f"{phrase('section', lang, number=best.section)} · {document}")
+    _footer(embed, f"{phrase('section', lang, number=best.number)} · {document}")
     return Reply(
         embed=_fit(embed),
         content=question_quote(answer.question),
@@ -93,7 +93,7 @@ def answer_reply(answer: Answer, document: str) -> Reply:
 
 def off_topic_reply(answer: Answer) -> Reply:
     """A friendly "not in the Town Hall" with a few topics to try as buttons."""
-    lang, suggestions = answer.lang, answer.suggestions
+    lang, suggestions = answer.lang, tuple(h.section for h in answer.hits)
     lines = [
         phrase("try_topics", lang),
         *(f"• {_numbered(s.number, s.title)}" for s in suggestions),
@@ -184,7 +184,7 @@ def _label(text: str) -> str:
 
 
 def _hit_button(hit: Hit) -> TopicLink:
-    return TopicLink(_label(_numbered(hit.section, hit.title)), hit.talk, hit.section, hit.lang)
+    return _section_button(hit.section)
 
 
 def _section_button(section: Section) -> TopicLink:

@@ -83,18 +83,18 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessa
     if echo_question:
         blocks.append(_context(phrase("you_asked", lang, question=answer.question)))
     best = answer.best
-    if best is None:
+    if best is None or not answer.confident:
         return _not_found(answer, blocks)
     blocks += [
         _header(best.title),
         _section(best.excerpt),
-        _context(phrase("section", lang, number=best.section)),
+        _context(phrase("section", lang, number=best.number)),
     ]
     button = _watch_button(best.url, lang)
     if button is not None:
         blocks.append(button)
     if answer.related:
-        related = ", ".join(f"{h.section}. {h.title}" for h in answer.related)
+        related = ", ".join(f"{h.number}. {h.title}" for h in answer.related)
         blocks.append(_context(f"{phrase('related', lang)}: {related}"))
     return _message(_fallback(best), blocks)
 
@@ -104,7 +104,7 @@ def _fallback(best: Hit) -> str:
 
 
 def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
-    lang, suggestions = answer.lang, answer.suggestions
+    lang, suggestions = answer.lang, tuple(h.section for h in answer.hits)
     not_found = phrase("not_found", lang)
     blocks.append(_section(not_found))
     if suggestions:

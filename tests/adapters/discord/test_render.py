@@ -28,7 +28,7 @@ from bot.adapters.discord.render import (
     topics_reply,
 )
 from bot.adapters.discord.views import view_for
-from bot.engine import Answer, AnswerEngine, Hit
+from bot.engine import Answer, AnswerEngine, Hit, Verdict
 from bot.insight import Insight
 from bot.knowledge import Passage, Section
 
@@ -38,7 +38,17 @@ LONG_WORDS = "lorem ipsum dolor sit amet " * 1000  # 27,000 characters
 
 
 def hit(number: int, *, title: str = "Hiring", excerpt: str = "We will hire slowly.") -> Hit:
-    return Hit(TALK, number, title, 3.0, excerpt, URL, "en")
+    topic = Section(
+        TALK,
+        "en",
+        number,
+        title,
+        (),
+        (Passage(number, 0, excerpt),),
+        "https://youtu.be/Wpxv-8nG8ec",
+        120,
+    )
+    return Hit(topic, 3.0, excerpt)
 
 
 def section(number: int, *, title: str, text: str, lang: str = "en") -> Section:
@@ -64,6 +74,7 @@ def test_answer_with_huge_texts_stays_within_every_limit() -> None:
     answer = Answer(
         question=LONG_WORDS,
         lang="en",
+        verdict=Verdict.ANSWER,
         hits=(
             hit(1, title=LONG_WORDS, excerpt=LONG_WORDS),
             *(hit(n, title=LONG_WORDS) for n in range(2, 12)),
@@ -81,14 +92,21 @@ def test_answer_with_huge_texts_stays_within_every_limit() -> None:
 
 def test_description_is_cut_at_exactly_the_limit() -> None:
     excerpt = "a" * DESCRIPTION + "b" * 10
-    reply = answer_reply(Answer("q", "en", (hit(1, excerpt=excerpt),)), document="Town Hall")
+    reply = answer_reply(
+        Answer("q", "en", Verdict.ANSWER, (hit(1, excerpt=excerpt),)), document="Town Hall"
+    )
 
     assert reply.embed.description == "a" * (DESCRIPTION - 1) + "…"
 
 
 def test_embed_total_is_kept_under_6000_by_shortening_the_description() -> None:
     reply = answer_reply(
-        Answer("q", "en", (hit(1, title="t" * 400, excerpt=LONG_WORDS), hit(2, title=LONG_WORDS))),
+        Answer(
+            "q",
+            "en",
+            Verdict.ANSWER,
+            (hit(1, title="t" * 400, excerpt=LONG_WORDS), hit(2, title=LONG_WORDS)),
+        ),
         document="d" * 3000,
     )
 
@@ -100,7 +118,8 @@ def test_embed_total_is_kept_under_6000_by_shortening_the_description() -> None:
 
 def test_text_at_the_limits_is_not_cut() -> None:
     reply = answer_reply(
-        Answer("q" * 200, "en", (hit(1, title="t" * TITLE, excerpt="e" * 2000),)), document="d"
+        Answer("q" * 200, "en", Verdict.ANSWER, (hit(1, title="t" * TITLE, excerpt="e" * 2000),)),
+        document="d",
     )
 
     assert reply.embed.title == "t" * TITLE
@@ -108,17 +127,15 @@ def test_text_at_the_limits_is_not_cut() -> None:
     assert reply.content == "> " + "q" * 200
 
 
-def test_off_topic_answer_is_a_message_not_an_empty_embed(engine: AnswerEngine) -> None:
-    question = "What is the weather?"
-    suggestions = engine.suggestions(question, "en")
-    answer = Answer(question, "en", (), suggestions)
+def test_off_topic_answer_is_a_message_not_an_empty_embed() -> None:
+    answer = Answer("What is the weather?", "en", Verdict.NONE, (hit(4), hit(9), hit(2)))
 
     reply = answer_reply(answer, "Town Hall")
 
     assert reply.embed.title == "I couldn't find that in the Town Hall."
     assert reply.embed.description is not None
-    assert len(reply.embed.description.split("\n")) == 1 + len(suggestions) == 4
-    assert [t.number for t in reply.topics] == [s.number for s in suggestions]
+    assert len(reply.embed.description.split("\n")) == 1 + 3
+    assert [t.number for t in reply.topics] == [4, 9, 2]
     assert reply.links == ()
 
 
@@ -175,7 +192,9 @@ def test_autocomplete_choices_stay_within_limits() -> None:
 
 
 def test_button_custom_ids_fit_and_links_come_first() -> None:
-    reply = answer_reply(Answer("q", "en", (hit(1), hit(22), hit(23))), document="d")
+    reply = answer_reply(
+        Answer("q", "en", Verdict.ANSWER, (hit(1), hit(22), hit(23))), document="d"
+    )
 
     view = view_for(reply)
 

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from bot.adapters.slack.render import WATCH_ACTION
+from bot.engine import AnswerEngine
 from bot.phrases import phrase
 from tests.adapters.slack.conftest import (
     HttpBot,
@@ -86,13 +87,17 @@ async def test_edits_and_bot_messages_in_the_dm_are_not_answered(http_bot: HttpB
     assert section_number(post.params) == "Topic 18"
 
 
-async def test_off_topic_question_gets_not_found_and_three_topics(http_bot: HttpBot) -> None:
-    await http_bot.send_event(mention("What is the best pizza in Naples?"), "Ev1")
+async def test_off_topic_question_gets_not_found_and_the_nearest_topics(
+    http_bot: HttpBot, engine: AnswerEngine
+) -> None:
+    question = "What is the best pizza in Naples?"
+    await http_bot.send_event(mention(question), "Ev1")
     [post] = await http_bot.slack.wait_for("chat.postMessage")
     blocks = post.params["blocks"]
     assert blocks[0]["text"]["text"] == phrase("not_found", "en")
     assert blocks[1]["text"]["text"] == phrase("try_topics", "en")
-    assert blocks[2]["text"]["text"].count("\n") == 2  # three topics, one a line
+    nearest = [f"{h.number}. {h.title}>" for h in engine.ask(question).hits]
+    assert [line.split("|")[1] for line in blocks[2]["text"]["text"].split("\n")] == nearest
 
 
 async def test_redelivered_event_is_answered_once(http_bot: HttpBot) -> None:

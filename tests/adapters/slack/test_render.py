@@ -20,9 +20,9 @@ from bot.adapters.slack.render import (
     help_message,
     insight_message,
 )
-from bot.engine import Answer, AnswerEngine, Hit
+from bot.engine import Answer, AnswerEngine, Hit, Verdict
 from bot.insight import Insight
-from bot.knowledge import Section
+from bot.knowledge import Passage, Section
 from bot.phrases import phrase
 
 URL = "https://youtu.be/Wpxv-8nG8ec?t=120"
@@ -31,11 +31,16 @@ URL = "https://youtu.be/Wpxv-8nG8ec?t=120"
 def hit(
     section: int = 19, *, title: str = "Hiring", excerpt: str = "Hire slowly.", url: str = URL
 ) -> Hit:
-    return Hit("talk", section, title, 5.0, excerpt, url, "en")
+    topic = Section("talk", "en", section, title, (), (Passage(section, 0, excerpt),), url)
+    return Hit(topic, 5.0, excerpt)
 
 
 def topic(number: int, title: str) -> Section:
     return Section("talk", "en", number, title, (), (), "https://youtu.be/x", 60)
+
+
+def offered(topics: tuple[Section, ...]) -> tuple[Hit, ...]:
+    return tuple(Hit(t, 1.0, "") for t in topics)
 
 
 def texts(blocks: tuple[dict[str, object], ...]) -> list[str]:
@@ -97,7 +102,9 @@ def test_fit_cuts_at_a_word_boundary() -> None:
 
 
 def test_answer_shows_title_excerpt_topic_video_button_and_related() -> None:
-    answer = Answer("hiring?", "en", (hit(), hit(3, title="Agents"), hit(1, title="Jevons")))
+    answer = Answer(
+        "hiring?", "en", Verdict.ANSWER, (hit(), hit(3, title="Agents"), hit(1, title="Jevons"))
+    )
     message = answer_message(answer)
     kinds = [b["type"] for b in message.blocks]
     assert kinds == ["header", "section", "context", "actions", "context"]
@@ -116,7 +123,7 @@ def test_answer_shows_title_excerpt_topic_video_button_and_related() -> None:
 
 def test_question_echo_escapes_every_mention() -> None:
     question = "<!channel> <!here> <!everyone> <@U123> & hiring?"
-    message = answer_message(Answer(question, "en", (hit(),)), echo_question=True)
+    message = answer_message(Answer(question, "en", Verdict.ANSWER, (hit(),)), echo_question=True)
     assert texts(message.blocks)[0] == (
         "You asked: &lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;@U123&gt; &amp; hiring?"
     )
@@ -125,14 +132,16 @@ def test_question_echo_escapes_every_mention() -> None:
 
 
 def test_knowledge_text_is_escaped_too() -> None:
-    message = answer_message(Answer("q", "en", (hit(title="R&D <beta>", excerpt="<!here> a>b"),)))
+    message = answer_message(
+        Answer("q", "en", Verdict.ANSWER, (hit(title="R&D <beta>", excerpt="<!here> a>b"),))
+    )
     assert texts(message.blocks)[:2] == ["R&amp;D &lt;beta&gt;", "&lt;!here&gt; a&gt;b"]
 
 
 def test_long_fields_are_cut_to_slack_limits() -> None:
     long_hit = hit(title="T" * 400, excerpt="word " * 2000)
     related = tuple(hit(n, title="R" * 200) for n in range(60))
-    message = answer_message(Answer("q", "en", (long_hit, *related)))
+    message = answer_message(Answer("q", "en", Verdict.ANSWER, (long_hit, *related)))
     header, section = message.blocks[0], message.blocks[1]
     assert len(header["text"]["text"]) == HEADER_TEXT
     assert len(section["text"]["text"]) <= SECTION_TEXT
@@ -143,13 +152,15 @@ def test_long_fields_are_cut_to_slack_limits() -> None:
 
 
 def test_video_button_is_left_out_when_the_url_is_too_long_for_slack() -> None:
-    message = answer_message(Answer("q", "en", (hit(url="https://x/" + "a" * BUTTON_URL),)))
+    message = answer_message(
+        Answer("q", "en", Verdict.ANSWER, (hit(url="https://x/" + "a" * BUTTON_URL),))
+    )
     assert [b["type"] for b in message.blocks] == ["header", "section", "context"]
 
 
 def test_off_topic_says_not_found_and_links_three_topics() -> None:
     suggestions = (topic(3, "Agents"), topic(8, "Startups & <money>"), topic(19, "Hiring"))
-    message = answer_message(Answer("pizza?", "en", (), suggestions))
+    message = answer_message(Answer("pizza?", "en", Verdict.NONE, offered(suggestions)))
     assert texts(message.blocks) == [
         "I couldn't find that in the Town Hall.",
         "Try asking about one of these topics:",
@@ -164,13 +175,13 @@ def test_off_topic_says_not_found_and_links_three_topics() -> None:
 
 
 def test_off_topic_in_korean_uses_korean_words() -> None:
-    message = answer_message(Answer("피자?", "ko", (), (topic(19, "채용"),)))
+    message = answer_message(Answer("피자?", "ko", Verdict.NONE, offered((topic(19, "채용"),))))
     assert texts(message.blocks)[:2] == [phrase("not_found", "ko"), phrase("try_topics", "ko")]
 
 
 def test_many_suggestions_stay_within_one_section_of_whole_lines() -> None:
     suggestions = tuple(topic(n, "S" * 250) for n in range(100))
-    message = answer_message(Answer("q", "en", (), suggestions))
+    message = answer_message(Answer("q", "en", Verdict.NONE, offered(suggestions)))
     listing = texts(message.blocks)[2]
     assert len(listing) <= SECTION_TEXT
     assert all(line.endswith(">") for line in listing.split("\n"))
