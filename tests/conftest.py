@@ -1,8 +1,9 @@
-"""Fixtures shared by every test: the bundled knowledge and one engine over it."""
+"""Fixtures shared by every test: the bundled knowledge, one engine over it, PostgreSQL."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.engine import AnswerEngine
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import BUNDLED_KNOWLEDGE
+from tests.postgres import PostgresCluster, PostgresStartError
 
 # slack_sdk and aiohttp honour proxy variables even for 127.0.0.1; tests use loopback only.
 for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
@@ -34,3 +36,20 @@ def engine(knowledge: Knowledge) -> AnswerEngine:
     from bot.engine.engine import analyzers_for
 
     return AnswerEngine(knowledge, analyzers_for("mecab-ko"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL server for the session, started on first use.
+
+    Where PostgreSQL cannot start, its tests fail when TOWNHALL_REQUIRE_POSTGRES is set (CI
+    sets it) and are skipped with the reason otherwise.
+    """
+    try:
+        cluster = PostgresCluster.create()
+    except PostgresStartError as exc:
+        if os.environ.get("TOWNHALL_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (TOWNHALL_REQUIRE_POSTGRES) but: {exc}")
+        pytest.skip(f"PostgreSQL cannot start here: {exc}")
+    yield cluster
+    cluster.destroy()

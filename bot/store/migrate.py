@@ -1,0 +1,61 @@
+"""Upgrading the schema to this code's head revision, and reading the revision a database has.
+
+Alembic runs the scripts in bot/store/migrations/versions inside one write transaction:
+on SQLite that holds the file's write lock, on PostgreSQL an advisory lock is taken first,
+so replicas starting at once upgrade one after another and the later ones find nothing to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+
+from bot.store.database import Database
+from bot.store.errors import StoreUnavailableError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any fixed number, shared by every replica: "townhall" in ASCII, as a 64-bit key.
+_UPGRADE_LOCK = int.from_bytes(b"townhall", "big") >> 1
+
+
+def upgrade(database: Database) -> str:
+    """Bring the schema to the head revision, keeping every row; the revision reached."""
+    config = _config()
+    with database.write() as connection:
+        if database.backend == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
+        config.attributes["connection"] = connection
+        try:
+            command.upgrade(config, "head")
+        except CommandError as error:
+            # e.g. a database upgraded by a newer townhall than this one.
+            raise StoreUnavailableError(
+                f"TOWNHALL_DB ({database.shown}): cannot upgrade its schema to "
+                f"{head_revision()}: {error}"
+            ) from error
+        reached = MigrationContext.configure(connection).get_current_revision()
+    return str(reached)
+
+
+def current_revision(database: Database) -> str | None:
+    """The schema revision the database is at; None before the first upgrade."""
+    with database.read() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None  # the versions folder ships with the code
+    return head
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config

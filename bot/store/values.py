@@ -1,0 +1,47 @@
+"""Named values: small settings the bot decides once and shares (rotation start, sync hash)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.store.database import Database
+from bot.store.schema import named_values
+
+
+class NamedValues:
+    """Text values by name, shared by every process and replica on the database."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def get(self, key: str) -> str | None:
+        """The value stored under `key`, if any."""
+        with self._db.read() as connection:
+            value = connection.scalar(select(named_values.c.value).where(named_values.c.key == key))
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        """Store `value` under `key`, replacing what was there."""
+        insert = self._db.insert(named_values).values(key=key, value=value)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[named_values.c.key], set_={"value": insert.excluded.value}
+        )
+        with self._db.write() as connection:
+            connection.execute(upsert)
+
+    def add(self, key: str, value: str) -> str:
+        """Store `value` under `key` unless a value is there; return the stored value.
+
+        When several processes add a value for one key at once, the first one wins and
+        every one of them gets the winner back: the insert ignores a conflict, and the read
+        in the same transaction sees the row that won (PostgreSQL waits for its commit).
+        """
+        insert = self._db.insert(named_values).values(key=key, value=value)
+        with self._db.write() as connection:
+            connection.execute(insert.on_conflict_do_nothing(index_elements=[named_values.c.key]))
+            stored = connection.scalar(
+                select(named_values.c.value).where(named_values.c.key == key)
+            )
+        if stored is None:  # only if someone deleted it in between; values are never deleted
+            return value
+        return str(stored)
