@@ -12,7 +12,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
-    Float,
+    Double,
     Index,
     Integer,
     MetaData,
@@ -20,6 +20,11 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeEngine
+
+# Unix seconds: double precision, and REAL on SQLite as the state file before versioning had.
+Seconds: TypeEngine[float] = Double().with_variant(sqlite.REAL(), "sqlite")
 
 metadata = MetaData()
 
@@ -40,11 +45,11 @@ insight_posts = Table(
     Column("status", Text, nullable=False),
     Column("message_id", Text),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
-    Column("next_attempt", Float, nullable=False, server_default=text("0")),  # when it is due
+    Column("next_attempt", Seconds, nullable=False, server_default=text("0")),  # when it is due
     Column("lease_owner", Text),
-    Column("lease_until", Float),  # the claimer's lease; NULL when free
+    Column("lease_until", Seconds),  # the claimer's lease; NULL when free
     Column("last_error", Text),
-    Column("updated", Float, nullable=False),
+    Column("updated", Seconds, nullable=False),
     CheckConstraint("status IN ('pending', 'posted', 'failed')", name="insight_posts_status"),
 )
 
@@ -54,8 +59,8 @@ event_claims = Table(
     metadata,
     Column("event_id", Text, primary_key=True),
     Column("owner", Text, nullable=False),
-    Column("claimed", Float, nullable=False),
-    Column("keep_until", Float, nullable=False),
+    Column("claimed", Seconds, nullable=False),
+    Column("keep_until", Seconds, nullable=False),
     Index("event_claims_keep_until", "keep_until"),
 )
 
@@ -65,5 +70,5 @@ leases = Table(
     Column("name", Text, primary_key=True),
     Column("holder", Text),  # NULL once released
     Column("epoch", BigInteger, nullable=False),
-    Column("expires", Float, nullable=False),
+    Column("expires", Seconds, nullable=False),
 )
