@@ -9,20 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from bot.store import InsightSlot, Limits, StoreUnavailableError, open_store
 from bot.store.store import Store
 from tests.postgres import PostgresCluster
+from tests.store.locking import write_lock_held
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120  # a guard against a hang, not a timing assertion
@@ -70,22 +68,6 @@ def every_operation(store: Store) -> list[Callable[[], object]]:
         lambda: store.leases.acquire("gateway", "p1", NOW, lease),
         store.revision,
     ]
-
-
-@contextmanager
-def write_lock_held(db_target: str) -> Iterator[None]:
-    """Another process's open transaction holding the write lock (SQLite) or kv's rows."""
-    if db_target.startswith("postgresql://"):
-        with psycopg.connect(db_target) as other:
-            other.execute("SELECT value FROM kv FOR UPDATE")
-            yield
-            other.rollback()
-        return
-    other = sqlite3.connect(db_target, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield
-    other.rollback()
-    other.close()
 
 
 def without_write_permission(code: str, *args: str) -> subprocess.CompletedProcess[str]:
