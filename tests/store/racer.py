@@ -1,6 +1,7 @@
-"""One racing process: opens the store, says READY, waits for "go", does one operation.
+"""One racing process: opens the store, says READY, waits for "go", does its operations.
 
-`python -m tests.store.racer TOWNHALL_DB NAME OPERATION` prints the operation's outcome:
+`python -m tests.store.racer TOWNHALL_DB NAME OPERATION[,OPERATION...]` does each in turn
+and prints their outcomes on one line, separated by spaces:
   add          add the named value "rotation" = NAME; prints the stored value
   claim-post   claim the 2026-02-02 record of slack/C1 as NAME; prints "won" or "lost"
   claim-event  claim event id "Ev1" as NAME; prints "won" or "lost"
@@ -40,14 +41,14 @@ def operate(store: Store, name: str, operation: str) -> str:
     raise ValueError(operation)
 
 
-def main(target: str, name: str, operation: str) -> None:
+def main(target: str, name: str, operations: str) -> None:
     """Open, wait for the start signal, race."""
-    store = None if operation == "upgrade" else open_store(target, PATIENT)
+    store = None if operations == "upgrade" else open_store(target, PATIENT)
     print("READY", flush=True)
     sys.stdin.readline()
     if store is None:
         store = open_store(target, PATIENT)
-    print(operate(store, name, operation), flush=True)
+    print(" ".join(operate(store, name, op) for op in operations.split(",")), flush=True)
     store.close()
 
 

@@ -40,11 +40,22 @@ def race_threads(target: str, operation: str, count: int) -> list[str]:
     return outcomes
 
 
-def race_processes(target: str, operation: str, count: int) -> list[str]:
-    """`count` processes, each opened and ready, do `operation` on "go"; their outcomes."""
+def race_processes(target: str, operations: list[str], count: int) -> list[list[str]]:
+    """`count` processes, each opened and ready, do `operations` on "go"; their outcomes.
+
+    One list per process, one outcome per operation. Processes cost a start each, so one
+    race runs every operation in turn.
+    """
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.store.racer", target, f"racer{n}", operation],
+            [
+                sys.executable,
+                "-m",
+                "tests.store.racer",
+                target,
+                f"racer{n}",
+                ",".join(operations),
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -62,11 +73,11 @@ def race_processes(target: str, operation: str, count: int) -> list[str]:
             assert process.stdin is not None
             process.stdin.write("go\n")
             process.stdin.flush()
-        outcomes = []
+        outcomes: list[list[str]] = []
         for process in processes:
             out, err = process.communicate(timeout=TIMEOUT)
             assert process.returncode == 0, err
-            outcomes.append(out.strip())
+            outcomes.append(out.split())
         return outcomes
     finally:
         for process in processes:

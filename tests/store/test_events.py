@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.store import EVENT_RETRY_WINDOW
 from bot.store.store import Store
-from tests.store.racing import race_processes, race_threads
+from tests.store.racing import race_threads
 
 T0 = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -46,9 +46,3 @@ def test_threads_claiming_one_event_at_once_have_one_winner(db_target: str, stor
     outcomes = race_threads(db_target, "claim-event", 8)
 
     assert sorted(outcomes) == ["lost"] * 7 + ["won"]
-
-
-def test_processes_claiming_one_event_at_once_have_one_winner(db_target: str, store: Store) -> None:
-    outcomes = race_processes(db_target, "claim-event", 4)
-
-    assert sorted(outcomes) == ["lost"] * 3 + ["won"]

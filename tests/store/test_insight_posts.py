@@ -13,7 +13,7 @@ import pytest
 from bot.store import InsightSlot
 from bot.store.store import Store
 from tests.store.racer import SLOT
-from tests.store.racing import race_processes, race_threads
+from tests.store.racing import race_threads
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 2, 2, 0, 0, tzinfo=UTC)
@@ -192,17 +192,4 @@ def test_threads_claiming_one_record_at_once_have_one_winner(db_target: str, sto
     record = store.insight.get(SLOT)
     assert record is not None
     assert record.attempts == 1
-    assert record.lease_owner == f"racer{outcomes.index('won')}"
-
-
-def test_processes_claiming_one_record_at_once_have_one_winner(
-    db_target: str, store: Store
-) -> None:
-    store.insight.open_day(SLOT, KEY, T0)
-
-    outcomes = race_processes(db_target, "claim-post", 4)
-
-    assert sorted(outcomes) == ["lost"] * 3 + ["won"]
-    record = store.insight.get(SLOT)
-    assert record is not None
     assert record.lease_owner == f"racer{outcomes.index('won')}"

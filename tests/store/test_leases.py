@@ -7,7 +7,7 @@ import datetime as dt
 from bot.store import Lease
 from bot.store.store import Store
 from tests.store.racer import NOW as RACE_TIME
-from tests.store.racing import race_processes, race_threads
+from tests.store.racing import race_threads
 
 T0 = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 TTL = dt.timedelta(seconds=30)
@@ -160,11 +160,3 @@ def test_threads_acquiring_one_lease_at_once_have_one_winner(db_target: str, sto
     holder = store.leases.holder("gateway", RACE_TIME)
     assert holder is not None
     assert (holder.holder, holder.epoch) == (f"racer{outcomes.index('won')}", 1)
-
-
-def test_processes_acquiring_one_lease_at_once_have_one_winner(
-    db_target: str, store: Store
-) -> None:
-    outcomes = race_processes(db_target, "acquire", 4)
-
-    assert sorted(outcomes) == ["lost"] * 3 + ["won"]

@@ -101,9 +101,9 @@ def test_a_state_file_from_before_versioning_upgrades_in_place_with_its_data(
 
 
 def test_processes_upgrading_a_new_database_at_once_all_succeed(db_target: str) -> None:
-    outcomes = race_processes(db_target, "upgrade", 4)
+    outcomes = race_processes(db_target, ["upgrade"], 4)
 
-    assert outcomes == [head_revision()] * 4
+    assert outcomes == [[head_revision()]] * 4
 
 
 def test_a_database_from_a_newer_townhall_is_refused_in_one_line(store: Store) -> None:

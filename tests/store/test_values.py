@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.store.store import Store
-from tests.store.racing import race_processes, race_threads
+from tests.store.racing import race_threads
 
 
 def test_a_missing_value_is_none(store: Store) -> None:
@@ -36,10 +36,3 @@ def test_threads_adding_at_once_all_get_the_one_winner(db_target: str, store: St
 
     assert store.values.get("rotation") in {f"racer{n}" for n in range(8)}
     assert outcomes == [store.values.get("rotation")] * 8
-
-
-def test_processes_adding_at_once_all_get_the_one_winner(db_target: str, store: Store) -> None:
-    outcomes = race_processes(db_target, "add", 4)
-
-    assert store.values.get("rotation") in {f"racer{n}" for n in range(4)}
-    assert outcomes == [store.values.get("rotation")] * 4
