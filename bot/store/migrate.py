@@ -21,6 +21,7 @@ from bot.store.errors import StoreUnavailableError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number, shared by every replica: "townhall" in ASCII, as a 64-bit key.
 _UPGRADE_LOCK = int.from_bytes(b"townhall", "big") >> 1
+_UPGRADE_BOUND = "10min"
 
 
 def upgrade(database: Database) -> str:
@@ -28,6 +29,9 @@ def upgrade(database: Database) -> str:
     config = _config()
     with database.write() as connection:
         if database.backend == "postgresql":
+            # A migration (an index on a large table, say) may outlast the bound that keeps
+            # everyday statements short; a replica waiting for another's upgrade waits too.
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{_UPGRADE_BOUND}'")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK})")
         config.attributes["connection"] = connection
         try:
