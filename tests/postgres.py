@@ -81,9 +81,20 @@ class PostgresCluster:
                 self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def url(self, database: str = "postgres") -> str:
-        """The URL of `database`, as TOWNHALL_DB takes it."""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", schema: str | None = None) -> str:
+        """The URL of `database` (and of `schema` in it), as TOWNHALL_DB takes it."""
+        url = f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return url if schema is None else f"{url}?options=-csearch_path%3D{schema}"
+
+    def create_schema(self, database: str) -> str:
+        """A new empty schema in `database`: far cheaper than a new database; its name."""
+        name = f"s{next(self._names)}_{uuid.uuid4().hex[:8]}"
+        self.admin(f'CREATE SCHEMA "{name}"', database)
+        return name
+
+    def drop_schema(self, database: str, name: str) -> None:
+        """Drop the schema `name` of `database` with everything in it."""
+        self.admin(f'DROP SCHEMA IF EXISTS "{name}" CASCADE', database)
 
     def create_database(self) -> str:
         """A new empty database; its name."""

@@ -192,8 +192,17 @@ def _postgresql(text: str, limits: Limits) -> Database:
             f"TOWNHALL_DB is not a valid PostgreSQL URL (expected {_POSTGRES_EXAMPLE})"
         ) from error
     statement_ms = int(limits.statement_timeout * 1000)
+    # A statement (or its wait for a row lock) never runs past the bound, and a session
+    # that died inside a transaction does not hold its locks for long. Server options the
+    # URL carries (`?options=-csearch_path%3Dtownhall`, a schema of its own) are kept.
+    options = [
+        f"-c statement_timeout={statement_ms}",
+        "-c idle_in_transaction_session_timeout=60000",
+    ]
+    given = url.query.get("options", ())
+    options[:0] = [given] if isinstance(given, str) else list(given)
     engine = create_engine(
-        url,
+        url.difference_update_query(["options"]),
         # A connection dropped by a server restart is found and replaced before it is used.
         pool_pre_ping=True,
         pool_size=2,
@@ -201,10 +210,7 @@ def _postgresql(text: str, limits: Limits) -> Database:
         pool_timeout=limits.connect_timeout,
         connect_args={
             "connect_timeout": max(1, round(limits.connect_timeout)),
-            # A statement (or its wait for a row lock) never runs past the bound, and a
-            # session that died inside a transaction does not hold its locks for long.
-            "options": f"-c statement_timeout={statement_ms} "
-            "-c idle_in_transaction_session_timeout=60000",
+            "options": " ".join(options),
             "application_name": "townhall",
         },
     )

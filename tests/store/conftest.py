@@ -16,14 +16,21 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 @pytest.fixture(params=BACKENDS)
 def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """TOWNHALL_DB for a new, empty database: a file path, or a fresh PostgreSQL database."""
+    """TOWNHALL_DB for a new, empty store: a file path, or a fresh PostgreSQL schema."""
     if request.param == "sqlite":
         yield str(tmp_path / "state" / "townhall.db")
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres")
-    name = cluster.create_database()
-    yield cluster.url(name)
-    cluster.drop_database(name)
+    database = request.getfixturevalue("postgres_store_database")
+    schema = cluster.create_schema(database)
+    yield cluster.url(database, schema)
+    cluster.drop_schema(database, schema)
+
+
+@pytest.fixture(scope="session")
+def postgres_store_database(postgres: PostgresCluster) -> str:
+    """One database for the store tests; each test gets a schema of its own in it."""
+    return postgres.create_database()
 
 
 @pytest.fixture
