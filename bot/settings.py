@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+from bot.knowledge.bundled import bundled_knowledge
+
+BUNDLED_KNOWLEDGE = bundled_knowledge()
 
 
 class SettingsError(ValueError):
