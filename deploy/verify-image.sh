@@ -8,8 +8,8 @@
 #
 # It checks, and prints with the figures:
 #   1. the base: debootstrap's Debian bookworm with python3 and python3-venv, made once
-#      (about a minute) and kept in $TOWNHALL_IMAGE_CACHE (default /var/tmp/townhall-image)
-#      and as the image localhost/townhall-base:bookworm;
+#      (about a minute) and kept in $TOWNHALL_IMAGE_CACHE (default /var/tmp/townhall-image),
+#      with the container store the script uses (its own, under that folder);
 #   2. the image builds from scratch (no layer cache), with nothing but the files the
 #      Dockerfile needs in it;
 #   3. the image's townhall answers a question from its bundled talks, as the townhall user;
@@ -29,6 +29,9 @@ image=localhost/townhall-bot:verify
 work=$(mktemp -d)
 containers=""
 
+# A container store of its own under the cache: what the script makes and prunes stays there.
+# Look at the result with: buildah --root "$cache/storage" --runroot "$cache/run" images
+buildah() { command buildah --root "$cache/storage" --runroot "$cache/run" "$@"; }
 say() { echo "verify-image: $*"; }
 fail() {
   echo "verify-image: FAILED: $*" >&2
@@ -39,6 +42,8 @@ since() { awk -v start="$1" -v end="$(now)" 'BEGIN { printf "%.1f", (end - start
 cleanup() {
   for container in $containers; do buildah rm "$container" >/dev/null 2>&1 || true; done
   buildah rmi "$image-edit" >/dev/null 2>&1 || true
+  # Earlier runs' images and this run's layer cache; the base and the image stay.
+  buildah rmi --prune >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -76,7 +81,8 @@ else
 fi
 
 build() {
-  buildah bud --isolation chroot --layers --build-arg "BASE=$base" -f deploy/Dockerfile "$@"
+  buildah bud --isolation chroot --layers --force-rm --build-arg "BASE=$base" \
+    -f deploy/Dockerfile "$@"
 }
 
 # 2. The image, from scratch.
@@ -171,7 +177,10 @@ set -eu
 ip link set lo up
 python3 "$work/fake_slack.py" 4000 &
 fake=\$!
-buildah run --isolation chroot \\
+serve=""
+# Whatever happens, nothing started here outlives the check.
+trap 'kill \$fake \$serve 2>/dev/null || true' EXIT
+buildah --root "$cache/storage" --runroot "$cache/run" run --isolation chroot \\
   --env SLACK_BOT_TOKEN=xoxb-verify-image --env SLACK_SIGNING_SECRET=verify-secret \\
   --env SLACK_API_URL=http://127.0.0.1:4000/api/ \\
   "$container" -- $cmd >"$work/serve.log" 2>&1 &
@@ -190,16 +199,18 @@ kill -TERM "\$townhall"
 code=0
 wait "\$serve" || code=\$?
 echo "verify-image: serve: SIGTERM -> exit \$code after \$(awk -v s="\$start" -v e="\$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }') s"
-kill "\$fake"
 [ "\$code" = 0 ] || status=1
 exit \$status
 EOF
 unshare --net sh "$work/serve.sh" || { tail -20 "$work/serve.log" >&2; fail "serve in the image"; }
 
 # 5. A code-only edit: the dependency layer comes from the cache.
+checkout="$work/checkout"
+mkdir "$checkout"
+(cd "$root" && tar -cf - --exclude=./.git --exclude=./.venv --exclude=./.env .) |
+  tar -C "$checkout" -xf -
 context="$work/context"
-mkdir "$context"
-(cd "$root" && tar -cf - --exclude=./.git --exclude=./.venv .) | tar -C "$context" -xf -
+cp -a "$checkout" "$context"
 echo "# verify-image: a code-only edit" >>"$context/bot/__init__.py"
 start=$(now)
 (cd "$context" && build -t "$image-edit" .) >"$work/edit.log" 2>&1 ||
@@ -231,4 +242,27 @@ sed -i 's/^dependencies = \[/dependencies = [\n    "townhall-no-such-package>=1"
 broken unlocked-dependency || fail "a dependency missing from the lock did not fail the build"
 say "failure: a dependency the lock lacks fails the build: $(grep -m1 'requires townhall-no-such-package' "$work/unlocked-dependency.log")"
 
-say "all checks passed; the image is $image"
+# 7. The systemd unit's header commands, as written, in a Debian container (systemctl
+#    aside: no systemd runs there), then the unit's ExecStart answers as its user.
+sed -n 's/^#   //p' "$root/deploy/townhall.service" | grep -v '^systemctl' >"$checkout/unit-install.sh"
+cp "$checkout/.env.example" "$checkout/.env"
+system=$(buildah from "$base")
+containers="$containers $system"
+buildah copy --quiet "$system" "$checkout" /src >/dev/null
+start=$(now)
+buildah run --isolation chroot --workingdir /src "$system" -- sh -eu unit-install.sh \
+  >"$work/unit.log" 2>&1 || { tail -20 "$work/unit.log" >&2; fail "the unit's header commands"; }
+say "systemd: the header's $(wc -l <"$checkout/unit-install.sh") commands ran as written in $(since "$start") s"
+exe=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$root/deploy/townhall.service")
+buildah run --isolation chroot --user townhall --workingdir / "$system" -- \
+  "$exe" ask --json "What did he say about hiring?" >"$work/unit-answer.json" ||
+  fail "the unit's ExecStart did not answer as townhall"
+python3 - "$work/unit-answer.json" <<'EOF' || fail "no answer from the unit's ExecStart"
+import json, sys
+assert json.load(open(sys.argv[1]))["results"][0]["doc"] == "openai-town-hall-2026-01"
+EOF
+mode=$(buildah run --isolation chroot "$system" -- stat -c '%a %U' /etc/townhall/townhall.env)
+[ "$mode" = "600 root" ] || fail "the settings file is $mode, not 600 root"
+say "systemd: $exe answers as townhall; /etc/townhall/townhall.env is $mode"
+
+say "all checks passed; the image is $image in the store $cache/storage"
