@@ -31,19 +31,6 @@ def test_manifest_subscribes_to_mentions_and_direct_messages(manifest: dict[str,
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
-def test_manifest_asks_for_the_scopes_the_bot_uses(manifest: dict[str, Any]) -> None:
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read",
-        "chat:write",
-        "commands",
-        "im:history",
-        "im:read",
-        "im:write",
-        "channels:history",
-        "groups:history",
-    }
-
-
 def test_manifest_uses_socket_mode(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
