@@ -31,6 +31,15 @@ STOP_WORDS = frozenset(
 # Words, numbers with a decimal point ("5.2"), and words joined by apostrophes.
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*")
 _LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
+# "100x", "gpt5", "5.2x": a number written against a word is a number and a word.
+_NUMBER_EDGE = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+# Numbers spelled out are the same numbers as digits ("two years ago" / "2 yrs ago").
+_NUMBERS = {
+    word: str(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
 
 
 class EnglishAnalyzer:
@@ -57,7 +66,13 @@ class EnglishAnalyzer:
 
     def keywords(self, text: str) -> list[str]:
         """The stems of the non-stop words of `text`."""
-        words = [w.replace("’", "'") for w in _TOKEN.findall(text.lower())]
+        words = [
+            part
+            for w in _TOKEN.findall(text.lower())
+            for part in _NUMBER_EDGE.split(w.replace("’", "'"))
+            if part
+        ]
+        words = [_NUMBERS.get(w, w) for w in words]
         # Possessives stand for the owner: "Altman's" -> "altman".
         words = [w[:-2] if w.endswith("'s") else w for w in words]
         kept = [w for w in words if w not in STOP_WORDS and _LATIN_OR_DIGIT.search(w)]

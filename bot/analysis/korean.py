@@ -23,6 +23,11 @@ STOP_STEMS = frozenset(
     """.split()
 )
 
+# Particles (J*), endings (E*) and the copula (VCP): what may follow a noun in one word.
+_GRAMMAR_TAGS = ("J", "E", "VCP")
+# Nouns ending in a consonant and in a vowel, since particles differ after each (을/를).
+_PROBE_NOUNS = ("사람", "사과")
+
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
 _NON_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\s]+")
 
@@ -32,6 +37,7 @@ class _KoreanBase:
 
     def __init__(self) -> None:
         self._english = EnglishAnalyzer()
+        self._grammar: dict[str, bool] = {}
 
     def terms(self, text: str) -> list[str]:
         """The keywords, then the Hangul syllable bigrams of each word."""
@@ -61,6 +67,25 @@ class _KoreanBase:
         # Korean sentence and "agent" in a question meet, and "5.2" stays one term.
         foreign = self._english.keywords(" ".join(_NON_HANGUL_RUN.findall(text)))
         return morphemes + foreign
+
+    def is_grammar(self, suffix: str) -> bool:
+        """Whether `suffix`, after a noun, is only particles, endings or the copula ("를")."""
+        cached = self._grammar.get(suffix)
+        if cached is None:
+            cached = self._grammar[suffix] = any(
+                self._follows_noun(noun, suffix) for noun in _PROBE_NOUNS
+            )
+        return cached
+
+    def _follows_noun(self, noun: str, suffix: str) -> bool:
+        # A suffix read alone is often taken for a word ("도" a noun); after a noun the
+        # analyzer sees it as the grammar it is.
+        morphemes = self._morphemes(noun + suffix)
+        return (
+            len(morphemes) > 1
+            and morphemes[0][0] == noun
+            and all(tag.startswith(_GRAMMAR_TAGS) for _, tag in morphemes[1:])
+        )
 
     def _morphemes(self, text: str) -> list[tuple[str, str]]:
         raise NotImplementedError
