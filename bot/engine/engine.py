@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from bot.analysis import Analyzer, detect_language
+from bot.analysis.synonyms import wordnet_synonyms
 from bot.engine.answer import Answer, Hit, Verdict
 from bot.engine.excerpt import best_excerpt
-from bot.engine.index import RankedSection, SectionIndex
+from bot.engine.index import Query, RankedSection, SectionIndex
 from bot.engine.question import clean_question
+from bot.engine.reading import Reader
+from bot.engine.verdict import decide
 from bot.knowledge import Knowledge, Section
 from bot.knowledge.model import INTRODUCTION
 
 RESULTS = 3
 
-# A question is about the talk when one passage of its best section shares at least two of
-# its keywords or half of its idf weight (a short question like "hiring?"), or when the
-# section as a whole shares two keywords and 40% of the weight. Off-topic questions share
-# an everyday word or two at most ("time", "투자", "price"); see docs/retrieval.md.
-PASSAGE_MATCHED = 2
-PASSAGE_SHARE = 0.5
-SECTION_MATCHED = 2
-SECTION_SHARE = 0.4
+# The language whose version of the talk also answers the Latin words of other questions.
+COMPANION = "en"
+# How much the companion's ranking of a question's Latin words counts, relative to the
+# question's own language, per share of the question those words are.
+COMPANION_WEIGHT = 0.5
+
+_LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
 
 
 class AnswerEngine:
@@ -37,6 +41,10 @@ class AnswerEngine:
             lang: SectionIndex(knowledge.sections(lang), analyzers[lang])
             for lang in knowledge.languages
         }
+        self._readers = {
+            lang: Reader.for_index(index, synonyms=wordnet_synonyms() if lang == "en" else None)
+            for lang, index in self._indexes.items()
+        }
 
     def ask(self, question: str, lang: str | None = None) -> Answer:
         """Answer `question`; `lang` is used only when the question has no letters."""
@@ -44,10 +52,15 @@ class AnswerEngine:
         detected = detect_language(cleaned.words, fallback=lang) or self.default_lang
         answer_lang = detected if detected in self._indexes else self.default_lang
         index = self._indexes[answer_lang]
-        query = index.analyze(cleaned.words)
-        ranked = index.rank(query, RESULTS)
-        verdict = Verdict.ANSWER if ranked and _relevant(ranked[0]) else Verdict.NONE
-        weights = {k: index.idf(k) for k in query.keywords}
+        reading = self._readers[answer_lang].read(cleaned.words)
+        ranked = index.rank(reading.query)
+        if answer_lang != COMPANION:
+            ranked = self._with_companion(ranked, reading.text, reading.query, index)
+        verdict = decide(ranked)
+        if verdict is Verdict.NONE and ranked and ranked[0].whole.matched == 0:
+            # Only bigrams or related words matched: nothing to offer as nearest.
+            ranked = []
+        weights = {k: index.idf(k) * w for k, w in reading.query.keywords.items()}
 
         def weigh(sentence: str) -> float:
             return sum(weights.get(k, 0.0) for k in index.sentence_keywords(sentence))
@@ -67,12 +80,48 @@ class AnswerEngine:
         lang = lang if lang in self._indexes else self.default_lang
         return tuple(s for s in self.knowledge.sections(lang) if s.number != INTRODUCTION)
 
+    def _with_companion(
+        self, ranked: list[RankedSection], text: str, query: Query, index: SectionIndex
+    ) -> list[RankedSection]:
+        """`ranked` with the companion's evidence for the question's Latin words fused in.
 
-def _relevant(best: RankedSection) -> bool:
-    passage, whole = best.passage, best.whole
-    if passage.matched >= PASSAGE_MATCHED or passage.share >= PASSAGE_SHARE:
-        return True
-    return whole.matched >= SECTION_MATCHED and whole.share >= SECTION_SHARE
+        "open-ended task는 agent가 왜 어려워?": the English version ranks the Latin words
+        against the whole English text, which the Korean version says in Hangul. The two
+        versions share section numbers, so the companion's scores join by number.
+        """
+        companion = self._indexes.get(COMPANION)
+        latin = " ".join(_LATIN_RUN.findall(text))
+        if companion is None or not latin or not ranked:
+            return ranked
+        other = companion.rank(self._readers[COMPANION].read(latin).query)
+        if not other:
+            return ranked
+        latin_keywords = set(companion.analyzer.keywords(latin))
+        weights = {k: index.idf(k) * w for k, w in query.keywords.items()}
+        share = sum(w for k, w in weights.items() if k in latin_keywords) / (
+            sum(weights.values()) or 1.0
+        )
+        return fuse(ranked, {r.section.number: r.score for r in other}, COMPANION_WEIGHT * share)
+
+
+def fuse(
+    ranked: Sequence[RankedSection], other: Mapping[int, float], weight: float
+) -> list[RankedSection]:
+    """`ranked` re-scored with a second signal's section scores (by section number).
+
+    Both are scaled to their own best score, and the sum is put back on the scale of
+    `ranked`. This is the seam where another ranking signal (an embedding model, say)
+    would join.
+    """
+    if not ranked or not other or weight <= 0:
+        return list(ranked)
+    top = ranked[0].score
+    other_top = max(other.values()) or 1.0
+    rescored = [
+        replace(r, score=r.score + weight * top * other.get(r.section.number, 0.0) / other_top)
+        for r in ranked
+    ]
+    return sorted(rescored, key=lambda r: (-r.score, r.section.number))
 
 
 def analyzers_for(korean: str) -> dict[str, Analyzer]:

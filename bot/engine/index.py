@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,11 +56,43 @@ class RankedSection:
 
 
 @dataclass(frozen=True)
-class Query:
-    """A question analyzed for one index: everything to match, and the keywords alone."""
+class StandIn:
+    """An index term standing in for a keyword the index lacks ("children" for "kid").
 
-    terms: tuple[str, ...]
-    keywords: tuple[str, ...]
+    A unit with the term covers `credit` of the keyword: a related word is weaker
+    evidence than the word itself.
+    """
+
+    keyword: str
+    credit: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question analyzed for one index: everything to match, and the keywords alone.
+
+    Each term carries a weight: 1 for the words of the question itself, less for words
+    that only set the scene before it or that stand in for a question word.
+    """
+
+    terms: Mapping[str, float]
+    keywords: Mapping[str, float]
+    stand_ins: Mapping[str, StandIn] = field(default_factory=dict)
+
+    def __or__(self, other: Query) -> Query:
+        """Both queries' terms, each at the higher of its two weights."""
+        return Query(
+            _union(self.terms, other.terms),
+            _union(self.keywords, other.keywords),
+            {**self.stand_ins, **other.stand_ins},
+        )
+
+
+def _union(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    merged = dict(a)
+    for term, weight in b.items():
+        merged[term] = max(weight, merged.get(term, 0.0))
+    return merged
 
 
 @dataclass(frozen=True)
@@ -92,10 +124,11 @@ class SectionIndex:
         self._unit_terms = [frozenset(terms) for terms in corpus]
         self._sentences: dict[str, frozenset[str]] = {}
 
-    def analyze(self, text: str) -> Query:
-        """The query terms and keywords of `text` under this index's analyzer."""
+    def analyze(self, text: str, weight: float = 1.0) -> Query:
+        """The query terms and keywords of `text` under this index's analyzer, all at `weight`."""
         keywords = self.analyzer.keywords(text)
-        return Query(tuple(keywords + self.analyzer.extras(text, keywords)), tuple(keywords))
+        terms = keywords + self.analyzer.extras(text, keywords)
+        return Query(dict.fromkeys(terms, weight), dict.fromkeys(keywords, weight))
 
     def sentence_keywords(self, sentence: str) -> frozenset[str]:
         """The keywords of a sentence of the knowledge, analyzed once and then remembered."""
@@ -106,17 +139,24 @@ class SectionIndex:
             cached = self._sentences[sentence] = frozenset(self.analyzer.keywords(sentence))
         return cached
 
+    def has(self, term: str) -> bool:
+        """Whether any unit of the index has `term`."""
+        return term in self._postings
+
     def idf(self, term: str) -> float:
         """A positive inverse document frequency; highest for terms the index has never seen."""
         posting = self._postings.get(term)
         df = 0 if posting is None else len(posting.units)
         return math.log(1 + (len(self.units) - df + 0.5) / (df + 0.5))
 
-    def unit_scores(self, terms: Sequence[str]) -> NDArray[np.float64]:
+    def unit_scores(
+        self, terms: Sequence[str], weights: Mapping[str, float] | None = None
+    ) -> NDArray[np.float64]:
         """BM25Okapi's score of every unit, summed over the distinct query terms.
 
         The same formula and statistics as `BM25Okapi.get_batch_scores`, computed from
-        postings so a question costs what its terms match, not the size of the knowledge.
+        postings so a question costs what its terms match, not the size of the knowledge;
+        `weights` scales each term's part (1 when not given).
         """
         scores = np.zeros(len(self.units))
         for term in dict.fromkeys(terms):
@@ -124,13 +164,13 @@ class SectionIndex:
             if posting is None:
                 continue
             counts, norm = posting.counts, self._norm[posting.units]
-            idf = self.bm25.idf.get(term, 0.0)
+            idf = self.bm25.idf.get(term, 0.0) * (weights[term] if weights else 1.0)
             scores[posting.units] += idf * counts * (K1 + 1) / (counts + norm)
         return scores
 
     def rank(self, query: Query, limit: int | None = None) -> list[RankedSection]:
         """Sections that share a term with the query, best first (the first `limit` of them)."""
-        scores = self.unit_scores(query.terms)
+        scores = self.unit_scores(list(query.terms), query.terms)
         matched = scores != 0
         if not matched.any():
             return []
@@ -149,13 +189,19 @@ class SectionIndex:
     def _ranked(
         self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
     ) -> RankedSection:
-        keywords = list(dict.fromkeys(query.keywords))
-        weights = {k: self.idf(k) for k in keywords}
+        keywords = list(query.keywords)
+        weights = {k: self.idf(k) * w for k, w in query.keywords.items()}
         total = sum(weights.values()) or 1.0
 
         def coverage(terms: frozenset[str]) -> Coverage:
-            covered = [k for k in keywords if k in terms]
-            return Coverage(sum(weights[k] for k in covered) / total, len(covered))
+            credit = {k: 1.0 for k in keywords if k in terms}
+            for term, stand_in in query.stand_ins.items():
+                if term in terms and stand_in.keyword in weights:
+                    known = credit.get(stand_in.keyword, 0.0)
+                    credit[stand_in.keyword] = max(known, stand_in.credit)
+            share = sum(weights[k] * c for k, c in credit.items()) / total
+            # Only the question's own words count as matched: stand-ins add to the share.
+            return Coverage(share, sum(k in terms for k in keywords))
 
         units = np.flatnonzero((self._unit_section == position) & (unit_scores != 0))
         # The best passage is judged on its own: an off-topic question may share a word

@@ -1,0 +1,102 @@
+"""Reading a member's question in the knowledge's own words, for one language's index.
+
+Members do not write as the summary does. Before a question is ranked, each bridge below
+brings its words closer to the knowledge's, and each is derived from the knowledge itself
+or from a well-kept library, never written for particular questions:
+
+- misspelled words are put right against the knowledge's words (bot.analysis.spelling);
+- Hangul spellings of the knowledge's Latin terms are written as the terms ("코덱스" ->
+  "Codex"; bot.analysis.transliteration);
+- an English word the knowledge lacks gets the knowledge words WordNet relates it to
+  as stand-ins, at half weight and half credit (bot.analysis.synonyms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.analysis.spelling import Speller
+from bot.analysis.synonyms import Synonyms
+from bot.analysis.transliteration import LatinTerms, latin_phrases, spell_in_latin
+from bot.engine.index import Query, SectionIndex, StandIn
+from bot.knowledge import Section
+
+# A related word counts for half of the word itself, in the score and in the coverage;
+# its score weight is shared among all the knowledge words it stands in for.
+STAND_IN_WEIGHT = 0.5
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as read for one index: its text in the knowledge's spelling, and its query."""
+
+    text: str
+    query: Query
+
+
+class Reader:
+    """Reads questions for one index, with the bridges its language has."""
+
+    def __init__(
+        self,
+        index: SectionIndex,
+        *,
+        speller: Speller,
+        latin_terms: LatinTerms | None = None,
+        synonyms: Synonyms | None = None,
+    ) -> None:
+        self.index = index
+        self._speller = speller
+        self._latin_terms = latin_terms
+        self._synonyms = synonyms
+
+    @classmethod
+    def for_index(cls, index: SectionIndex, synonyms: Synonyms | None = None) -> Reader:
+        """A reader with every bridge that applies to the index's language."""
+        text = "\n".join(section_texts(index.sections))
+        grammar = getattr(index.analyzer, "is_grammar", None)
+        return cls(
+            index,
+            speller=Speller(_LATIN_WORD.findall(text)),
+            # Transliteration needs to know a particle when it sees one ("코덱스를").
+            latin_terms=LatinTerms(latin_phrases(text)) if grammar is not None else None,
+            synonyms=synonyms,
+        )
+
+    def read(self, words: str) -> Reading:
+        """The question's text respelled, and its query with stand-ins for missing words."""
+        text = self._speller.correct(words)
+        grammar = getattr(self.index.analyzer, "is_grammar", None)
+        if self._latin_terms is not None and grammar is not None:
+            text = spell_in_latin(text, self._latin_terms, grammar)
+        query = self.index.analyze(text)
+        if self._synonyms is not None:
+            query = self._with_stand_ins(query, self._synonyms)
+        return Reading(text, query)
+
+    def _with_stand_ins(self, query: Query, synonyms: Synonyms) -> Query:
+        terms = dict(query.terms)
+        stand_ins: dict[str, StandIn] = {}
+        for keyword, weight in query.keywords.items():
+            if self.index.has(keyword):
+                continue
+            related = [t for t in synonyms.of(keyword) if self.index.has(t)]
+            for term in related:
+                share = weight * STAND_IN_WEIGHT / len(related)
+                if share > terms.get(term, 0.0):
+                    terms[term] = share
+                    stand_ins[term] = StandIn(keyword, STAND_IN_WEIGHT)
+        return Query(terms, query.keywords, stand_ins)
+
+
+def section_texts(sections: Iterable[Section]) -> Sequence[str]:
+    """Every text of the sections: titles, sub-headings and passages."""
+    return [
+        text
+        for section in sections
+        for text in (section.title, *section.headings, *(p.text for p in section.passages))
+    ]
