@@ -57,8 +57,8 @@ class AnswerEngine:
         if answer_lang != COMPANION:
             ranked = self._with_companion(ranked, reading.text, reading.query, index)
         verdict = decide(ranked)
-        if verdict is Verdict.NONE and ranked and ranked[0].whole.matched == 0:
-            # Only bigrams or related words matched: nothing to offer as nearest.
+        if verdict is Verdict.NONE and not any(index.has(t) for t in reading.own_terms):
+            # Only words related to the question's matched: nothing to offer as nearest.
             ranked = []
         weights = {k: index.idf(k) * w for k, w in reading.query.keywords.items()}
 

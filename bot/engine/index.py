@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,36 +56,19 @@ class RankedSection:
 
 
 @dataclass(frozen=True)
-class StandIn:
-    """An index term standing in for a keyword the index lacks ("children" for "kid").
-
-    A unit with the term covers `credit` of the keyword: a related word is weaker
-    evidence than the word itself.
-    """
-
-    keyword: str
-    credit: float
-
-
-@dataclass(frozen=True)
 class Query:
     """A question analyzed for one index: everything to match, and the keywords alone.
 
     Each term carries a weight: 1 for the words of the question itself, less for words
-    that only set the scene before it or that stand in for a question word.
+    that only stand in for one of them.
     """
 
     terms: Mapping[str, float]
     keywords: Mapping[str, float]
-    stand_ins: Mapping[str, StandIn] = field(default_factory=dict)
 
     def __or__(self, other: Query) -> Query:
         """Both queries' terms, each at the higher of its two weights."""
-        return Query(
-            _union(self.terms, other.terms),
-            _union(self.keywords, other.keywords),
-            {**self.stand_ins, **other.stand_ins},
-        )
+        return Query(_union(self.terms, other.terms), _union(self.keywords, other.keywords))
 
 
 def _union(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
@@ -194,14 +177,10 @@ class SectionIndex:
         total = sum(weights.values()) or 1.0
 
         def coverage(terms: frozenset[str]) -> Coverage:
-            credit = {k: 1.0 for k in keywords if k in terms}
-            for term, stand_in in query.stand_ins.items():
-                if term in terms and stand_in.keyword in weights:
-                    known = credit.get(stand_in.keyword, 0.0)
-                    credit[stand_in.keyword] = max(known, stand_in.credit)
-            share = sum(weights[k] * c for k, c in credit.items()) / total
-            # Only the question's own words count as matched: stand-ins add to the share.
-            return Coverage(share, sum(k in terms for k in keywords))
+            # Only the question's own words count: a related word that stands in for one
+            # helps the ranking, but is no evidence that the talk answers the question.
+            covered = [k for k in keywords if k in terms]
+            return Coverage(sum(weights[k] for k in covered) / total, len(covered))
 
         units = np.flatnonzero((self._unit_section == position) & (unit_scores != 0))
         # The best passage is judged on its own: an off-topic question may share a word

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from bot.analysis.spelling import Speller
 from bot.analysis.synonyms import Synonyms
 from bot.analysis.transliteration import LatinTerms, latin_phrases, spell_in_latin
-from bot.engine.index import Query, SectionIndex, StandIn
+from bot.engine.index import Query, SectionIndex
 from bot.knowledge import Section
 
-# A related word counts for half of the word itself, in the score and in the coverage;
-# its score weight is shared among all the knowledge words it stands in for.
+# A related word counts for half of the word itself in the score, shared among all the
+# knowledge words it stands in for; it never counts as covering the question's word.
 STAND_IN_WEIGHT = 0.5
 
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -36,6 +36,12 @@ class Reading:
 
     text: str
     query: Query
+    stand_ins: frozenset[str] = frozenset()
+
+    @property
+    def own_terms(self) -> list[str]:
+        """The terms of the question's own words, without the stand-ins."""
+        return [t for t in self.query.terms if t not in self.stand_ins]
 
 
 class Reader:
@@ -74,23 +80,24 @@ class Reader:
         if self._latin_terms is not None and grammar is not None:
             text = spell_in_latin(text, self._latin_terms, grammar)
         query = self.index.analyze(text)
-        if self._synonyms is not None:
-            query = self._with_stand_ins(query, self._synonyms)
-        return Reading(text, query)
+        if self._synonyms is None:
+            return Reading(text, query)
+        stand_ins = self._stand_ins(query, self._synonyms)
+        terms = {**stand_ins, **query.terms}
+        return Reading(
+            text, Query(terms, query.keywords), frozenset(stand_ins.keys() - query.terms.keys())
+        )
 
-    def _with_stand_ins(self, query: Query, synonyms: Synonyms) -> Query:
-        terms = dict(query.terms)
-        stand_ins: dict[str, StandIn] = {}
+    def _stand_ins(self, query: Query, synonyms: Synonyms) -> dict[str, float]:
+        stand_ins: dict[str, float] = {}
         for keyword, weight in query.keywords.items():
             if self.index.has(keyword):
                 continue
             related = [t for t in synonyms.of(keyword) if self.index.has(t)]
             for term in related:
                 share = weight * STAND_IN_WEIGHT / len(related)
-                if share > terms.get(term, 0.0):
-                    terms[term] = share
-                    stand_ins[term] = StandIn(keyword, STAND_IN_WEIGHT)
-        return Query(terms, query.keywords, stand_ins)
+                stand_ins[term] = max(stand_ins.get(term, 0.0), share)
+        return stand_ins
 
 
 def section_texts(sections: Iterable[Section]) -> Sequence[str]:
