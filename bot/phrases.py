@@ -9,6 +9,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "Town Hall에서 그 내용을 찾지 못했어요.",
         "en": "I couldn't find that in the Town Hall.",
     },
+    "not_sure": {
+        "ko": "Town Hall이 정확히 이 질문에 답하는지는 확실하지 않아요. 가장 가까운 주제:",
+        "en": "I'm not sure the Town Hall answers exactly this. The closest topics:",
+    },
     "try_topics": {
         "ko": "이런 주제로 물어보세요:",
         "en": "Try asking about one of these topics:",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterable
+from typing import Any, BinaryIO, TextIO
 
 from bot.cli.common import add_korean_option, engine_or_exit, settings_or_exit
-from bot.engine import Answer, AnswerEngine, QuestionError
+from bot.engine import Answer, AnswerEngine, QuestionError, Verdict
+from bot.engine.excerpt import shorten
 from bot.phrases import phrase
+
+# The best section's excerpt, when the talk may not answer exactly the question.
+CLOSEST_EXCERPT_CHARS = 280
 
 
 def register(commands: Any) -> None:
@@ -38,12 +43,18 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             else readable(engine, answer)
         )
         return 0
-    return _batch(engine, sys.stdin, sys.stdout, as_json_lines=args.json)
+    return _batch(engine, questions(sys.stdin.buffer), sys.stdout, as_json_lines=args.json)
 
 
-def _batch(engine: AnswerEngine, lines: TextIO, out: TextIO, *, as_json_lines: bool) -> int:
-    for line in lines:
-        question = line.rstrip("\n")
+def questions(stream: BinaryIO) -> Iterable[str]:
+    """One question per line of `stream`, bytes that are not UTF-8 replaced (U+FFFD)."""
+    # Decoding line by line keeps a bad byte to its own line: the batch goes on.
+    for line in stream:
+        yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_lines: bool) -> int:
+    for question in lines:
         try:
             answer = engine.ask(question)
         except QuestionError as exc:
@@ -82,12 +93,26 @@ def as_json(answer: Answer) -> dict[str, object]:
 
 
 def readable(engine: AnswerEngine, answer: Answer) -> str:
-    """A plain-text answer for a terminal."""
+    """A plain-text answer for a terminal, saying how sure the engine is."""
     best = answer.best
     lang = answer.lang
-    if best is None or not answer.confident:
+    if best is None or answer.verdict is Verdict.NONE:
         tries = "\n".join(f"  - {h.number}. {h.title}" for h in answer.hits)
-        return f"{phrase('not_found', lang)}\n{phrase('try_topics', lang)}\n{tries}"
+        lines = [phrase("not_found", lang)]
+        if tries:
+            lines += [phrase("try_topics", lang), tries]
+        return "\n".join(lines)
+    if answer.verdict is Verdict.CLOSEST:
+        return "\n".join(
+            [
+                phrase("not_sure", lang),
+                *(f"  - {h.number}. {h.title}" for h in answer.hits),
+                "",
+                f"{phrase('section', lang, number=best.number)}: {best.title}",
+                shorten(best.excerpt, CLOSEST_EXCERPT_CHARS),
+                f"{phrase('watch', lang)}: {best.url}",
+            ]
+        )
     lines = [
         f"{phrase('section', lang, number=best.number)}: {best.title}",
         "",

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 
 from bot.analysis import Analyzer, detect_language
 from bot.analysis.synonyms import wordnet_synonyms
 from bot.engine.answer import Answer, Hit, Verdict
 from bot.engine.excerpt import best_excerpt
-from bot.engine.index import Query, RankedSection, SectionIndex
+from bot.engine.index import RankedSection, SectionIndex
 from bot.engine.question import clean_question
-from bot.engine.reading import Reader
+from bot.engine.reading import Reader, Reading
 from bot.engine.verdict import decide
 from bot.knowledge import Knowledge, Section
 from bot.knowledge.model import INTRODUCTION
@@ -55,7 +54,7 @@ class AnswerEngine:
         reading = self._readers[answer_lang].read(cleaned.words)
         ranked = index.rank(reading.query)
         if answer_lang != COMPANION:
-            ranked = self._with_companion(ranked, reading.text, reading.query, index)
+            ranked = self._with_companion(ranked, reading, index)
         verdict = decide(ranked)
         if verdict is Verdict.NONE and not any(index.has(t) for t in reading.own_terms):
             # Only words related to the question's matched: nothing to offer as nearest.
@@ -69,7 +68,7 @@ class AnswerEngine:
             Hit(section=r.section, score=round(r.score, 4), excerpt=best_excerpt(r.section, weigh))
             for r in ranked[:RESULTS]
         )
-        return Answer(question, answer_lang, verdict, hits)
+        return Answer(cleaned.raw, answer_lang, verdict, hits)
 
     def section(self, talk: str, number: int, lang: str) -> Section | None:
         """One section in one language, for showing a topic directly."""
@@ -81,47 +80,31 @@ class AnswerEngine:
         return tuple(s for s in self.knowledge.sections(lang) if s.number != INTRODUCTION)
 
     def _with_companion(
-        self, ranked: list[RankedSection], text: str, query: Query, index: SectionIndex
+        self, ranked: list[RankedSection], reading: Reading, index: SectionIndex
     ) -> list[RankedSection]:
-        """`ranked` with the companion's evidence for the question's Latin words fused in.
+        """`ranked` again, with the companion's evidence for the question's Latin words.
 
         "open-ended task는 agent가 왜 어려워?": the English version ranks the Latin words
         against the whole English text, which the Korean version says in Hangul. The two
-        versions share section numbers, so the companion's scores join by number.
+        versions share section numbers, so the companion's scores join by number, scaled
+        to the best score of the question's own ranking and weighed by the share of the
+        question the Latin words are.
         """
         companion = self._indexes.get(COMPANION)
-        latin = " ".join(_LATIN_RUN.findall(text))
-        if companion is None or not latin or not ranked:
+        latin = " ".join(_LATIN_RUN.findall(reading.text))
+        if companion is None or not latin:
             return ranked
         other = companion.rank(self._readers[COMPANION].read(latin).query)
         if not other:
             return ranked
         latin_keywords = set(companion.analyzer.keywords(latin))
-        weights = {k: index.idf(k) * w for k, w in query.keywords.items()}
+        weights = {k: index.idf(k) * w for k, w in reading.query.keywords.items()}
         share = sum(w for k, w in weights.items() if k in latin_keywords) / (
             sum(weights.values()) or 1.0
         )
-        return fuse(ranked, {r.section.number: r.score for r in other}, COMPANION_WEIGHT * share)
-
-
-def fuse(
-    ranked: Sequence[RankedSection], other: Mapping[int, float], weight: float
-) -> list[RankedSection]:
-    """`ranked` re-scored with a second signal's section scores (by section number).
-
-    Both are scaled to their own best score, and the sum is put back on the scale of
-    `ranked`. This is the seam where another ranking signal (an embedding model, say)
-    would join.
-    """
-    if not ranked or not other or weight <= 0:
-        return list(ranked)
-    top = ranked[0].score
-    other_top = max(other.values()) or 1.0
-    rescored = [
-        replace(r, score=r.score + weight * top * other.get(r.section.number, 0.0) / other_top)
-        for r in ranked
-    ]
-    return sorted(rescored, key=lambda r: (-r.score, r.section.number))
+        scale = COMPANION_WEIGHT * share * (ranked[0].score if ranked else other[0].score)
+        also = {r.section.number: scale * r.score / other[0].score for r in other}
+        return index.rank(reading.query, also=also)
 
 
 def analyzers_for(korean: str) -> dict[str, Analyzer]:

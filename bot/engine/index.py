@@ -45,6 +45,9 @@ class Coverage:
     matched: int
 
 
+NOTHING = Coverage(0.0, 0)
+
+
 @dataclass(frozen=True)
 class RankedSection:
     """A section's score, and the query's keywords in its best passage and in all of it."""
@@ -151,12 +154,16 @@ class SectionIndex:
             scores[posting.units] += idf * counts * (K1 + 1) / (counts + norm)
         return scores
 
-    def rank(self, query: Query, limit: int | None = None) -> list[RankedSection]:
-        """Sections that share a term with the query, best first (the first `limit` of them)."""
+    def rank(
+        self, query: Query, limit: int | None = None, also: Mapping[int, float] | None = None
+    ) -> list[RankedSection]:
+        """Sections that share a term with the query, best first (the first `limit` of them).
+
+        `also` adds another signal's score to sections, by section number (the seam where
+        a second ranking joins); a section it scores is ranked even with no term matched.
+        """
         scores = self.unit_scores(list(query.terms), query.terms)
         matched = scores != 0
-        if not matched.any():
-            return []
         sections = self._unit_section
         count = len(self.sections)
         best = np.zeros(count)
@@ -164,6 +171,11 @@ class SectionIndex:
         total = np.bincount(sections, weights=scores, minlength=count)
         present = np.bincount(sections[matched], minlength=count) > 0
         section_scores = best + SPREAD * (total - best)
+        for i, section in enumerate(self.sections):
+            extra = also.get(section.number, 0.0) if also else 0.0
+            if extra > 0:
+                section_scores[i] += extra
+                present[i] = True
         order = sorted(np.flatnonzero(present), key=lambda i: (-section_scores[i], i))
         return [
             self._ranked(int(i), float(section_scores[i]), scores, query) for i in order[:limit]
@@ -185,7 +197,7 @@ class SectionIndex:
         units = np.flatnonzero((self._unit_section == position) & (unit_scores != 0))
         # The best passage is judged on its own: an off-topic question may share a word
         # with one passage and another word with a second one, but rarely both with one.
-        passage = max((coverage(self._unit_terms[u]) for u in units), key=_order)
+        passage = max((coverage(self._unit_terms[u]) for u in units), key=_order, default=NOTHING)
         whole = coverage(frozenset().union(*(self._unit_terms[u] for u in units)))
         return RankedSection(self.sections[position], score, passage, whole)
 

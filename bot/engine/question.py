@@ -18,6 +18,10 @@ _MENTION = re.compile(
 )
 _URL = re.compile(r"https?://\S+")
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
+# Half of a UTF-16 pair on its own: what undecodable bytes become in a str
+# ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 class QuestionError(ValueError):
@@ -26,14 +30,19 @@ class QuestionError(ValueError):
 
 @dataclass(frozen=True)
 class Question:
-    """The text as the member typed it and the words the engine analyzes."""
+    """The text as the member typed it (printable) and the words the engine analyzes."""
 
     raw: str
     words: str
 
 
 def clean_question(raw: str) -> Question:
-    """Strip mentions, links, markup and control characters; refuse an empty question."""
+    """Strip mentions, links, markup and control characters; refuse an empty question.
+
+    Lone surrogates become U+FFFD in both texts, so the question can be printed and
+    encoded anywhere it is shown again.
+    """
+    raw = _LONE_SURROGATE.sub(REPLACEMENT, raw)
     if not raw or not raw.strip():
         raise QuestionError("the question is empty")
     text = raw[: MAX_ANALYZED_CHARS * 4]
