@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from bot.analysis import Analyzer, detect_language
 from bot.analysis.synonyms import wordnet_synonyms
 from bot.engine.answer import Answer, Hit, Verdict
 from bot.engine.excerpt import best_excerpt
-from bot.engine.index import RankedSection, SectionIndex
+from bot.engine.index import Coverage, RankedSection, SectionIndex
 from bot.engine.question import clean_question
 from bot.engine.reading import Reader, Reading
 from bot.engine.verdict import decide
@@ -56,7 +57,8 @@ class AnswerEngine:
         if answer_lang != COMPANION:
             ranked = self._with_companion(ranked, reading, index)
         verdict = decide(ranked)
-        if verdict is Verdict.NONE and not any(index.has(t) for t in reading.own_terms):
+        own = any(index.has(t) for t in reading.own_terms) or any(r.whole.matched for r in ranked)
+        if verdict is Verdict.NONE and not own:
             # Only words related to the question's matched: nothing to offer as nearest.
             ranked = []
         weights = {k: index.idf(k) * w for k, w in reading.query.keywords.items()}
@@ -104,7 +106,32 @@ class AnswerEngine:
         )
         scale = COMPANION_WEIGHT * share * (ranked[0].score if ranked else other[0].score)
         also = {r.section.number: scale * r.score / other[0].score for r in other}
-        return index.rank(reading.query, also=also)
+        evidence = {r.section.number: r for r in other}
+        return [
+            _with_evidence(r, evidence.get(r.section.number), share)
+            for r in index.rank(reading.query, also=also)
+        ]
+
+
+def _with_evidence(
+    ranked: RankedSection, companion: RankedSection | None, share: float
+) -> RankedSection:
+    """A section's coverage, or its companion's for the Latin words, whichever is more.
+
+    The companion's coverage is of the Latin words only, so it counts for the share of
+    the question they are: "litter box 청소는?" is half covered by "litter box".
+    """
+    if companion is None:
+        return ranked
+    return replace(
+        ranked,
+        passage=_more(ranked.passage, companion.passage, share),
+        whole=_more(ranked.whole, companion.whole, share),
+    )
+
+
+def _more(own: Coverage, latin: Coverage, share: float) -> Coverage:
+    return Coverage(max(own.share, share * latin.share), max(own.matched, latin.matched))
 
 
 def analyzers_for(korean: str) -> dict[str, Analyzer]:
