@@ -27,6 +27,8 @@ STOP_STEMS = frozenset(
 _GRAMMAR_TAGS = ("J", "E", "VCP")
 # Nouns ending in a consonant and in a vowel, since particles differ after each (을/를).
 _PROBE_NOUNS = ("사람", "사과")
+# The longest particle-and-ending run looked for after a noun ("에서는", "이라는").
+MAX_SUFFIX = 3
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
 _NON_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\s]+")
@@ -68,6 +70,28 @@ class _KoreanBase:
         foreign = self._english.keywords(" ".join(_NON_HANGUL_RUN.findall(text)))
         return morphemes + foreign
 
+    def suffix_lengths(self, word: str) -> tuple[int, ...]:
+        """How many syllables at the end of `word` may be grammar after a noun ("코덱스를": 1).
+
+        The analyzer's own reading decides when it has one: a trailing particle or ending,
+        or none at all when it reads the word as one morpheme (a known "디플레이션" is not
+        "디플레" + "이션"). A word it splits into pieces of nouns ("러버블로") may end in
+        up to three syllables of grammar, each checked after a noun (`is_grammar`).
+        """
+        parts = self._surfaces(word)
+        tail = 0
+        for surface, tag in reversed(parts):
+            if not tag.startswith(_GRAMMAR_TAGS):
+                break
+            tail += len(surface)
+        if tail:
+            return (tail,) if tail < len(word) else ()
+        if len(parts) <= 1:
+            return (0,)
+        return tuple(
+            cut for cut in range(MAX_SUFFIX + 1) if not cut or self.is_grammar(word[-cut:])
+        )
+
     def is_grammar(self, suffix: str) -> bool:
         """Whether `suffix`, after a noun, is only particles, endings or the copula ("를")."""
         cached = self._grammar.get(suffix)
@@ -90,6 +114,10 @@ class _KoreanBase:
     def _morphemes(self, text: str) -> list[tuple[str, str]]:
         raise NotImplementedError
 
+    def _surfaces(self, text: str) -> list[tuple[str, str]]:
+        """The analyzer's tokens as they are written in `text`, with their tags."""
+        raise NotImplementedError
+
 
 class MecabKoreanAnalyzer(_KoreanBase):
     """mecab-ko with the mecab-ko-dic dictionary that the `mecab-ko` package ships."""
@@ -101,6 +129,10 @@ class MecabKoreanAnalyzer(_KoreanBase):
 
         super().__init__()
         self._tagger: Any = mecab_ko.Tagger()
+
+    def _surfaces(self, text: str) -> list[tuple[str, str]]:
+        lines = (line.partition("\t") for line in self._tagger.parse(text).splitlines())
+        return [(surface, features.split(",")[0]) for surface, _, features in lines if features]
 
     def _morphemes(self, text: str) -> list[tuple[str, str]]:
         result: list[tuple[str, str]] = []
@@ -131,6 +163,9 @@ class KiwiKoreanAnalyzer(_KoreanBase):
 
         super().__init__()
         self._kiwi: Any = Kiwi()
+
+    def _surfaces(self, text: str) -> list[tuple[str, str]]:
+        return [(text[t.start : t.start + t.len], t.tag) for t in self._kiwi.tokenize(text)]
 
     def _morphemes(self, text: str) -> list[tuple[str, str]]:
         # Kiwi tags irregular stems with a suffix ("VA-I"); the base tag is what matters.

@@ -222,22 +222,24 @@ def latin_phrases(text: str) -> list[str]:
 _WORD = re.compile(r"[\uac00-\ud7a3A-Za-z0-9]+")
 # How far a Hangul spelling may reach: "인텔리전스 투 칩 투 미터" is five words.
 MAX_WORDS = 5
-MAX_SUFFIX = 3
+
+Suffixes = Callable[[str], Iterable[int]]
 
 
-def spell_in_latin(text: str, terms: LatinTerms, grammar: Callable[[str], bool]) -> str:
+def spell_in_latin(text: str, terms: LatinTerms, suffixes: Suffixes) -> str:
     """`text` with every Hangul spelling of one of `terms` written as the term itself.
 
-    A word may carry a particle or ending after the spelling ("코덱스를"); `grammar` says
-    whether a suffix is one. Korean may write a term's words together ("딥블루") but never
-    splits one word in two, so a spelling has at most as many words as its term.
+    A word may carry a particle or ending after the spelling ("코덱스를"); `suffixes`
+    says how many syllables at the end of a word may be one. Korean may write a term's
+    words together ("딥블루") but never splits one word in two, so a spelling has at most
+    as many words as its term.
     """
     words = list(_WORD.finditer(text))
     pieces: list[str] = []
     done = 0
     i = 0
     while i < len(words):
-        found = _longest_spelling(words, i, terms, grammar)
+        found = _longest_spelling(words, i, terms, suffixes)
         if found is None:
             i += 1
             continue
@@ -250,20 +252,16 @@ def spell_in_latin(text: str, terms: LatinTerms, grammar: Callable[[str], bool])
 
 
 def _longest_spelling(
-    words: list[re.Match[str]], first: int, terms: LatinTerms, grammar: Callable[[str], bool]
+    words: list[re.Match[str]], first: int, terms: LatinTerms, suffixes: Suffixes
 ) -> tuple[int, int, LatinTerm] | None:
     for last in range(min(len(words), first + MAX_WORDS) - 1, first - 1, -1):
         span = [w.group() for w in words[first : last + 1]]
         whole, tail = "".join(span[:-1]), span[-1]
-        for cut in range(min(MAX_SUFFIX, len(tail) - 1) + 1):
-            stem, suffix = tail[: len(tail) - cut], tail[len(tail) - cut :]
-            spelled = whole + stem
-            if not _HANGUL_SYLLABLE.search(spelled):
-                continue
-            term = terms.find(spelled)
-            if term is None or term.words < len(span):
-                continue
-            if suffix and not grammar(suffix):
-                continue
-            return last, words[last].start() + len(stem), term
+        if not _HANGUL_SYLLABLE.search(whole + tail):
+            continue
+        for cut in suffixes(tail):
+            stem = tail[: len(tail) - cut]
+            term = terms.find(whole + stem)
+            if term is not None and term.words >= len(span):
+                return last, words[last].start() + len(stem), term
     return None

@@ -64,21 +64,21 @@ class Reader:
     def for_index(cls, index: SectionIndex, synonyms: Synonyms | None = None) -> Reader:
         """A reader with every bridge that applies to the index's language."""
         text = "\n".join(section_texts(index.sections))
-        grammar = getattr(index.analyzer, "is_grammar", None)
+        suffixes = getattr(index.analyzer, "suffix_lengths", None)
         return cls(
             index,
             speller=Speller(_LATIN_WORD.findall(text)),
             # Transliteration needs to know a particle when it sees one ("코덱스를").
-            latin_terms=LatinTerms(latin_phrases(text)) if grammar is not None else None,
+            latin_terms=LatinTerms(latin_phrases(text)) if suffixes is not None else None,
             synonyms=synonyms,
         )
 
     def read(self, words: str) -> Reading:
         """The question's text respelled, and its query with stand-ins for missing words."""
         text = self._speller.correct(words)
-        grammar = getattr(self.index.analyzer, "is_grammar", None)
-        if self._latin_terms is not None and grammar is not None:
-            text = spell_in_latin(text, self._latin_terms, grammar)
+        suffixes = getattr(self.index.analyzer, "suffix_lengths", None)
+        if self._latin_terms is not None and suffixes is not None:
+            text = spell_in_latin(text, self._latin_terms, suffixes)
         query = self.index.analyze(text)
         if self._synonyms is None:
             return Reading(text, query)
