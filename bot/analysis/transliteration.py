@@ -211,7 +211,7 @@ def latin_phrases(text: str) -> list[str]:
     """Each run of Latin words in `text` ("Intelligence Too Cheap to Meter"), and each word."""
     phrases: list[str] = []
     text = re.sub(r"https?://\S+", " ", text)
-    for run in re.findall(r"[A-Za-z][\w'.]*(?:[ -][A-Za-z][\w'.]*)*", text, flags=re.ASCII):
+    for run in _LATIN_RUN.findall(text):
         words = run.replace("-", " ").split()
         phrases.append(" ".join(words))
         if len(words) > 1:
@@ -220,6 +220,10 @@ def latin_phrases(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"[\uac00-\ud7a3A-Za-z0-9]+")
+# Latin words joined by spaces or hyphens; a sentence's full stop ends the run.
+_LATIN_RUN = re.compile(
+    r"[A-Za-z][A-Za-z0-9']*(?:\.\d+)?(?:[ -][A-Za-z0-9][A-Za-z0-9']*(?:\.\d+)?)*"
+)
 # How far a Hangul spelling may reach: "인텔리전스 투 칩 투 미터" is five words.
 MAX_WORDS = 5
 

@@ -37,11 +37,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     engine = engine_or_exit(settings_or_exit(), args.korean_analyzer)
     if args.question != "-":
         answer = engine.ask(args.question)
-        print(
-            json.dumps(as_json(answer), ensure_ascii=False)
-            if args.json
-            else readable(engine, answer)
-        )
+        print(json_line(answer) if args.json else readable(engine, answer))
         return 0
     return _batch(engine, questions(sys.stdin.buffer), sys.stdout, as_json_lines=args.json)
 
@@ -65,11 +61,20 @@ def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_l
                 )
             continue
         if as_json_lines:
-            print(json.dumps(as_json(answer), ensure_ascii=False), file=out, flush=False)
+            print(json_line(answer), file=out, flush=False)
         else:
             print(readable(engine, answer) + "\n", file=out)
     out.flush()
     return 0
+
+
+# Characters that JSON leaves as they are but that text tools take for line breaks.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+
+def json_line(answer: Answer) -> str:
+    """The answer as one line of JSON, whatever characters the question holds."""
+    return json.dumps(as_json(answer), ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 def as_json(answer: Answer) -> dict[str, object]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# The command as a subprocess, for tests that hand it bytes rather than text.
+TOWNHALL = (sys.executable, "-m", "bot.cli")
 
 
 def townhall(
@@ -138,3 +142,74 @@ def test_wrong_secret_is_named_but_never_echoed(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("townhall: settings: SLACK_BOT_TOKEN: ")
     assert "xoxp-a-user-token" not in result.stderr
+
+
+def test_readable_closest_says_it_is_not_sure_and_offers_the_nearest_topics() -> None:
+    ranked = json.loads(townhall("ask", "--json", "when is gpt-6 coming out").stdout)
+    assert ranked["verdict"] == "closest"
+    result = townhall("ask", "when is gpt-6 coming out")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "I'm not sure the Town Hall answers exactly this. The closest topics:"
+    offered = [f"  - {r['section']}. {r['title']}" for r in ranked["results"]]
+    assert lines[1 : 1 + len(offered)] == offered
+    best = ranked["results"][0]
+    assert f"Topic {best['section']}: {best['title']}" in lines
+    assert "Watch the video: https://youtu.be/Wpxv-8nG8ec" in lines
+
+
+def test_readable_closest_is_in_the_questions_language() -> None:
+    lines = townhall("ask", "GPT-6 출시일 언제라고 함?").stdout.splitlines()
+    assert lines[0].startswith("Town Hall이 정확히 이 질문에 답하는지는 확실하지 않아요.")
+
+
+def test_json_has_the_verdict_and_the_sections_offered_best_first() -> None:
+    questions = ["hiring?", "when is gpt-6 coming out", "How do I bake bread?"]
+    result = townhall("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["verdict"] for line in lines] == ["answer", "closest", "none"]
+    scores = [r["score"] for r in lines[1]["results"]]
+    assert scores == sorted(scores, reverse=True)
+    assert lines[2]["results"] == []
+
+
+def test_invalid_utf8_on_stdin_is_answered_line_by_line() -> None:
+    stdin = b"hiring?\n\xff\xfe\xed\xb3\xab broken\n\xc3\nJevons Paradox\n"
+    result = subprocess.run(
+        [*TOWNHALL, "ask", "--json", "-"], input=stdin, capture_output=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(lines) == 4
+    assert lines[1]["question"] == "\ufffd\ufffd\ufffd\ufffd\ufffd broken"
+    assert lines[2]["question"] == "\ufffd"
+    assert lines[3]["results"][0]["section"] == 1
+
+
+def test_a_megabyte_of_binary_gets_one_json_line_per_input_line() -> None:
+    noise = random.Random(8).randbytes(1_000_000)
+    result = subprocess.run(
+        [*TOWNHALL, "ask", "--json", "-"],
+        input=noise,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    expected = len(noise.split(b"\n")) - (1 if noise.endswith(b"\n") else 0)
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert len(lines) == expected
+    assert all("question" in json.loads(line) for line in lines)
+
+
+def test_undecodable_argument_is_answered_and_printed() -> None:
+    # Python hands undecodable argv bytes over as lone surrogates ("surrogateescape").
+    result = subprocess.run(
+        [*map(os.fsencode, TOWNHALL), b"ask", b"--json", b"hiring \xed\xb3\xab?"],
+        check=False,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.decode("utf-8"))
+    assert answer["question"].startswith("hiring \ufffd")
+    assert answer["results"][0]["section"] == 19

@@ -1,0 +1,110 @@
+"""The verdict: ANSWER when the talk answers, CLOSEST when it may not, NONE when nothing relates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import AnswerEngine, Verdict
+from bot.engine.engine import analyzers_for
+from bot.engine.index import Coverage, RankedSection
+from bot.engine.verdict import decide
+from bot.knowledge import Knowledge, Section, load_knowledge
+from tests.engine.test_ranking import TINY_EN, TINY_KO
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
+    """An engine over a three-section talk in two languages."""
+    folder: Path = tmp_path_factory.mktemp("tiny")
+    (folder / "tiny.ko.md").write_text(TINY_KO, encoding="utf-8")
+    (folder / "tiny.en.md").write_text(TINY_EN, encoding="utf-8")
+    return AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"))
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("how often do cats eat?", 1),
+        ("noisy bicycle chain", 3),
+        ("고양이 밥은 하루에 몇 번 주나요?", 1),
+        ("자전거 체인 소리", 3),
+    ],
+)
+def test_clear_question_is_answered(tiny: AnswerEngine, question: str, section: int) -> None:
+    answer = tiny.ask(question)
+    assert answer.verdict is Verdict.ANSWER
+    assert answer.best is not None
+    assert answer.best.number == section
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "litter of puppies for sale near me",
+        "day trading tips",
+        "tomato soup recipe",
+        "the garden of eden",
+        "주식 투자 잘하는 법",
+    ],
+)
+def test_one_shared_everyday_word_is_never_answered(tiny: AnswerEngine, question: str) -> None:
+    assert tiny.ask(question).verdict in (Verdict.NONE, Verdict.CLOSEST)
+
+
+def test_question_matching_two_sections_alike_is_closest(tiny: AnswerEngine) -> None:
+    answer = tiny.ask("cats and gardens")
+    assert answer.verdict is Verdict.CLOSEST
+    assert {h.number for h in answer.hits} == {1, 2}
+
+
+def test_nothing_matched_offers_no_topics(tiny: AnswerEngine) -> None:
+    answer = tiny.ask("How do I bake bread?")
+    assert answer.verdict is Verdict.NONE
+    assert answer.hits == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("when is gpt-6 coming out", 12),
+        ("GPT-6 출시일 언제라고 함?", 12),
+        ("does lovable have a free plan", 2),
+    ],
+)
+def test_question_naming_what_the_talk_mentions_is_not_answered_confidently(
+    engine: AnswerEngine, question: str, section: int
+) -> None:
+    answer = engine.ask(question)
+    assert answer.verdict is not Verdict.ANSWER
+    assert section in [h.number for h in answer.hits]
+
+
+def test_introduction_is_offered_when_it_is_nearest(engine: AnswerEngine) -> None:
+    answer = engine.ask("who was the town hall for, and did Sam show up in person?")
+    assert answer.best is not None
+    assert answer.best.number == 0
+
+
+def _ranked(section: Section, score: float, share: float, matched: int) -> RankedSection:
+    coverage = Coverage(share, matched)
+    return RankedSection(section, score, coverage, coverage)
+
+
+def test_confidence_needs_a_lead_over_the_next_section(knowledge: Knowledge) -> None:
+    first, second = knowledge.sections("en")[1:3]
+    assert decide([_ranked(first, 10, 0.5, 2), _ranked(second, 5, 0.5, 2)]) is Verdict.ANSWER
+    assert decide([_ranked(first, 10, 0.5, 2), _ranked(second, 9, 0.5, 2)]) is Verdict.CLOSEST
+
+
+def test_confidence_needs_two_keywords_in_one_passage(knowledge: Knowledge) -> None:
+    first = knowledge.sections("en")[1]
+    assert decide([_ranked(first, 10, 0.8, 1)]) is Verdict.CLOSEST
+    assert decide([_ranked(first, 10, 1.0, 1)]) is Verdict.ANSWER
+
+
+def test_unrelated_best_section_is_none(knowledge: Knowledge) -> None:
+    first = knowledge.sections("en")[1]
+    assert decide([_ranked(first, 10, 0.2, 1)]) is Verdict.NONE
+    assert decide([]) is Verdict.NONE
