@@ -28,6 +28,9 @@ from bot.engine.engine import RESULTS, analyzers_for  # noqa: E402
 from bot.engine.index import SectionIndex  # noqa: E402
 from bot.knowledge import Knowledge, Passage, Section, load_knowledge  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from quality import evaluate  # noqa: E402
+
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 FALLBACK_QUESTIONS = ROOT / "benchmarks" / "holdout-questions.jsonl"
 
@@ -51,7 +54,7 @@ def main() -> None:
         cold_start(analyzer, args.runs)
         engine = build(knowledge, analyzer)
         per_question(engine, questions)
-        quality(engine, rows)
+        quality(engine, path)
         peak_memory(analyzer, questions)
     print("\n== synthetic knowledge (mecab-ko)")
     for size in (int(s) for s in args.sizes.split(",")):
@@ -98,17 +101,9 @@ def per_question(engine: AnswerEngine, questions: list[str]) -> None:
     print(f"per question: p50 {_ms(times, 50)} ms, p95 {_ms(times, 95)} ms ({len(times)} asks)")
 
 
-def quality(engine: AnswerEngine, rows: list[dict[str, object]]) -> None:
-    """hit@1 per language and off-topic rejection on the question set."""
-    stats: dict[str, list[int]] = {}
-    for row in rows:
-        hits = [h.section for h in engine.ask(str(row["q"])).hits]
-        key = "off-topic" if row["expect"] is None else str(row["lang"])
-        good = not hits if row["expect"] is None else hits[:1] == [row["expect"]]
-        stats.setdefault(key, [0, 0])
-        stats[key][0] += int(good)
-        stats[key][1] += 1
-    print("quality: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(stats.items())))
+def quality(engine: AnswerEngine, path: Path) -> None:
+    """First / shown / sure per language and the off-topic verdicts on the question set."""
+    print("quality: " + " |".join(evaluate(engine, path).lines()[1:]))
 
 
 def peak_memory(analyzer: str, questions: list[str]) -> None:

@@ -24,6 +24,8 @@ COMPANION = "en"
 # How much the companion's ranking of a question's Latin words counts, relative to the
 # question's own language, per share of the question those words are.
 COMPANION_WEIGHT = 0.5
+# How many of the companion's sections join: enough to reorder the first few.
+COMPANION_DEPTH = 10
 
 _LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
 
@@ -53,7 +55,7 @@ class AnswerEngine:
         answer_lang = detected if detected in self._indexes else self.default_lang
         index = self._indexes[answer_lang]
         reading = self._readers[answer_lang].read(cleaned.words)
-        ranked = index.rank(reading.query)
+        ranked = index.rank(reading.query, RESULTS)
         if answer_lang != COMPANION:
             ranked = self._with_companion(ranked, reading, index)
         verdict = decide(ranked)
@@ -96,7 +98,7 @@ class AnswerEngine:
         latin = " ".join(_LATIN_RUN.findall(reading.text))
         if companion is None or not latin:
             return ranked
-        other = companion.rank(self._readers[COMPANION].read(latin).query)
+        other = companion.rank(self._readers[COMPANION].read(latin).query, COMPANION_DEPTH)
         if not other:
             return ranked
         latin_keywords = set(companion.analyzer.keywords(latin))
@@ -109,7 +111,7 @@ class AnswerEngine:
         evidence = {r.section.number: r for r in other}
         return [
             _with_evidence(r, evidence.get(r.section.number), share)
-            for r in index.rank(reading.query, also=also)
+            for r in index.rank(reading.query, RESULTS, also=also)
         ]
 
 

@@ -106,6 +106,7 @@ class SectionIndex:
         lengths = np.asarray(self.bm25.doc_len, dtype=np.float64)
         self._norm = K1 * (1 - B + B * lengths / max(self.bm25.avgdl, 1e-9))
         position = {id(s): i for i, s in enumerate(self.sections)}
+        self._position = {s.number: i for i, s in enumerate(self.sections)}
         self._unit_section = np.array([position[id(u.section)] for u in self.units], dtype=np.intp)
         self._unit_terms = [frozenset(terms) for terms in corpus]
         self._sentences: dict[str, frozenset[str]] = {}
@@ -171,9 +172,9 @@ class SectionIndex:
         total = np.bincount(sections, weights=scores, minlength=count)
         present = np.bincount(sections[matched], minlength=count) > 0
         section_scores = best + SPREAD * (total - best)
-        for i, section in enumerate(self.sections):
-            extra = also.get(section.number, 0.0) if also else 0.0
-            if extra > 0:
+        for number, extra in (also or {}).items():
+            i = self._position.get(number)
+            if i is not None and extra > 0:
                 section_scores[i] += extra
                 present[i] = True
         order = sorted(np.flatnonzero(present), key=lambda i: (-section_scores[i], i))
