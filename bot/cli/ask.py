@@ -10,8 +10,8 @@ from typing import Any, BinaryIO, TextIO
 
 from bot.cli.common import add_korean_option, engine_or_exit, settings_or_exit
 from bot.engine import Answer, AnswerEngine, QuestionError, Verdict
-from bot.engine.excerpt import shorten
 from bot.phrases import phrase
+from bot.text import shorten
 
 # The best section's excerpt, when the talk may not answer exactly the question.
 CLOSEST_EXCERPT_CHARS = 280

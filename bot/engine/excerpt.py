@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from bot.knowledge import Section
+from bot.text import sentences, shorten
 
 EXCERPT_CHARS = 700
-ELLIPSIS = "…"
-
-# A sentence ends at . ! ? (or the Korean/CJK full stops) followed by white space;
-# "GPT 5.2" and "1/100" have no space after the dot and stay whole.
-# Closing quotes and brackets stay with their sentence: 'He said "yes." Then' splits after
-# the quote (lookbehinds are fixed-width, hence one per length).
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?。！？])|(?<=[.!?。！？][\"')\]”’])|(?<=[.!?。！？][\"')\]”’]{2}))\s+"
-)
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, keeping each sentence's own punctuation."""
-    return [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ELLIPSIS)]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + ELLIPSIS
 
 
 def best_excerpt(

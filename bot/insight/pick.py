@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from bot.engine.excerpt import sentences, shorten
 from bot.knowledge import Knowledge, Section
 from bot.knowledge.model import INTRODUCTION
+from bot.text import sentences, shorten
 
 INSIGHT_CHARS = 400
 # A derived passage shorter than this reads like a lead-in; it takes the next paragraph too.

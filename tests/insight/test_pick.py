@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from bot.engine.excerpt import sentences
 from bot.insight.pick import INSIGHT_CHARS, insight_for, insight_passage, rotation
 from bot.knowledge import Knowledge, Passage, Section
 from bot.knowledge.model import INTRODUCTION
+from bot.text import sentences
 
 START = dt.date(2026, 1, 28)  # the rotation's first day, as the ledger would store it
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine import Answer, Hit
-from bot.engine.excerpt import shorten
 from bot.insight import Insight
 from bot.knowledge import Section
 from bot.phrases import phrase
+from bot.text import shorten
 from bot.topics import topic_id
 
 # Discord's limits (characters): https://discord.com/developers/docs/resources/message

@@ -15,6 +15,7 @@ from typing import Any
 from bot.engine import Answer, Hit
 from bot.insight import Insight
 from bot.phrases import phrase
+from bot.text import shorten
 
 # Slack's documented limits (Block Kit reference).
 SECTION_TEXT = 3000
@@ -28,7 +29,6 @@ MAX_BLOCKS = 50
 # `text` is what notifications and screen readers show; the blocks carry the whole answer.
 FALLBACK_TEXT = 3000
 
-ELLIPSIS = "…"
 # The action id of the "watch the video" link button; its click is acked and ignored.
 WATCH_ACTION = "townhall_watch_video"
 
@@ -61,19 +61,8 @@ def escape(text: str) -> str:
 
 def fit(raw: str, limit: int) -> str:
     """`raw` escaped, cut (at a word when possible) so that the escaped text fits `limit`."""
-    text = escape(raw)
-    if len(text) <= limit:
-        return text
-    # Escaping never shortens, so the first `limit` raw characters are an upper bound.
-    cut = raw[:limit]
-    while cut and len(escape(cut)) + len(ELLIPSIS) > limit:
-        excess = len(escape(cut)) + len(ELLIPSIS) - limit
-        cut = cut[: len(cut) - excess]
-    space = cut.rfind(" ")
-    if space > len(cut) // 2:
-        cut = cut[:space]
-    # An `&` cut from its entity is impossible: entities are added after cutting.
-    return escape(cut.rstrip(" ,;:")) + ELLIPSIS
+    # Cut before escaping, counting the escaped length: an entity is never split.
+    return escape(shorten(raw, limit, measure=lambda text: len(escape(text))))
 
 
 def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessage:

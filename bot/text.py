@@ -1,0 +1,58 @@
+"""Plain-text helpers shared by the engine, the insight and the renderers.
+
+Splitting into sentences, shortening at a word boundary with one ellipsis, and making a
+member's text safe to encode. Nothing here knows about a platform.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ELLIPSIS = "…"
+
+# A sentence ends at . ! ? (or the Korean/CJK full stops) followed by white space;
+# "GPT 5.2" and "1/100" have no space after the dot and stay whole.
+# Closing quotes and brackets stay with their sentence: 'He said "yes." Then' splits after
+# the quote (lookbehinds are fixed-width, hence one per length).
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?。！？])|(?<=[.!?。！？][\"')\]”’])|(?<=[.!?。！？][\"')\]”’]{2}))\s+"
+)
+# Trailing characters that read badly right before an ellipsis.
+_DANGLING = " ,;:"
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, keeping each sentence's own punctuation."""
+    return [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
+
+
+def shorten(text: str, limit: int, *, measure: Callable[[str], int] = len) -> str:
+    """`text` cut to at most `limit` (as `measure` counts) at a word boundary, with an ellipsis.
+
+    `measure` lets a renderer count what the text becomes (Slack counts it escaped); it must
+    never count less than the number of characters, so the first `limit` characters bound
+    the cut. The cut falls at the last space when that keeps more than half of it.
+    """
+    if measure(text) <= limit:
+        return text
+    cut = text[: max(0, limit - len(ELLIPSIS))]
+    while cut and measure(cut) + len(ELLIPSIS) > limit:
+        cut = cut[: len(cut) - (measure(cut) + len(ELLIPSIS) - limit)]
+    space = cut.rfind(" ")
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip(_DANGLING) + ELLIPSIS
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of white space (newlines too) made one space."""
+    return " ".join(text.split())
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (from invalid bytes or a `\\udcxx` escape) made U+FFFD.
+
+    Such a string cannot be encoded as UTF-8, so every library that sends it would raise.
+    """
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
