@@ -102,7 +102,7 @@ def readable(engine: AnswerEngine, answer: Answer) -> str:
     best = answer.best
     lang = answer.lang
     if best is None or answer.verdict is Verdict.NONE:
-        tries = "\n".join(f"  - {h.number}. {h.title}" for h in answer.hits)
+        tries = "\n".join(f"  - {h.section.numbered_title}" for h in answer.hits)
         lines = [phrase("not_found", lang)]
         if tries:
             lines += [phrase("try_topics", lang), tries]
@@ -111,7 +111,7 @@ def readable(engine: AnswerEngine, answer: Answer) -> str:
         return "\n".join(
             [
                 phrase("not_sure", lang),
-                *(f"  - {h.number}. {h.title}" for h in answer.hits),
+                *(f"  - {h.section.numbered_title}" for h in answer.hits),
                 "",
                 f"{phrase('section', lang, number=best.number)}: {best.title}",
                 shorten(best.excerpt, CLOSEST_EXCERPT_CHARS),
@@ -126,6 +126,6 @@ def readable(engine: AnswerEngine, answer: Answer) -> str:
         f"{phrase('watch', lang)}: {best.url}",
     ]
     if answer.related:
-        related = ", ".join(f"{h.number}. {h.title}" for h in answer.related)
+        related = ", ".join(h.section.numbered_title for h in answer.related)
         lines.append(f"{phrase('related', lang)}: {related}")
     return "\n".join(lines)

@@ -74,11 +74,11 @@ def preview(insight: Insight) -> str:
         [
             f"{phrase('insight_title', insight.lang, number=insight.number)}"
             f" · {insight.day.isoformat()} ({insight.lang})",
-            insight.title,
+            insight.section.title,
             "",
             insight.passage,
             "",
-            f"{phrase('watch', insight.lang)}: {insight.url}",
+            f"{phrase('watch', insight.lang)}: {insight.section.url}",
             f"key: {insight.key}",
         ]
     )
@@ -134,7 +134,7 @@ def _status(
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
     upcoming = _insight_or_exit(knowledge, next_day, "ko", start, next_day)
-    lines.append(f"  #{upcoming.number} {upcoming.title} [{upcoming.key}]")
+    lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.knowledge import Knowledge, Section
-from bot.knowledge.model import INTRODUCTION
 from bot.text import sentences, shorten
 
 INSIGHT_CHARS = 400
@@ -17,21 +16,22 @@ INSIGHT_MIN_CHARS = 160
 
 @dataclass(frozen=True)
 class Insight:
-    """One day's insight: a section, its key passage and link, in one language."""
+    """One day's insight: the topic (in the language it is shown in) and its key passage."""
 
     number: int
     day: date
-    talk: str
-    section: int
-    title: str
+    section: Section
     passage: str
-    url: str
-    lang: str
+
+    @property
+    def lang(self) -> str:
+        """The language the insight is shown in."""
+        return self.section.lang
 
     @property
     def key(self) -> str:
         """Names this day's insight on every platform, to recognise a post already made."""
-        return f"{self.day.isoformat()}/{self.talk}/{self.section}"
+        return f"{self.day.isoformat()}/{self.section.talk}/{self.section.number}"
 
 
 def rotation(knowledge: Knowledge, cycle: int) -> list[tuple[str, int]]:
@@ -41,8 +41,7 @@ def rotation(knowledge: Knowledge, cycle: int) -> list[tuple[str, int]]:
     every process and on every platform, and editing the knowledge moves only the topics
     added or removed instead of reshuffling the whole cycle.
     """
-    lang = knowledge.languages[0]
-    topics = [(s.talk, s.number) for s in knowledge.sections(lang) if s.number != INTRODUCTION]
+    topics = [(s.talk, s.number) for s in knowledge.topics(knowledge.languages[0])]
     return sorted(topics, key=lambda topic: _rank(cycle, *topic))
 
 
@@ -58,8 +57,7 @@ def insight_for(knowledge: Knowledge, day: date, lang: str, start: date) -> Insi
     """
     if day < start:
         raise ValueError(f"{day.isoformat()} is before the first insight day {start.isoformat()}")
-    if lang not in knowledge.languages:
-        lang = knowledge.languages[0]
+    lang = knowledge.language(lang)
     index = (day - start).days
     count = len(rotation(knowledge, 0))
     if count == 0:
@@ -68,16 +66,7 @@ def insight_for(knowledge: Knowledge, day: date, lang: str, start: date) -> Insi
     section = knowledge.section(talk, number, lang)
     if section is None:  # the loader guarantees every language has the same sections
         raise LookupError(f"section {number} of {talk} has no {lang} version")
-    return Insight(
-        number=index + 1,
-        day=day,
-        talk=talk,
-        section=number,
-        title=section.title,
-        passage=insight_passage(section),
-        url=section.url,
-        lang=lang,
-    )
+    return Insight(number=index + 1, day=day, section=section, passage=insight_passage(section))
 
 
 def insight_passage(section: Section, limit: int = INSIGHT_CHARS) -> str:

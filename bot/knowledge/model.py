@@ -43,6 +43,16 @@ class Section:
         """The section's body as paragraphs separated by blank lines."""
         return "\n\n".join(p.text for p in self.passages)
 
+    @property
+    def numbered_title(self) -> str:
+        """ "N. title", as every list, button and picker shows a topic."""
+        return f"{self.number}. {self.title}"
+
+    @property
+    def is_topic(self) -> bool:
+        """Whether members can pick this section as a topic (all but the introduction)."""
+        return self.number != INTRODUCTION
+
 
 @dataclass(frozen=True)
 class Document:
@@ -82,15 +92,35 @@ class Knowledge:
 
     def section(self, talk: str, number: int, lang: str) -> Section | None:
         """One section of one talk in one language."""
-        for document in self.documents:
-            if document.talk == talk and document.lang == lang:
-                return document.section(number)
-        return None
+        document = self.document(talk, lang)
+        return document.section(number) if document else None
 
     @property
     def talks(self) -> tuple[str, ...]:
         """The talk ids, each once, in load order."""
         return tuple(dict.fromkeys(d.talk for d in self.documents))
+
+    @property
+    def default_talk(self) -> str:
+        """The talk a bare topic number refers to: the first one loaded ("" when empty)."""
+        return self.documents[0].talk if self.documents else ""
+
+    def language(self, lang: str) -> str:
+        """`lang` if the knowledge has it, else its first language."""
+        return lang if lang in self.languages or not self.documents else self.languages[0]
+
+    def document(self, talk: str, lang: str) -> Document | None:
+        """The language version `lang` of `talk`, if loaded."""
+        return next((d for d in self.documents if d.talk == talk and d.lang == lang), None)
+
+    def document_title(self, talk: str, lang: str) -> str:
+        """The title of `talk` in `lang` (the talk id when that version is missing)."""
+        document = self.document(talk, lang)
+        return document.title if document else talk
+
+    def topics(self, lang: str) -> tuple[Section, ...]:
+        """Every topic (all sections but the introduction) in `lang`, or the first language."""
+        return tuple(s for s in self.sections(self.language(lang)) if s.is_topic)
 
 
 def video_link(video_url: str, timestamp: int | None) -> str:

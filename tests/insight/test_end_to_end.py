@@ -202,7 +202,9 @@ async def test_posts_at_the_local_time_the_same_topic_in_each_channels_language(
         )
     for discord_channel, lang in ((DISCORD_KO, "ko"), (DISCORD_EN, "en")):
         (embed,) = fakes.discord_messages(discord_channel)[0]["embeds"]
-        assert embed["description"].startswith(f"**{insight_for(pinned, DAY, lang, DAY).title}**")
+        assert embed["description"].startswith(
+            f"**{insight_for(pinned, DAY, lang, DAY).section.title}**"
+        )
 
 
 async def test_posts_at_the_local_time_across_a_daylight_saving_change(

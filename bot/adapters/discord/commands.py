@@ -31,8 +31,9 @@ from bot.adapters.discord.render import (
 from bot.adapters.discord.views import view_for
 from bot.engine import Answer, AnswerEngine, QuestionError
 from bot.insight import insight_for
+from bot.knowledge import Section
+from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
-from bot.topics import find_topic, matching_topics
 
 log = logging.getLogger(__name__)
 
@@ -113,25 +114,25 @@ class TownhallCommands:
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
         lang = member_lang(interaction)
-        topics = self.engine.topics(lang)
-        document = self._document(topics[0].talk, lang) if topics else ""
+        knowledge = self.engine.knowledge
+        topics = knowledge.topics(lang)
+        document = knowledge.document_title(knowledge.default_talk, knowledge.language(lang))
         await self._send(interaction, topics_reply(topics, lang, document), ephemeral=False)
 
     async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
         """/topic: one whole topic, chosen by autocomplete or typed."""
         lang = member_lang(interaction)
-        section = find_topic(self.engine, name, lang)
+        section = find_topic(self.engine.knowledge, name, lang)
         if section is None:
             await self._notice(interaction, phrase("topic_not_found", lang, name=name))
             return
-        reply = topic_reply(section, self._document(section.talk, section.lang))
-        await self._send(interaction, reply, ephemeral=False)
+        await self._send(interaction, self._topic_reply(section), ephemeral=False)
 
     async def topic_names(
         self, interaction: discord.Interaction[Any], typed: str
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete for /topic: titles in the member's language; both languages match."""
-        topics = matching_topics(self.engine, typed, member_lang(interaction))
+        topics = matching_topics(self.engine.knowledge, typed, member_lang(interaction))
         return [
             app_commands.Choice(name=name, value=value) for name, value in topic_choices(topics)
         ]
@@ -148,12 +149,11 @@ class TownhallCommands:
     ) -> None:
         """A topic button was clicked: show that topic to the member only."""
         try:
-            section = self.engine.section(talk, number, lang)
+            section = self.engine.knowledge.section(talk, number, lang)
             if section is None:
                 await self._notice(interaction, phrase("topic_not_found", lang, name=number))
                 return
-            reply = topic_reply(section, self._document(talk, lang))
-            await self._send(interaction, reply, ephemeral=True)
+            await self._send(interaction, self._topic_reply(section), ephemeral=True)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
 
@@ -179,12 +179,14 @@ class TownhallCommands:
             log.warning("interaction %s: could not send the apology (%s)", interaction.id, failure)
 
     def _answer_reply(self, answer: Answer) -> Reply:
-        talk = answer.best.talk if answer.best else self.engine.knowledge.talks[0]
-        return answer_reply(answer, self._document(talk, answer.lang))
+        best = answer.best
+        knowledge = self.engine.knowledge
+        document = knowledge.document_title(best.section.talk, best.section.lang) if best else ""
+        return answer_reply(answer, document)
 
-    def _document(self, talk: str, lang: str) -> str:
-        titles = {(d.talk, d.lang): d.title for d in self.engine.knowledge.documents}
-        return titles.get((talk, lang), talk)
+    def _topic_reply(self, section: Section) -> Reply:
+        document = self.engine.knowledge.document_title(section.talk, section.lang)
+        return topic_reply(section, document)
 
     async def _send(
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool

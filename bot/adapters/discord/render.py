@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.engine import Answer, Hit
+from bot.engine import Answer
 from bot.insight import Insight
 from bot.knowledge import Section
+from bot.knowledge.topics import topic_id
 from bot.phrases import phrase
 from bot.text import shorten
-from bot.topics import topic_id
 
 # Discord's limits (characters): https://discord.com/developers/docs/resources/message
 CONTENT = 2000
@@ -51,10 +51,8 @@ class Link:
 class TopicLink:
     """A button that shows a whole topic to whoever clicks it."""
 
+    section: Section
     label: str
-    talk: str
-    number: int
-    lang: str
 
 
 @dataclass(frozen=True)
@@ -72,22 +70,22 @@ def answer_reply(answer: Answer, document: str) -> Reply:
     best = answer.best
     if best is None or not answer.confident:
         return off_topic_reply(answer)
-    lang = answer.lang
-    embed = _embed(title=best.title, url=best.url, description=best.excerpt)
+    lang, section = answer.lang, best.section
+    embed = _embed(title=section.title, url=section.url, description=best.excerpt)
     if answer.related:
         embed.add_field(
             name=phrase("related", lang),
             value=shorten(
-                " · ".join(_numbered(h.number, h.title) for h in answer.related), FIELD_VALUE
+                " · ".join(h.section.numbered_title for h in answer.related), FIELD_VALUE
             ),
             inline=False,
         )
-    _footer(embed, f"{phrase('section', lang, number=best.number)} · {document}")
+    _footer(embed, f"{phrase('section', lang, number=section.number)} · {document}")
     return Reply(
         embed=_fit(embed),
         content=question_quote(answer.question),
-        links=(Link(phrase("watch", lang), best.url),),
-        topics=tuple(_hit_button(h) for h in answer.related[:RELATED_BUTTONS]),
+        links=(Link(phrase("watch", lang), section.url),),
+        topics=tuple(topic_link(h.section) for h in answer.related[:RELATED_BUTTONS]),
     )
 
 
@@ -96,13 +94,13 @@ def off_topic_reply(answer: Answer) -> Reply:
     lang, suggestions = answer.lang, tuple(h.section for h in answer.hits)
     lines = [
         phrase("try_topics", lang),
-        *(f"• {_numbered(s.number, s.title)}" for s in suggestions),
+        *(f"• {s.numbered_title}" for s in suggestions),
     ]
     embed = _embed(title=phrase("not_found", lang), description="\n".join(lines))
     return Reply(
         embed=_fit(embed),
         content=question_quote(answer.question),
-        topics=tuple(_section_button(s) for s in suggestions),
+        topics=tuple(topic_link(s) for s in suggestions),
     )
 
 
@@ -125,7 +123,7 @@ def topic_reply(section: Section, document: str) -> Reply:
             heading = passage.heading
         parts.append(passage.text)
     embed = _embed(
-        title=_numbered(section.number, section.title),
+        title=section.numbered_title,
         url=section.url,
         description="\n\n".join(parts),
     )
@@ -135,21 +133,19 @@ def topic_reply(section: Section, document: str) -> Reply:
 
 def insight_reply(insight: Insight, *, marked: bool = False) -> Reply:
     """Today's insight; `marked` ends the footer with `insight.key` (the daily post's mark)."""
-    lang = insight.lang
+    lang, section = insight.lang, insight.section
     embed = _embed(
         title=phrase("insight_title", lang, number=insight.number),
-        url=insight.url,
-        description=f"**{insight.title}**\n\n{insight.passage}",
+        url=section.url,
+        description=f"**{section.title}**\n\n{insight.passage}",
     )
-    topic = phrase("section", lang, number=insight.section)
+    topic = phrase("section", lang, number=section.number)
     # The key goes last and whole, so the publisher can find its post again by it.
     _footer(embed, f"{topic} · {insight.key}" if marked else f"{topic} · {insight.day.isoformat()}")
     return Reply(
         embed=_fit(embed),
-        links=(Link(phrase("watch", lang), insight.url),),
-        topics=(
-            TopicLink(_label(phrase("read_topic", lang)), insight.talk, insight.section, lang),
-        ),
+        links=(Link(phrase("watch", lang), section.url),),
+        topics=(topic_link(section, phrase("read_topic", lang)),),
     )
 
 
@@ -172,25 +168,12 @@ def question_quote(question: str) -> str:
 
 def topic_choices(topics: Sequence[Section]) -> list[tuple[str, str]]:
     """Autocomplete choices (name, value) for these topics, within Discord's limits."""
-    return [(shorten(_numbered(s.number, s.title), CHOICE), topic_id(s)) for s in topics[:CHOICES]]
+    return [(shorten(s.numbered_title, CHOICE), topic_id(s)) for s in topics[:CHOICES]]
 
 
-def _numbered(number: int, title: str) -> str:
-    return f"{number}. {title}"
-
-
-def _label(text: str) -> str:
-    return shorten(text, BUTTON_LABEL)
-
-
-def _hit_button(hit: Hit) -> TopicLink:
-    return _section_button(hit.section)
-
-
-def _section_button(section: Section) -> TopicLink:
-    return TopicLink(
-        _label(_numbered(section.number, section.title)), section.talk, section.number, section.lang
-    )
+def topic_link(section: Section, label: str | None = None) -> TopicLink:
+    """The button for `section`, labelled "N. title" unless another label is given."""
+    return TopicLink(section, shorten(label or section.numbered_title, BUTTON_LABEL))
 
 
 def _embed(*, title: str, description: str, url: str | None = None) -> discord.Embed:

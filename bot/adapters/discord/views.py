@@ -77,4 +77,5 @@ def view_for(reply: Reply) -> discord.ui.View | None:
 
 
 def _topic_button(topic: TopicLink) -> TopicButton:
-    return TopicButton(topic.talk, topic.number, topic.lang, topic.label)
+    section = topic.section
+    return TopicButton(section.talk, section.number, section.lang, topic.label)

@@ -74,22 +74,23 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessa
     best = answer.best
     if best is None or not answer.confident:
         return _not_found(answer, blocks)
+    section = best.section
     blocks += [
-        _header(best.title),
+        _header(section.title),
         _section(best.excerpt),
-        _context(phrase("section", lang, number=best.number)),
+        _context(phrase("section", lang, number=section.number)),
     ]
-    button = _watch_button(best.url, lang)
+    button = _watch_button(section.url, lang)
     if button is not None:
         blocks.append(button)
     if answer.related:
-        related = ", ".join(f"{h.number}. {h.title}" for h in answer.related)
+        related = ", ".join(h.section.numbered_title for h in answer.related)
         blocks.append(_context(f"{phrase('related', lang)}: {related}"))
     return _message(_fallback(best), blocks)
 
 
 def _fallback(best: Hit) -> str:
-    return fit(f"{best.title}\n\n{best.excerpt}\n\n{best.url}", FALLBACK_TEXT)
+    return fit(f"{best.section.title}\n\n{best.excerpt}\n\n{best.section.url}", FALLBACK_TEXT)
 
 
 def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
@@ -98,7 +99,7 @@ def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
     blocks.append(_section(not_found))
     if suggestions:
         blocks.append(_section(phrase("try_topics", lang)))
-        lines = [f"• {_link(s.url, f'{s.number}. {s.title}')}" for s in suggestions]
+        lines = [f"• {_link(s.url, s.numbered_title)}" for s in suggestions]
         blocks.append(_mrkdwn_section(_lines_within(lines, SECTION_TEXT)))
     titles = ", ".join(s.title for s in suggestions)
     fallback = f"{not_found} {phrase('try_topics', lang)} {titles}" if titles else not_found
@@ -119,18 +120,18 @@ def help_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
 
 def insight_message(insight: Insight) -> SlackMessage:
     """The daily insight: its number, the topic, the passage and the video link."""
-    lang = insight.lang
+    lang, section = insight.lang, insight.section
     title = phrase("insight_title", lang, number=insight.number)
     blocks: list[Block] = [
         _header(title),
-        _mrkdwn_section(f"*{fit(insight.title, SECTION_TEXT - 2)}*"),
+        _mrkdwn_section(f"*{fit(section.title, SECTION_TEXT - 2)}*"),
         _section(insight.passage),
-        _context(phrase("section", lang, number=insight.section)),
+        _context(phrase("section", lang, number=section.number)),
     ]
-    button = _watch_button(insight.url, lang)
+    button = _watch_button(section.url, lang)
     if button is not None:
         blocks.append(button)
-    return _message(fit(f"{title}: {insight.title}", FALLBACK_TEXT), blocks)
+    return _message(fit(f"{title}: {section.title}", FALLBACK_TEXT), blocks)
 
 
 def error_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:

@@ -48,7 +48,7 @@ async def test_post_sends_the_insight_marked_with_its_key_and_no_mentions(
     assert call.body["allowed_mentions"] == {"parse": []}
     (embed,) = call.body["embeds"]
     assert embed["title"] == f"Town Hall insight #{insight.number}"
-    assert embed["footer"]["text"] == f"Topic {insight.section} · {insight.key}"
+    assert embed["footer"]["text"] == f"Topic {insight.section.number} · {insight.key}"
 
 
 async def test_a_post_due_while_the_client_logs_in_waits_for_the_login(

@@ -135,7 +135,7 @@ def test_off_topic_answer_is_a_message_not_an_empty_embed() -> None:
     assert reply.embed.title == "I couldn't find that in the Town Hall."
     assert reply.embed.description is not None
     assert len(reply.embed.description.split("\n")) == 1 + 3
-    assert [t.number for t in reply.topics] == [4, 9, 2]
+    assert [t.section.number for t in reply.topics] == [4, 9, 2]
     assert reply.links == ()
 
 
@@ -160,7 +160,7 @@ def test_topic_list_of_many_long_titles_stays_within_limits() -> None:
 
 
 def test_insight_with_long_passage_stays_within_limits() -> None:
-    insight = Insight(9, date(2026, 2, 3), TALK, 5, LONG_WORDS, LONG_WORDS, URL, "en")
+    insight = Insight(9, date(2026, 2, 3), section(5, title=LONG_WORDS, text="x"), LONG_WORDS)
 
     reply = insight_reply(insight, marked=True)
 
@@ -169,7 +169,7 @@ def test_insight_with_long_passage_stays_within_limits() -> None:
 
 
 def test_only_the_marked_insight_carries_its_key() -> None:
-    insight = Insight(9, date(2026, 2, 3), TALK, 5, "Title", "Passage.", URL, "ko")
+    insight = Insight(9, date(2026, 2, 3), section(5, title="Title", text="x", lang="ko"), "P.")
     other_day = replace(insight, day=date(2026, 2, 4))
 
     marked = insight_reply(insight, marked=True).embed

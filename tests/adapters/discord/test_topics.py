@@ -114,8 +114,8 @@ async def test_insight_is_the_pick_for_today_from_the_stored_rotation_start(
     expected = insight_for(knowledge, TODAY, "en", start)
     (embed,) = reply["data"]["embeds"]
     assert embed["title"] == "Town Hall insight #7"
-    assert embed["description"] == f"**{expected.title}**\n\n{expected.passage}"
-    assert embed["footer"]["text"] == f"Topic {expected.section} · 2026-02-03"
+    assert embed["description"] == f"**{expected.section.title}**\n\n{expected.passage}"
+    assert embed["footer"]["text"] == f"Topic {expected.section.number} · 2026-02-03"
 
 
 async def test_insight_before_any_post_starts_the_rotation_today(

@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.publish import EVENT_TYPE, SlackInsightPublisher
 from bot.insight import Insight, InsightPublisher, PublishError
+from bot.knowledge import Section
 from tests.adapters.slack.conftest import BOT_TOKEN, Sleeps
 from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
@@ -17,7 +18,8 @@ DAY = date(2026, 2, 3)
 
 
 def insight(day: date = DAY, section: int = 19) -> Insight:
-    return Insight(7, day, "talk", section, "Hiring", "Hire slowly.", "https://youtu.be/x", "en")
+    topic = Section("talk", "en", section, "Hiring", (), (), "https://youtu.be/x")
+    return Insight(7, day, topic, "Hire slowly.")
 
 
 @pytest.fixture

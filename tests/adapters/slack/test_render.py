@@ -214,7 +214,8 @@ def test_a_message_never_has_more_than_fifty_blocks() -> None:
 
 
 def test_insight_shows_number_title_passage_topic_and_video() -> None:
-    insight = Insight(7, date(2026, 2, 3), "talk", 19, "Hiring <fast>", "Hire slowly.", URL, "en")
+    topic = Section("talk", "en", 19, "Hiring <fast>", (), (), "https://youtu.be/Wpxv-8nG8ec", 120)
+    insight = Insight(7, date(2026, 2, 3), topic, "Hire slowly.")
     message = insight_message(insight)
     assert texts(message.blocks) == [
         "Town Hall insight #7",

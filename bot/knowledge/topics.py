@@ -1,7 +1,8 @@
-"""Finding a topic from what a member types into a picker: its number or part of its title.
+"""Finding a topic from what a member types or picks: its number, or part of its title.
 
-Shared by the platform adapters (Discord autocomplete, a Slack picker) so that a title in
-either language finds the same topic everywhere.
+Every platform's topic picker and button goes through here (Discord's /topic and its
+autocomplete, the topic buttons of both platforms), so a title in either language finds
+the same topic everywhere.
 """
 
 from __future__ import annotations
@@ -9,34 +10,34 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.engine import AnswerEngine
-from bot.knowledge import Section
+from bot.knowledge.model import Knowledge, Section
 
-# What a picker sends back: "talk:number" (unambiguous with several talks) or a number.
+# What a picker or a button sends back: "talk:number" (unambiguous with several talks) or
+# a bare number, which means a topic of the default talk.
 _TOPIC_ID = re.compile(r"(?:(?P<talk>[\w.-]+):)?(?P<number>\d{1,4})")
 
 
 def topic_id(section: Section) -> str:
-    """The value a picker stores for a topic, read back by `find_topic`."""
+    """The value a picker or button stores for a topic, read back by `find_topic`."""
     return f"{section.talk}:{section.number}"
 
 
-def matching_topics(engine: AnswerEngine, typed: str, lang: str) -> tuple[Section, ...]:
+def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:
     """Topics (shown in `lang`) whose number, or title in any language, contains `typed`."""
-    topics = engine.topics(lang)
+    topics = knowledge.topics(lang)
     wanted = _fold(typed)
     if not wanted:
         return topics
     keys = {
         (s.talk, s.number)
-        for language in engine.knowledge.languages
-        for s in engine.topics(language)
+        for language in knowledge.languages
+        for s in knowledge.topics(language)
         if wanted in _fold(s.title) or wanted == str(s.number)
     }
     return tuple(s for s in topics if (s.talk, s.number) in keys)
 
 
-def find_topic(engine: AnswerEngine, typed: str, lang: str) -> Section | None:
+def find_topic(knowledge: Knowledge, typed: str, lang: str) -> Section | None:
     """The topic a picker value or typed text names, or None.
 
     A number (or `talk:number`) gives that topic in `lang`; a title gives the topic in the
@@ -44,12 +45,11 @@ def find_topic(engine: AnswerEngine, typed: str, lang: str) -> Section | None:
     """
     number = _TOPIC_ID.fullmatch(typed.strip())
     if number:
-        talks = engine.knowledge.talks
-        talk = number["talk"] or (talks[0] if talks else "")
+        talk = number["talk"] or knowledge.default_talk
         return next(
             (
                 s
-                for s in engine.topics(lang)
+                for s in knowledge.topics(lang)
                 if s.talk == talk and s.number == int(number["number"])
             ),
             None,
@@ -57,8 +57,8 @@ def find_topic(engine: AnswerEngine, typed: str, lang: str) -> Section | None:
     wanted = _fold(typed)
     if not wanted:
         return None
-    languages = [lang, *(x for x in engine.knowledge.languages if x != lang)]
-    candidates = [s for language in languages for s in engine.topics(language)]
+    languages = [lang, *(x for x in knowledge.languages if x != lang)]
+    candidates = [s for language in languages for s in knowledge.topics(language)]
     exact = next((s for s in candidates if _fold(s.title) == wanted), None)
     return exact or next((s for s in candidates if wanted in _fold(s.title)), None)
 
