@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot import __version__
 from bot.cli import ask, insight, knowledge, serve
+from bot.clock import Clock, SystemClock
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,10 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one `townhall` command and return its exit status."""
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one `townhall` command and return its exit status; `clock` is for tests."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Commands that read the time (insight, serve) take it from here, never on their own.
+    args.clock = clock or SystemClock()
     status: int = args.run(args, parser)
     return status
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.cli.common import fail, knowledge_or_exit, settings_or_exit
-from bot.insight.clock import SystemClock
+from bot.clock import Clock
 from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
 from bot.insight.pick import Insight, insight_for
 from bot.insight.schedule import post_time
@@ -58,9 +58,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail(f"--lang must be ko or en, not {lang!r}", 2)
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
-    now = SystemClock().now()
+    clock: Clock = args.clock
+    now = clock.now()
     if args.preview:
-        today = now.astimezone(settings.insight.timezone).date()
+        today = clock.today(settings.insight.timezone)
         start = _stored_start(settings)
         print(preview(_insight_or_exit(knowledge, day or today, lang, start, today)))
     else:

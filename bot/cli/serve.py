@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from datetime import date
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
@@ -16,8 +15,8 @@ from bot.state import StateDB
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
 # where it is used, so that `townhall ask` starts without loading it.
 if TYPE_CHECKING:
+    from bot.clock import Clock
     from bot.engine import AnswerEngine
-    from bot.insight.clock import Clock
     from bot.insight.publisher import InsightPublisher
     from bot.insight.schedule import InsightScheduler
     from bot.runtime import Service
@@ -80,7 +79,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     state = StateDB(settings.core.townhall_db)
     try:
-        services = services_for(settings, engine, state=state, host=args.host, port=args.port)
+        services = services_for(
+            settings, engine, state=state, host=args.host, port=args.port, clock=args.clock
+        )
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
         if args.health_port is not None:
@@ -118,7 +119,7 @@ def services_for(
     The daily insight posts through the platforms running here, and through `publishers`
     (tests hand in their own). `clock` is the scheduler's, and gives /insight its today.
     """
-    from bot.insight.clock import SystemClock  # noqa: PLC0415 - see the imports above
+    from bot.clock import SystemClock  # noqa: PLC0415 - see the imports above
 
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
@@ -126,13 +127,17 @@ def services_for(
     if settings.discord.token is not None:
         from bot.adapters.discord import DiscordService  # noqa: PLC0415
 
-        discord = DiscordService(settings.discord, engine, state, today=today(settings, clock))
+        discord = DiscordService(
+            settings.discord, engine, state, clock=clock, zone=settings.insight.timezone
+        )
         services.append(discord)
         posting["discord"] = discord.publisher()
     if settings.slack.configured:
-        from bot.adapters.slack import SlackService  # noqa: PLC0415
+        from bot.adapters.slack import RetryPolicy, SlackService  # noqa: PLC0415
 
-        slack = SlackService.from_settings(settings.slack, engine, host=host, port=port)
+        slack = SlackService.from_settings(
+            settings.slack, engine, host=host, port=port, policy=RetryPolicy(clock=clock)
+        )
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
@@ -178,9 +183,3 @@ def insight_scheduler(
         zone=settings.insight.timezone,
         clock=clock,
     )
-
-
-def today(settings: Settings, clock: Clock) -> Callable[[], date]:
-    """Today's date where the community lives (INSIGHT_TIMEZONE) on the scheduler's clock."""
-    zone = settings.insight.timezone
-    return lambda: clock.now().astimezone(zone).date()

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.insight.clock import Clock
+from bot.clock import Clock
 from bot.insight.ledger import Ledger, PostRecord, Slot
 from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher, PublishError

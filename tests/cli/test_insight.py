@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli.insight
 from bot.cli import main
 from bot.cli.insight import status
 from bot.insight.ledger import Ledger, Slot
 from bot.knowledge import Knowledge
 from bot.settings import load_settings
 from bot.state import StateDB
+from tests.fakes.clock import ManualClock
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +37,6 @@ START = dt.date(2026, 1, 28)
 NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
 
 
-class FixedClock:
-    def now(self) -> dt.datetime:
-        return NOW
-
-
 @pytest.fixture
 def started(tmp_path: Path) -> dt.date:
     """The rotation started on START (the database the daily post keeps)."""
@@ -49,12 +44,6 @@ def started(tmp_path: Path) -> dt.date:
     Ledger(db).start_rotation(START)
     db.close()
     return START
-
-
-@pytest.fixture
-def fixed_now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
-    monkeypatch.setattr(bot.cli.insight, "SystemClock", FixedClock)
-    return NOW
 
 
 def stored_start(tmp_path: Path) -> dt.date | None:
@@ -111,26 +100,25 @@ def test_bad_date_or_language_exits_2_with_one_line(
     assert capsys.readouterr().err == message + "\n"
 
 
-@pytest.mark.usefixtures("fixed_now")
 def test_preview_before_any_post_counts_today_as_the_first_day_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["insight", "--preview"]) == 0
+    assert main(["insight", "--preview"], clock=ManualClock(NOW)) == 0
     assert capsys.readouterr().out.startswith("Town Hall 인사이트 #1 · 2026-03-10 (ko)\n")
     assert not (tmp_path / "townhall.db").exists()
 
     StateDB(tmp_path / "townhall.db").close()  # the bot ran, but never posted an insight
-    assert main(["insight", "--preview", "--date", "2026-03-12", "--lang", "en"]) == 0
+    clock = ManualClock(NOW)
+    assert main(["insight", "--preview", "--date", "2026-03-12", "--lang", "en"], clock=clock) == 0
     assert capsys.readouterr().out.startswith("Town Hall insight #3 · 2026-03-12 (en)\n")
     assert stored_start(tmp_path) is None
 
 
-@pytest.mark.usefixtures("fixed_now")
 def test_preview_before_today_without_a_start_exits_2_saying_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["insight", "--preview", "--date", "2026-03-09"])
+        main(["insight", "--preview", "--date", "2026-03-09"], clock=ManualClock(NOW))
     assert exit_.value.code == 2
     assert capsys.readouterr().err == (
         "townhall: 2026-03-09 is before the first insight day 2026-03-10 "

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack import RetryPolicy, SlackService
-from bot.adapters.slack import service as slack_service
+from bot.adapters.slack import SlackService
 from bot.cli import main
 from bot.cli.serve import NOTHING_TO_RUN, services_for
 from bot.engine import AnswerEngine
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
 from bot.state import StateDB
+from tests.fakes.clock import ManualClock
 
 
 @pytest.fixture(autouse=True)
@@ -82,10 +83,6 @@ def test_app_token_without_bot_token_names_slack_bot_token(
     )
 
 
-async def no_wait(seconds: float) -> None:
-    return None
-
-
 def test_unreachable_slack_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -95,16 +92,10 @@ def test_unreachable_slack_is_one_line(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
     monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{port}/api")
-    # The same retries as in production, without waiting for them.
-    fast = RetryPolicy(jitter=0.0, sleep=no_wait)
-    real_build_app = slack_service.build_app
-    monkeypatch.setattr(
-        slack_service,
-        "build_app",
-        lambda slack, engine, policy=None: real_build_app(slack, engine, policy=fast),
-    )
+    # The same retries as in production, waited out on a manual clock.
+    clock = ManualClock(dt.datetime.now(dt.UTC))
     with pytest.raises(SystemExit) as exited:
-        main(["serve", "--host", "127.0.0.1", "--port", "0"])
+        main(["serve", "--host", "127.0.0.1", "--port", "0"], clock=clock)
     assert exited.value.code == 1
     last = capsys.readouterr().err.splitlines()[-1]
     assert last == (

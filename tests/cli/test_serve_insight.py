@@ -14,7 +14,7 @@ from bot.engine import AnswerEngine
 from bot.health import HealthServer
 from bot.settings import load_settings
 from bot.state import StateDB
-from tests.insight.support import RecordingPublisher
+from tests.insight.publishers import RecordingPublisher
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,9 @@
 """The hostile suite attacks the real adapters through the same fixtures as their own tests."""
 
 from tests.adapters.slack.conftest import (  # noqa: F401 - fixtures, used by name
+    clock,
     http_bot,
     no_task_left_behind,
     policy,
     slack,
-    sleeps,
 )

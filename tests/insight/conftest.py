@@ -13,7 +13,8 @@ from bot.insight.ledger import Ledger
 from bot.insight.schedule import Backoff, InsightScheduler, Target
 from bot.knowledge import Knowledge
 from bot.state import StateDB
-from tests.insight.support import ManualClock, RecordingPublisher
+from tests.fakes.clock import ManualClock
+from tests.insight.publishers import RecordingPublisher
 
 UTC = dt.UTC
 

@@ -32,9 +32,10 @@ from bot.insight.ledger import Ledger, PostRecord
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings
 from bot.state import StateDB
+from tests.fakes.clock import ManualClock, run_until
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
-from tests.insight.platforms import (
+from tests.insight.serve_with_fakes import (
     DISCORD_EN,
     DISCORD_KO,
     SLACK_EN,
@@ -44,7 +45,6 @@ from tests.insight.platforms import (
     serving,
     settings_for,
 )
-from tests.insight.support import ManualClock, run_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SEOUL = "Asia/Seoul"
@@ -422,7 +422,7 @@ def spawn(db: Path, knowledge_dir: Path, fakes: Fakes) -> Spawn:
 
 
 async def worker(db: Path, knowledge_dir: Path, fakes: Fakes, *flags: str) -> Process:
-    """A worker process (tests/insight/platform_worker.py) from 08:00 to 23:00 in Seoul."""
+    """A worker process (tests/insight/serve_process.py) from 08:00 to 23:00 in Seoul."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -431,7 +431,7 @@ async def worker(db: Path, knowledge_dir: Path, fakes: Fakes, *flags: str) -> Pr
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.insight.platform_worker",
+        "tests.insight.serve_process",
         *("--db", str(db), "--knowledge", str(knowledge_dir)),
         *("--discord-port", str(fakes.discord.port), "--slack-url", fakes.slack.api_url),
         *("--start", WORKER_START, "--until", WORKER_UNTIL),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.insight.ledger import Ledger
 from bot.state import StateDB
-from tests.insight.support import FileChannelPublisher
+from tests.insight.publishers import FileChannelPublisher
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY_START = "2026-02-01T23:00:00+00:00"  # 08:00 in Seoul; the post is due at 09:00
@@ -26,7 +26,7 @@ def worker(tmp_path: Path, targets: str, *flags: str) -> subprocess.Popen[str]:
         [
             sys.executable,
             "-m",
-            "tests.insight.worker",
+            "tests.insight.scheduler_process",
             "--db",
             str(tmp_path / "townhall.db"),
             "--channels",

@@ -12,8 +12,9 @@ from bot.insight.ledger import Ledger, Slot
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, Target, post_time
 from bot.knowledge import Knowledge
+from tests.fakes.clock import ManualClock, run_until
 from tests.insight.conftest import SchedulerFactory
-from tests.insight.support import ManualClock, RecordingPublisher, run_until
+from tests.insight.publishers import RecordingPublisher
 
 UTC = dt.UTC
 

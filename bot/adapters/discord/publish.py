@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +11,7 @@ import discord
 
 from bot.adapters.discord.render import NO_MENTIONS, insight_reply, is_marked
 from bot.adapters.discord.views import view_for
+from bot.clock import Clock
 from bot.insight import Insight, PublishError
 
 # How far back `find_posted` looks: a day's post is among the channel's latest messages
@@ -18,7 +19,7 @@ from bot.insight import Insight, PublishError
 HISTORY = 50
 # At start the scheduler may be due before the gateway is ready; waiting this long for the
 # login under way beats a failed attempt and a retry half a minute later.
-READY_WAIT = 30.0
+READY_WAIT = dt.timedelta(seconds=30)
 LOGIN_POLL = 0.2
 
 
@@ -28,9 +29,15 @@ class DiscordPublisher:
     platform = "discord"
 
     def __init__(
-        self, client: discord.Client, history: int = HISTORY, ready_wait: float = READY_WAIT
+        self,
+        client: discord.Client,
+        clock: Clock,
+        *,
+        history: int = HISTORY,
+        ready_wait: dt.timedelta = READY_WAIT,
     ) -> None:
         self.client = client
+        self.clock = clock
         self.history = history
         self.ready_wait = ready_wait
 
@@ -64,12 +71,11 @@ class DiscordPublisher:
 
     async def _me(self) -> discord.ClientUser:
         """The bot's own user, once the client has logged in (waiting for one under way)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.ready_wait
+        deadline = self.clock.now() + self.ready_wait
         # Polled: the login sets the user without an event to wait on (the gateway's ready
         # event comes later, and not at all for a REST-only client).
-        while self.client.user is None and loop.time() < deadline:
-            await asyncio.sleep(LOGIN_POLL)
+        while self.client.user is None and self.clock.now() < deadline:
+            await self.clock.sleep(LOGIN_POLL)
         if self.client.user is None:
             raise PublishError("the Discord client is not logged in yet", retry=True)
         return self.client.user

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
-from datetime import date
+from datetime import tzinfo
 from typing import Any
 
 import discord
@@ -13,6 +12,7 @@ import discord
 from bot.adapters.discord.client import TownhallClient
 from bot.adapters.discord.commands import TownhallCommands
 from bot.adapters.discord.publish import DiscordPublisher
+from bot.clock import Clock
 from bot.engine import AnswerEngine
 from bot.insight.ledger import Ledger
 from bot.settings import DiscordSettings, SettingsError
@@ -36,14 +36,20 @@ class DiscordService:
         engine: AnswerEngine,
         state: StateDB,
         *,
-        today: Callable[[], date],
+        clock: Clock,
+        zone: tzinfo,
         **client_options: Any,
     ) -> None:
         if settings.token is None:
             raise SettingsError("DISCORD_TOKEN: not set")
         self._token = settings.token
+        self.clock = clock
         self.client = TownhallClient(
-            TownhallCommands(engine, today=today, rotation_start=Ledger(state).start_rotation),
+            TownhallCommands(
+                engine,
+                today=lambda: clock.today(zone),
+                rotation_start=Ledger(state).start_rotation,
+            ),
             state,
             guild_id=settings.guild_id,
             ask_cooldown=settings.ask_cooldown,
@@ -72,4 +78,4 @@ class DiscordService:
 
     def publisher(self) -> DiscordPublisher:
         """The insight publisher over this service's client."""
-        return DiscordPublisher(self.client)
+        return DiscordPublisher(self.client, self.clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.client import RetryPolicy, web_client
-from bot.adapters.slack.events import RecentEvents
+from bot.adapters.slack.events import Deliveries, RecentEvents
 from bot.adapters.slack.listeners import register
 from bot.engine import AnswerEngine
 from bot.settings import SlackSettings
@@ -16,7 +16,7 @@ def build_app(
     engine: AnswerEngine,
     *,
     policy: RetryPolicy | None = None,
-    recent: RecentEvents | None = None,
+    deliveries: Deliveries | None = None,
 ) -> AsyncApp:
     """An AsyncApp answering mentions, DMs and /townhall; raises SettingsError if incomplete."""
     mode = slack.mode()
@@ -30,5 +30,5 @@ def build_app(
         # Socket Mode requests come over the authenticated socket and are not signed.
         signing_secret=secret if mode == "http" else "",
     )
-    register(app, engine, recent=recent, policy=policy)
+    register(app, engine, deliveries=deliveries or RecentEvents(policy.clock), policy=policy)
     return app

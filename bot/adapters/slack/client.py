@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -15,9 +13,9 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-log = logging.getLogger(__name__)
+from bot.clock import Clock, SystemClock
 
-Sleep = Callable[[float], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 # Slack answers 5xx for its own trouble; these are worth a second try, other codes are not.
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
@@ -34,11 +32,12 @@ class RetryPolicy:
     backoff: float = 0.5
     connection_retries: int = 2
     jitter: float = 0.5
-    sleep: Sleep = field(default=asyncio.sleep, compare=False)
+    # The waits run on this clock, so tests see them instead of sleeping through them.
+    clock: Clock = field(default_factory=SystemClock, compare=False)
 
 
 class _PolicyRetry(AsyncRetryHandler):
-    """Waits as the policy says (through its sleep, which tests replace) and logs each retry."""
+    """Waits as the policy says (on its clock) and logs each retry."""
 
     message = "retrying a Slack call"
 
@@ -73,7 +72,7 @@ class _PolicyRetry(AsyncRetryHandler):
             },
         )
         state.next_attempt_requested = True
-        await self.policy.sleep(wait)
+        await self.policy.clock.sleep(wait)
         state.increment_current_attempt()
 
 

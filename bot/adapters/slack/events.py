@@ -1,10 +1,17 @@
-"""Slack re-delivers an event when our ack was slow; remember the ones already answered."""
+"""Slack re-delivers an event when our ack was slow; answer each event id only once.
+
+Listeners ask a `Deliveries` whether an event is new. `RecentEvents` keeps the ids in
+memory (one process, lost on restart); a shared store can take its place behind the same
+one-method interface.
+"""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable
+from typing import Protocol
+
+from bot.clock import Clock
 
 # Slack retries after about 1 minute, 5 minutes and 30 minutes; an hour covers all three.
 REMEMBER_SECONDS = 3600.0
@@ -12,27 +19,32 @@ REMEMBER_SECONDS = 3600.0
 REMEMBER_COUNT = 10_000
 
 
+class Deliveries(Protocol):
+    """Where the bot remembers which Slack events it has taken on."""
+
+    async def first_delivery(self, event_id: str) -> bool:
+        """True the first time `event_id` arrives; False for a re-delivery of it."""
+        ...
+
+
 class RecentEvents:
-    """The event ids seen lately, so a re-delivered event is answered only once (per process)."""
+    """The event ids seen lately, in memory, so a re-delivered event is answered once."""
 
     def __init__(
-        self,
-        *,
-        seconds: float = REMEMBER_SECONDS,
-        count: int = REMEMBER_COUNT,
-        clock: Callable[[], float] = time.monotonic,
+        self, clock: Clock, *, seconds: float = REMEMBER_SECONDS, count: int = REMEMBER_COUNT
     ) -> None:
+        self.clock = clock
         self.seconds = seconds
         self.count = count
-        self.clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._seen: OrderedDict[str, dt.datetime] = OrderedDict()
 
-    def first_time(self, event_id: str) -> bool:
+    async def first_delivery(self, event_id: str) -> bool:
         """True the first time `event_id` is seen (recently); False for a re-delivery."""
-        now = self.clock()
+        now = self.clock.now()
         while self._seen:
             oldest, seen_at = next(iter(self._seen.items()))
-            if now - seen_at < self.seconds and len(self._seen) < self.count:
+            fresh = (now - seen_at).total_seconds() < self.seconds
+            if fresh and len(self._seen) < self.count:
                 break
             del self._seen[oldest]
         if event_id in self._seen:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack.client import RetryPolicy, retry_handlers
-from bot.adapters.slack.events import RecentEvents
+from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.render import (
     WATCH_ACTION,
     SlackMessage,
@@ -55,10 +55,10 @@ async def answer_mention(
     body: Payload,
     client: AsyncWebClient,
     engine: AnswerEngine,
-    recent: RecentEvents,
+    deliveries: Deliveries,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
-    if not _first_delivery(body, recent):
+    if not await _first_delivery(body, deliveries):
         return
     channel = event["channel"]
     thread = event.get("thread_ts") or event["ts"]
@@ -78,13 +78,13 @@ async def answer_direct_message(
     body: Payload,
     client: AsyncWebClient,
     engine: AnswerEngine,
-    recent: RecentEvents,
+    deliveries: Deliveries,
 ) -> None:
     """A message in the bot's DM: answer there (in its thread if it was written in one)."""
     # message.im also delivers edits, deletions and other bots' posts; only new text is asked.
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
-    if not _first_delivery(body, recent):
+    if not await _first_delivery(body, deliveries):
         return
     text = event.get("text", "")
     message = reply_to(engine, text) if has_question(text) else help_message()
@@ -164,12 +164,11 @@ def register(
     app: AsyncApp,
     engine: AnswerEngine,
     *,
-    recent: RecentEvents | None = None,
-    policy: RetryPolicy | None = None,
+    deliveries: Deliveries,
+    policy: RetryPolicy,
 ) -> None:
     """Wire every listener (mentions, DMs, /townhall, the video button, failures) into `app`."""
-    seen = recent or RecentEvents()
-    retry = policy or RetryPolicy()
+    seen, retry = deliveries, policy
 
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
         await answer_mention(event, body, client, engine, seen)
@@ -191,9 +190,9 @@ def register(
     app.error(on_error)
 
 
-def _first_delivery(body: Payload, recent: RecentEvents) -> bool:
+async def _first_delivery(body: Payload, deliveries: Deliveries) -> bool:
     event_id = body.get("event_id")
-    if event_id is None or recent.first_time(event_id):
+    if event_id is None or await deliveries.first_delivery(event_id):
         return True
     log.info("skipping a re-delivered event", extra={"event_id": event_id})
     return False

@@ -16,6 +16,7 @@ from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
+from bot.clock import Clock, SystemClock
 from bot.engine import AnswerEngine
 from bot.settings import SettingsError, SlackSettings
 
@@ -44,6 +45,7 @@ class SlackService:
         host: str = "0.0.0.0",  # Slack must reach it; --host narrows
         port: int = 3000,
         ping_interval: float = 10.0,
+        clock: Clock | None = None,
     ) -> None:
         if mode == "socket" and not app_token:
             raise SettingsError("SLACK_APP_TOKEN: missing (needed for Socket Mode)")
@@ -54,6 +56,7 @@ class SlackService:
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
+        self.app_clock = clock or SystemClock()
         self._app_token = app_token
         self._signing_secret = signing_secret
         self._handler: AsyncSocketModeHandler | None = None
@@ -74,8 +77,17 @@ class SlackService:
         mode = slack.mode()
         app_token = slack.app_token.get_secret_value() if slack.app_token else None
         secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+        policy = policy or RetryPolicy()
         app = build_app(slack, engine, policy=policy)
-        return cls(app, mode=mode, app_token=app_token, signing_secret=secret, host=host, port=port)
+        return cls(
+            app,
+            mode=mode,
+            app_token=app_token,
+            signing_secret=secret,
+            host=host,
+            port=port,
+            clock=policy.clock,
+        )
 
     def publisher(self) -> SlackInsightPublisher:
         """The daily insight's publisher over this app's Web API client."""
@@ -146,7 +158,8 @@ class SlackService:
     async def _run_http(self) -> None:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
         assert self._signing_secret is not None  # checked in __init__ for HTTP mode
-        web_app.middlewares.append(signed_requests(self._signing_secret, EVENTS_PATH))
+        clock = self.app_clock
+        web_app.middlewares.append(signed_requests(self._signing_secret, EVENTS_PATH, clock))
         web_app.router.add_get(HEALTH_PATH, self._healthz)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()

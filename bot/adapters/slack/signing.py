@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from slack_sdk.signature import SignatureVerifier
+
+from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 MAX_AGE = 5 * 60
 
 
-def signed_requests(secret: str, path: str, *, now: Callable[[], float] = time.time) -> Middleware:
+def signed_requests(secret: str, path: str, clock: Clock) -> Middleware:
     """An aiohttp middleware that answers 401 to any POST on `path` Slack did not sign."""
     verifier = SignatureVerifier(secret)
 
@@ -37,7 +37,7 @@ def signed_requests(secret: str, path: str, *, now: Callable[[], float] = time.t
         signature = request.headers.get("X-Slack-Signature", "")
         if not _TIMESTAMP.fullmatch(timestamp) or not signature:
             return _refused("missing or malformed signature headers")
-        if abs(now() - int(timestamp)) > MAX_AGE:
+        if abs(clock.now().timestamp() - int(timestamp)) > MAX_AGE:
             return _refused("request timestamp too old or in the future")
         body = await request.read()  # aiohttp keeps it, so bolt reads the same bytes
         if not verifier.is_valid(body, timestamp, signature):

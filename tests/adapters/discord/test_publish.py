@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -11,9 +12,11 @@ import discord
 import pytest
 
 from bot.adapters.discord import DiscordPublisher
+from bot.adapters.discord.publish import LOGIN_POLL
 from bot.insight import Insight, PublishError, insight_for
 from bot.knowledge import Knowledge
 from tests.adapters.discord.conftest import TODAY
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import BOT_ID, CHANNEL_ID, MEMBER_ID, TOKEN, FakeDiscord
 
 CHANNEL = str(CHANNEL_ID)
@@ -21,12 +24,18 @@ START = TODAY - timedelta(days=7)
 
 
 @pytest.fixture
-async def publisher(fake: FakeDiscord) -> AsyncIterator[DiscordPublisher]:
+def clock() -> ManualClock:
+    """The publisher's clock; it moves only when a test moves it."""
+    return ManualClock(dt.datetime.combine(TODAY, dt.time(0), tzinfo=dt.UTC), jump=False)
+
+
+@pytest.fixture
+async def publisher(fake: FakeDiscord, clock: ManualClock) -> AsyncIterator[DiscordPublisher]:
     """A publisher over a client logged in to the fake (REST only, no gateway)."""
     client = discord.Client(intents=discord.Intents(guilds=True))
     await client.login(TOKEN)
     try:
-        yield DiscordPublisher(client)
+        yield DiscordPublisher(client, clock)
     finally:
         await client.close()
 
@@ -52,26 +61,34 @@ async def test_post_sends_the_insight_marked_with_its_key_and_no_mentions(
 
 
 async def test_a_post_due_while_the_client_logs_in_waits_for_the_login(
-    fake: FakeDiscord, insight: Insight
+    fake: FakeDiscord, insight: Insight, clock: ManualClock
 ) -> None:
     client = discord.Client(intents=discord.Intents(guilds=True))
-    publisher = DiscordPublisher(client, ready_wait=10)
+    publisher = DiscordPublisher(client, clock, ready_wait=timedelta(seconds=10))
     try:
         posting = asyncio.create_task(publisher.post(CHANNEL, insight))
-        await asyncio.sleep(0.05)
-        assert not posting.done()  # waiting, not failed
+        await clock.wait_for_sleepers()
+        clock.advance(9)
+        await clock.wait_for_sleepers()
+        assert not posting.done()  # nine seconds in: still waiting, not failed
         await client.login(TOKEN)
+        clock.advance(LOGIN_POLL)
         message_id = await asyncio.wait_for(posting, 5)
     finally:
         await client.close()
     assert [m["id"] for m in fake.channels[CHANNEL_ID]] == [message_id]
 
 
-async def test_a_client_that_never_logs_in_is_a_retryable_error(insight: Insight) -> None:
+async def test_a_client_that_never_logs_in_is_a_retryable_error(
+    insight: Insight, clock: ManualClock
+) -> None:
     client = discord.Client(intents=discord.Intents(guilds=True))
-    publisher = DiscordPublisher(client, ready_wait=0.05)
+    publisher = DiscordPublisher(client, clock, ready_wait=timedelta(seconds=30))
+    looking = asyncio.create_task(publisher.find_posted(CHANNEL, insight))
+    await clock.wait_for_sleepers()
+    clock.advance(30)
     with pytest.raises(PublishError, match="not logged in") as caught:
-        await publisher.find_posted(CHANNEL, insight)
+        await looking
     assert caught.value.retry is True
     await client.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 import pytest
@@ -13,6 +14,7 @@ from bot.engine import AnswerEngine
 from bot.settings import DiscordSettings
 from bot.state import StateDB
 from tests.adapters.discord.conftest import START_TIMEOUT, TODAY
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
 WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
@@ -20,7 +22,10 @@ WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
 
 def service(engine: AnswerEngine, state: StateDB, token: str) -> DiscordService:
     settings = DiscordSettings(token=SecretStr(token), guild_id=None, ask_cooldown=5.0)
-    return DiscordService(settings, engine, state, today=lambda: TODAY, guild_ready_timeout=0.05)
+    clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC), jump=False)
+    return DiscordService(
+        settings, engine, state, clock=clock, zone=dt.UTC, guild_ready_timeout=0.05
+    )
 
 
 async def test_service_answers_until_cancelled_and_reports_its_health(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,22 +20,12 @@ from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.service import SlackService
 from bot.engine import AnswerEngine
 from bot.settings import SlackSettings
+from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlack
 
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
-
-
-@dataclass
-class Sleeps:
-    """The waits the retry handlers asked for; nothing actually sleeps."""
-
-    seconds: list[float] = field(default_factory=list)
-
-    async def __call__(self, seconds: float) -> None:
-        self.seconds.append(seconds)
-        await asyncio.sleep(0)
 
 
 async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -58,14 +49,15 @@ async def no_task_left_behind() -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
+def clock() -> ManualClock:
+    """The bot's clock: starts now (Slack signs with real time), jumps over every wait."""
+    return ManualClock(dt.datetime.now(dt.UTC))
 
 
 @pytest.fixture
-def policy(sleeps: Sleeps) -> RetryPolicy:
-    """The default retry counts, without jitter, waits recorded instead of slept."""
-    return RetryPolicy(jitter=0.0, sleep=sleeps)
+def policy(clock: ManualClock) -> RetryPolicy:
+    """The default retry counts, without jitter, waits taken on the manual clock."""
+    return RetryPolicy(jitter=0.0, clock=clock)
 
 
 @pytest.fixture

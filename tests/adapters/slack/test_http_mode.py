@@ -13,12 +13,12 @@ from bot.engine import AnswerEngine
 from bot.phrases import phrase
 from tests.adapters.slack.conftest import (
     HttpBot,
-    Sleeps,
     all_text,
     direct_message,
     eventually,
     mention,
 )
+from tests.fakes.clock import ManualClock
 
 
 def section_number(params: dict[str, object]) -> str:
@@ -188,7 +188,7 @@ async def test_healthz_reports_http_mode_connected(http_bot: HttpBot) -> None:
 
 
 async def test_rate_limited_post_is_retried_after_retry_after(
-    http_bot: HttpBot, sleeps: Sleeps
+    http_bot: HttpBot, clock: ManualClock
 ) -> None:
     http_bot.slack.fail(
         "chat.postMessage", status=429, error="ratelimited", headers={"Retry-After": "7"}
@@ -196,12 +196,12 @@ async def test_rate_limited_post_is_retried_after_retry_after(
     await http_bot.send_event(mention("Is college still worth it?"), "Ev1")
     [post] = await http_bot.slack.wait_for("chat.postMessage")
     assert [c.status for c in http_bot.slack.calls_to("chat.postMessage")] == [429, 200]
-    assert sleeps.seconds == [7.0]
+    assert clock.naps == [7.0]
     assert section_number(post.params) == "Topic 18"
 
 
 async def test_server_error_is_retried_a_bounded_number_of_times_then_logged(
-    http_bot: HttpBot, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+    http_bot: HttpBot, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.adapters.slack")
     http_bot.slack.fail("chat.postMessage", status=500, error="internal_error", times=3)
@@ -216,7 +216,7 @@ async def test_server_error_is_retried_a_bounded_number_of_times_then_logged(
     assert post.params["channel"] == "D1"
     statuses = [c.status for c in http_bot.slack.calls_to("chat.postMessage")]
     assert statuses == [500, 500, 500, 200]  # the first try, two retries, then the next event
-    assert sleeps.seconds == [0.5, 1.0]
+    assert clock.naps == [0.5, 1.0]
     retries = [r for r in caplog.records if r.message.startswith("Slack answered with a server")]
     assert [r.attempt for r in retries] == [1, 2]  # type: ignore[attr-defined]
     [failure] = [r for r in caplog.records if r.message.startswith("Slack reply failed")]

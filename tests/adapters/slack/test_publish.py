@@ -11,7 +11,8 @@ from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.publish import EVENT_TYPE, SlackInsightPublisher
 from bot.insight import Insight, InsightPublisher, PublishError
 from bot.knowledge import Section
-from tests.adapters.slack.conftest import BOT_TOKEN, Sleeps
+from tests.adapters.slack.conftest import BOT_TOKEN
+from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import BOT_USER_ID, FakeSlack
 
 DAY = date(2026, 2, 3)
@@ -106,7 +107,7 @@ async def test_missing_channel_in_history_is_not_retried(
 
 
 async def test_rate_limit_that_outlasts_the_retries_can_be_retried_later(
-    slack: FakeSlack, publisher: SlackInsightPublisher, sleeps: Sleeps
+    slack: FakeSlack, publisher: SlackInsightPublisher, clock: ManualClock
 ) -> None:
     slack.fail(
         "chat.postMessage", status=429, error="ratelimited", times=4, headers={"Retry-After": "2"}
@@ -114,7 +115,7 @@ async def test_rate_limit_that_outlasts_the_retries_can_be_retried_later(
     with pytest.raises(PublishError, match="ratelimited") as raised:
         await publisher.post("C9", insight())
     assert raised.value.retry is True
-    assert sleeps.seconds == [2.0, 2.0, 2.0]
+    assert clock.naps == [2.0, 2.0, 2.0]
 
 
 async def test_server_errors_that_outlast_the_retries_can_be_retried_later(
@@ -127,7 +128,9 @@ async def test_server_errors_that_outlast_the_retries_can_be_retried_later(
     assert len(slack.calls_to("conversations.history")) == 3
 
 
-async def test_unreachable_slack_can_be_retried_later(policy: RetryPolicy, sleeps: Sleeps) -> None:
+async def test_unreachable_slack_can_be_retried_later(
+    policy: RetryPolicy, clock: ManualClock
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
@@ -135,15 +138,15 @@ async def test_unreachable_slack_can_be_retried_later(policy: RetryPolicy, sleep
     with pytest.raises(PublishError, match="could not reach Slack for channel C9") as raised:
         await SlackInsightPublisher(client).post("C9", insight())
     assert raised.value.retry is True
-    assert sleeps.seconds == [0.5, 1.0]
+    assert clock.naps == [0.5, 1.0]
 
 
 async def test_a_very_long_retry_after_is_waited_at_most_max_wait(
-    slack: FakeSlack, sleeps: Sleeps
+    slack: FakeSlack, clock: ManualClock
 ) -> None:
-    policy = RetryPolicy(jitter=0.0, max_wait=60.0, sleep=sleeps)
+    policy = RetryPolicy(jitter=0.0, max_wait=60.0, clock=clock)
     slack.fail("chat.postMessage", status=429, error="ratelimited", headers={"Retry-After": "600"})
     publisher = SlackInsightPublisher(web_client(BOT_TOKEN, slack.api_url, policy))
     await publisher.post("C9", insight())
-    assert sleeps.seconds == [60.0]
+    assert clock.naps == [60.0]
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [429, 200]

@@ -1,4 +1,6 @@
-"""A `townhall serve`-like process for the multi-process tests: `python -m tests.insight.worker`.
+"""The scheduler alone in a process, for the multi-process tests.
+
+    python -m tests.insight.scheduler_process --db F --channels D --targets P:C,... ...
 
 It runs the real scheduler and ledger on a database file, with file-backed channels and a
 ManualClock from --start until it waits past --until, then exits 0. With --serve it runs
@@ -21,7 +23,8 @@ from bot.logs import setup_logging
 from bot.runtime import run_services
 from bot.settings import BUNDLED_KNOWLEDGE
 from bot.state import StateDB
-from tests.insight.support import FileChannelPublisher, ManualClock, run_until
+from tests.fakes.clock import ManualClock, run_until
+from tests.insight.publishers import FileChannelPublisher
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """`townhall serve`'s daily insight in its own process, against fakes in the test process.
 
-    python -m tests.insight.platform_worker --db F --knowledge D --discord-port P \
+    python -m tests.insight.serve_process --db F --knowledge D --discord-port P \
         --slack-url U --start T --until T [--wait-go] [--lease-minutes M] [--kill-after-posts N]
 
 Builds the services with `services_for` (real discord.py client, real slack_sdk client,
@@ -23,9 +23,9 @@ from pathlib import Path
 from bot.cli.common import engine_or_exit
 from bot.insight import Insight, InsightPublisher
 from bot.logs import setup_logging
+from tests.fakes.clock import ManualClock, run_until
 from tests.fakes.discord_api import redirect_discord
-from tests.insight.platforms import serving, settings_for
-from tests.insight.support import ManualClock, run_until
+from tests.insight.serve_with_fakes import serving, settings_for
 
 
 class KilledAfterPosts:

@@ -1,51 +1,14 @@
-"""Test doubles of our own protocols: a clock tests drive, and publishers that record posts."""
+"""Insight publishers for the scheduler tests: in memory, or in files shared by processes."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Awaitable
 from pathlib import Path
 
 from bot.insight import Insight, PublishError
-
-
-class ManualClock:
-    """A clock that jumps to each wake-up time at once, and parks at `stop_at`."""
-
-    def __init__(self, start: dt.datetime, stop_at: dt.datetime | None = None) -> None:
-        self.current = start
-        self.stop_at = stop_at
-        self.parked = asyncio.Event()
-        self.sleeps: list[dt.datetime] = []
-
-    def now(self) -> dt.datetime:
-        return self.current
-
-    async def sleep_until(self, when: dt.datetime) -> None:
-        self.sleeps.append(when)
-        if self.stop_at is not None and when > self.stop_at:
-            self.current = max(self.current, self.stop_at)
-            self.parked.set()
-            await asyncio.Event().wait()  # until the test cancels the sleeper
-        self.current = max(self.current, when)
-        await asyncio.sleep(0)
-
-
-async def run_until(clock: ManualClock, job: Awaitable[None], until: dt.datetime) -> None:
-    """Run `job` (a scheduler's run()) on `clock` until it waits for a time after `until`."""
-    clock.stop_at = until
-    clock.parked.clear()
-    task = asyncio.ensure_future(job)
-    parked = asyncio.ensure_future(clock.parked.wait())
-    await asyncio.wait([task, parked], return_when=asyncio.FIRST_COMPLETED)
-    parked.cancel()
-    if task.done():
-        task.result()  # raises what the job raised
-        raise AssertionError("the job returned instead of waiting for the next day")
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+from tests.fakes.clock import ManualClock
 
 
 class RecordingPublisher:

@@ -1,6 +1,6 @@
 """The daily insight as `townhall serve` builds it, against the fake Discord and Slack.
 
-Used in the test process and by `platform_worker.py` in other processes: the same settings,
+Used in the test process and by `serve_process.py` in other processes: the same settings,
 the same `services_for`, only the fakes' addresses and the clock differ.
 """
 
@@ -19,8 +19,8 @@ from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordService
 from bot.cli.serve import services_for
+from bot.clock import Clock
 from bot.engine import AnswerEngine
-from bot.insight.clock import Clock
 from bot.insight.schedule import InsightScheduler
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import load_document
