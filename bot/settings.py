@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.knowledge.bundled import bundled_knowledge
@@ -36,6 +43,43 @@ class CoreSettings(BaseSettings):
     townhall_db: Path = Field(default=Path("townhall.db"))
 
 
+@dataclass(frozen=True)
+class DiscordBot:
+    """The Discord bot as configured: everything it needs is set and valid."""
+
+    token: SecretStr
+    guild_id: int | None
+    ask_cooldown: float
+
+
+@dataclass(frozen=True)
+class SocketMode:
+    """Slack reaches the bot over a websocket the bot opens (no public URL)."""
+
+    app_token: SecretStr
+
+
+@dataclass(frozen=True)
+class HttpMode:
+    """Slack posts to the bot's HTTP endpoint; the signing secret proves it is Slack."""
+
+    signing_secret: SecretStr
+
+
+@dataclass(frozen=True)
+class SlackApp:
+    """The Slack app as configured: a bot token and one way for Slack to reach the bot."""
+
+    bot_token: SecretStr
+    connection: SocketMode | HttpMode
+    api_url: str
+
+    @property
+    def mode(self) -> Literal["socket", "http"]:
+        """Socket Mode or HTTP mode."""
+        return "socket" if isinstance(self.connection, SocketMode) else "http"
+
+
 class DiscordSettings(BaseSettings):
     """DISCORD_*: the bot token, one guild to sync commands to (testing), the /ask cooldown."""
 
@@ -51,6 +95,12 @@ class DiscordSettings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         # `DISCORD_TOKEN=` copied from .env.example means "not set", not an empty token.
         return None if isinstance(value, str) and not value.strip() else value
+
+    def bot(self) -> DiscordBot | None:
+        """The bot to run, or None when DISCORD_TOKEN is not set."""
+        if self.token is None:
+            return None
+        return DiscordBot(self.token, self.guild_id, self.ask_cooldown)
 
 
 class SlackSettings(BaseSettings):
@@ -87,28 +137,37 @@ class SlackSettings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @model_validator(mode="after")
+    def _complete(self) -> SlackSettings:
+        # Checked once, here: any credential set means Slack is wanted, so it must be whole.
+        # The message starts with the variable's name (see _error_line).
+        if not self.configured:
+            return self
+        if self.bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)")
+        if self.app_token is None and self.signing_secret is None:
+            raise ValueError(
+                "SLACK_APP_TOKEN: missing (set it for Socket Mode, "
+                "or SLACK_SIGNING_SECRET for HTTP mode)"
+            )
+        return self
+
     @property
     def configured(self) -> bool:
         """Whether any Slack credential is set, so `townhall serve` should run Slack."""
         return any(v is not None for v in (self.bot_token, self.app_token, self.signing_secret))
 
-    def mode(self) -> Literal["socket", "http"]:
-        """Socket Mode with an app token, else HTTP mode with a signing secret.
-
-        Raises SettingsError naming the variable that is missing.
-        """
+    def app(self) -> SlackApp | None:
+        """The app to run (Socket Mode when the app token is set), or None without Slack."""
         if self.bot_token is None:
-            raise SettingsError(
-                "SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)"
-            )
+            return None  # validation guarantees no other credential is set either
+        connection: SocketMode | HttpMode
         if self.app_token is not None:
-            return "socket"
-        if self.signing_secret is not None:
-            return "http"
-        raise SettingsError(
-            "SLACK_APP_TOKEN: missing (set it for Socket Mode, "
-            "or SLACK_SIGNING_SECRET for HTTP mode)"
-        )
+            connection = SocketMode(self.app_token)
+        else:
+            assert self.signing_secret is not None  # guaranteed by _complete
+            connection = HttpMode(self.signing_secret)
+        return SlackApp(self.bot_token, connection, self.api_url)
 
 
 def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> SecretStr | None:
@@ -249,9 +308,11 @@ def _describe(exc: ValidationError) -> str:
     section = next((c for c in _SECTIONS if c.__name__ == exc.title), None)
     prefix = str(section.model_config.get("env_prefix", "")) if section else ""
     error = exc.errors()[0]
-    field = str(error["loc"][0]) if error["loc"] else "?"
     message = str(error["msg"]).removeprefix("Value error, ")
-    annotation = section.model_fields[field].annotation if section and field != "?" else None
+    if not error["loc"]:
+        return message  # a check of the whole section names its variable itself
+    field = str(error["loc"][0])
+    annotation = section.model_fields[field].annotation if section else None
     secret = annotation is None or "SecretStr" in str(annotation)
     if error["type"] != "value_error" and not secret:
         # Our own validators quote the value; for the rest, show it unless it may be a token.

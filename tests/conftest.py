@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the bundled knowledge, one engine over it, PostgreSQL."""
+"""Fixtures shared by every test: the knowledge, one engine and its lane, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers import Answers
 from bot.engine import AnswerEngine
 from bot.knowledge import Knowledge, load_knowledge
+from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE
 from tests.postgres import PostgresCluster, PostgresStartError
 
@@ -53,3 +55,16 @@ def postgres() -> Iterator[PostgresCluster]:
         pytest.skip(f"PostgreSQL cannot start here: {exc}")
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture
+def engine_lane() -> Iterator[Runner]:
+    """The engine's lane, as `townhall serve` builds it, stopped after the test."""
+    with Runner("engine") as lane:
+        yield lane
+
+
+@pytest.fixture
+def answers(engine: AnswerEngine, engine_lane: Runner) -> Answers:
+    """The shipped engine's answers, computed on the engine lane."""
+    return Answers(engine, engine_lane)

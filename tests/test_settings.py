@@ -80,4 +80,34 @@ def test_bad_value_names_the_variable_and_the_value(
 def test_secret_values_lists_every_configured_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "discord-secret-value")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
-    assert sorted(secret_values(load_settings())) == ["discord-secret-value", "xoxb-1-2-3"]
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-2-3")
+    assert sorted(secret_values(load_settings())) == [
+        "discord-secret-value",
+        "xapp-1-2-3",
+        "xoxb-1-2-3",
+    ]
+
+
+def test_incomplete_slack_settings_are_refused_once_at_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "a-signing-secret")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)"
+    )
+
+
+def test_complete_slack_settings_say_how_slack_reaches_the_bot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "a-signing-secret")
+    app = load_settings().slack.app()
+    assert app is not None
+    assert (app.mode, app.api_url) == ("http", "https://slack.com/api/")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-2-3")
+    socket = load_settings().slack.app()
+    assert socket is not None
+    assert socket.mode == "socket"

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
@@ -15,10 +16,14 @@ from bot.state import StateDB
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
 # where it is used, so that `townhall ask` starts without loading it.
 if TYPE_CHECKING:
+    from bot.answers import Answers
     from bot.clock import Clock
     from bot.engine import AnswerEngine
+    from bot.insight.daily import DailyInsights
+    from bot.insight.ledger import Ledger
     from bot.insight.publisher import InsightPublisher
     from bot.insight.schedule import InsightScheduler
+    from bot.runner import Runner
     from bot.runtime import Service
 
 log = logging.getLogger(__name__)
@@ -62,9 +67,10 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Build settings and the engine once, then run every configured service until stopped."""
+    """The composition root: build every part once, hand each service what it uses, run."""
     from bot.health import HealthServer  # noqa: PLC0415 - see the imports above
     from bot.logs import setup_logging  # noqa: PLC0415
+    from bot.runner import Runner  # noqa: PLC0415
     from bot.runtime import run_services  # noqa: PLC0415
 
     settings = settings_or_exit()
@@ -78,23 +84,24 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
 
     state = StateDB(settings.core.townhall_db)
+    engine_lane = Runner("engine")
     try:
-        services = services_for(
-            settings, engine, state=state, host=args.host, port=args.port, clock=args.clock
-        )
+        core = build_core(settings, engine, state=state, runner=engine_lane, clock=args.clock)
+        services = services_for(settings, core, host=args.host, port=args.port)
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
         if args.health_port is not None:
             services.append(HealthServer(services, args.health_port))
         asyncio.run(run_services(services))
     except SettingsError as exc:
-        # Also raised at start, when Slack refuses a token.
+        # Raised at start when Slack refuses a token.
         fail(f"settings: {exc}")
     except ConnectionError as exc:
         fail(f"could not start: {exc}")
     except DiscordLoginError as exc:
         fail(str(exc))
     finally:
+        engine_lane.close()
         state.close()
     return 0
 
@@ -104,59 +111,80 @@ def configured(settings: Settings) -> bool:
     return bool(settings.discord.token or settings.slack.configured or settings.insight.channels())
 
 
+@dataclass(frozen=True)
+class Core:
+    """The parts `townhall serve` builds once; each service is handed the ones it uses."""
+
+    clock: Clock
+    state: StateDB
+    ledger: Ledger
+    answers: Answers
+    daily: DailyInsights
+
+
+def build_core(
+    settings: Settings, engine: AnswerEngine, *, state: StateDB, runner: Runner, clock: Clock
+) -> Core:
+    """The shared parts over one engine, one state database, one engine lane and one clock."""
+    from bot.answers import Answers  # noqa: PLC0415 - see the imports above
+    from bot.insight.daily import DailyInsights  # noqa: PLC0415
+    from bot.insight.ledger import Ledger  # noqa: PLC0415
+
+    ledger = Ledger(state)
+    return Core(
+        clock=clock,
+        state=state,
+        ledger=ledger,
+        answers=Answers(engine, runner),
+        daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
+    )
+
+
 def services_for(
     settings: Settings,
-    engine: AnswerEngine,
+    core: Core,
     *,
-    state: StateDB,
     host: str = "0.0.0.0",
     port: int = 3000,
     publishers: Mapping[str, InsightPublisher] | None = None,
-    clock: Clock | None = None,
 ) -> list[Service]:
-    """Every service the settings configure; raises SettingsError naming a missing variable.
+    """Every service the settings configure, built from the shared parts.
 
     The daily insight posts through the platforms running here, and through `publishers`
-    (tests hand in their own). `clock` is the scheduler's, and gives /insight its today.
+    (tests hand in their own).
     """
-    from bot.clock import SystemClock  # noqa: PLC0415 - see the imports above
-
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
-    clock = clock or SystemClock()
-    if settings.discord.token is not None:
-        from bot.adapters.discord import DiscordService  # noqa: PLC0415
+    bot = settings.discord.bot()
+    if bot is not None:
+        from bot.adapters.discord import DiscordService  # noqa: PLC0415 - see the imports above
 
-        discord = DiscordService(
-            settings.discord, engine, state, clock=clock, zone=settings.insight.timezone
+        discord = DiscordService.from_settings(
+            bot, answers=core.answers, daily=core.daily, sync_memory=core.state, clock=core.clock
         )
         services.append(discord)
         posting["discord"] = discord.publisher()
-    if settings.slack.configured:
-        from bot.adapters.slack import RetryPolicy, SlackService  # noqa: PLC0415
+    app = settings.slack.app()
+    if app is not None:
+        from bot.adapters.slack import SlackService  # noqa: PLC0415
 
         slack = SlackService.from_settings(
-            settings.slack, engine, host=host, port=port, policy=RetryPolicy(clock=clock)
+            app, answers=core.answers, clock=core.clock, host=host, port=port
         )
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
-    scheduler = insight_scheduler(settings, engine, state, posting, clock)
+    scheduler = insight_scheduler(settings, core, posting)
     if scheduler is not None:
         services.append(scheduler)
     return services
 
 
 def insight_scheduler(
-    settings: Settings,
-    engine: AnswerEngine,
-    state: StateDB,
-    publishers: Mapping[str, InsightPublisher],
-    clock: Clock,
+    settings: Settings, core: Core, publishers: Mapping[str, InsightPublisher]
 ) -> InsightScheduler | None:
     """The daily insight for every configured channel whose platform can post here."""
-    from bot.insight.ledger import Ledger  # noqa: PLC0415 - see the imports above
-    from bot.insight.schedule import InsightScheduler, Target  # noqa: PLC0415
+    from bot.insight.schedule import InsightScheduler, Target  # noqa: PLC0415 - see above
 
     channels = settings.insight.channels()
     usable = {p: pub for p, pub in publishers.items() if p in channels}
@@ -174,12 +202,4 @@ def insight_scheduler(
         if platform in usable
         for channel in listed
     ]
-    return InsightScheduler(
-        engine.knowledge,
-        Ledger(state),
-        usable,
-        targets,
-        at=settings.insight.time,
-        zone=settings.insight.timezone,
-        clock=clock,
-    )
+    return InsightScheduler(core.daily, core.ledger, usable, targets, at=settings.insight.time)

@@ -21,11 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.insight.daily import BeforeRotationError, DailyInsights
 from bot.insight.ledger import Ledger, PostRecord, Slot
-from bot.insight.pick import Insight, insight_for
+from bot.insight.pick import Insight
 from bot.insight.publisher import InsightPublisher, PublishError
-from bot.knowledge import Knowledge
 
 log = logging.getLogger(__name__)
 
@@ -78,19 +77,17 @@ class InsightScheduler:
 
     def __init__(
         self,
-        knowledge: Knowledge,
+        daily: DailyInsights,
         ledger: Ledger,
         publishers: Mapping[str, InsightPublisher],
         targets: Sequence[Target],
         *,
         at: dt.time,
-        zone: ZoneInfo,
-        clock: Clock,
         owner: str | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=10),
         backoff: Backoff | None = None,
     ) -> None:
-        self.knowledge = knowledge
+        self.daily = daily
         self.ledger = ledger
         self.publishers = dict(publishers)
         self.targets = [t for t in targets if t.platform in self.publishers]
@@ -100,8 +97,8 @@ class InsightScheduler:
                 extra={"platform": skipped.platform, "channel": skipped.channel},
             )
         self.at = at
-        self.zone = zone
-        self.clock = clock
+        self.zone = daily.zone
+        self.clock = daily.clock
         self.owner = owner or process_owner()
         self.lease = lease
         self.backoff = backoff or Backoff()
@@ -140,15 +137,15 @@ class InsightScheduler:
 
     async def run_day(self, day: dt.date) -> None:
         """Post `day`'s insight to every target; return when all are done or the day is over."""
-        start = self.ledger.start_rotation(day)
-        if day < start:
+        try:
+            insights = await self.daily.of_day(day, (t.lang for t in self.targets))
+        except BeforeRotationError as exc:
             # Only when another process, with a clock ahead of ours, started the rotation.
             log.error(
                 "today is before the rotation's first day; nothing posted",
-                extra={"day": day.isoformat(), "rotation_start": start.isoformat()},
+                extra={"day": day.isoformat(), "rotation_start": exc.start.isoformat()},
             )
             return
-        insights = {t.lang: insight_for(self.knowledge, day, t.lang, start) for t in self.targets}
         end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
         for target in self.targets:
             key = insights[target.lang].key

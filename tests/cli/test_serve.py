@@ -11,8 +11,9 @@ import pytest
 
 from bot.adapters.slack import SlackService
 from bot.cli import main
-from bot.cli.serve import NOTHING_TO_RUN, services_for
+from bot.cli.serve import NOTHING_TO_RUN, build_core, services_for
 from bot.engine import AnswerEngine
+from bot.runner import Runner
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
 from bot.state import StateDB
@@ -104,40 +105,45 @@ def test_unreachable_slack_is_one_line(
     )
 
 
-def slack_services(engine: AnswerEngine, tmp_path: Path, host: str, port: int) -> list[Service]:
+def slack_services(
+    engine: AnswerEngine, lane: Runner, tmp_path: Path, host: str, port: int
+) -> list[Service]:
     """The services `serve` would start with the current environment."""
+    settings = load_settings()
     state = StateDB(tmp_path / "state.db")
+    clock = ManualClock(dt.datetime.now(dt.UTC))
     try:
-        return services_for(load_settings(), engine, state=state, host=host, port=port)
+        core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+        return services_for(settings, core, host=host, port=port)
     finally:
         state.close()
 
 
 def test_blank_slack_variables_count_as_unset(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, engine_lane: Runner, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "")
     monkeypatch.setenv("SLACK_APP_TOKEN", " ")
-    assert slack_services(engine, tmp_path, "127.0.0.1", 3000) == []
+    assert slack_services(engine, engine_lane, tmp_path, "127.0.0.1", 3000) == []
 
 
 def test_socket_mode_service_when_bot_and_app_tokens_are_set(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, engine_lane: Runner, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A-1-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "also-set")
-    [service] = slack_services(engine, tmp_path, "127.0.0.1", 3000)
+    [service] = slack_services(engine, engine_lane, tmp_path, "127.0.0.1", 3000)
     assert isinstance(service, SlackService)
     assert service.health() == {"mode": "socket", "connected": False}
 
 
 def test_http_mode_service_listens_where_asked(
-    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, engine: AnswerEngine, engine_lane: Runner, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cret")
-    [service] = slack_services(engine, tmp_path, "127.0.0.2", 8123)
+    [service] = slack_services(engine, engine_lane, tmp_path, "127.0.0.2", 8123)
     assert isinstance(service, SlackService)
     assert (service.mode, service.host, service.port) == ("http", "127.0.0.2", 8123)
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.cli import main
-from bot.cli.serve import NOTHING_TO_RUN, services_for
+from bot.cli.serve import NOTHING_TO_RUN, build_core, services_for
 from bot.engine import AnswerEngine
 from bot.health import HealthServer
+from bot.runner import Runner
 from bot.settings import load_settings
 from bot.state import StateDB
+from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
 
 
@@ -45,6 +48,7 @@ def test_nothing_configured_exits_1_listing_what_to_set(capsys: pytest.CaptureFi
 def test_scheduler_runs_only_for_platforms_with_a_publisher(
     monkeypatch: pytest.MonkeyPatch,
     engine: AnswerEngine,
+    engine_lane: Runner,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -52,13 +56,13 @@ def test_scheduler_runs_only_for_platforms_with_a_publisher(
     monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1:en")
     settings = load_settings()
     state = StateDB(tmp_path / "townhall.db")
+    clock = ManualClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
+    core = build_core(settings, engine, state=state, runner=engine_lane, clock=clock)
 
-    assert services_for(settings, engine, state=state) == []
+    assert services_for(settings, core) == []
     assert "insight channels are set for a platform that is not configured" in caplog.text
 
-    [service] = services_for(
-        settings, engine, publishers={"slack": RecordingPublisher("slack")}, state=state
-    )
+    [service] = services_for(settings, core, publishers={"slack": RecordingPublisher("slack")})
     assert service.name == "insight"
     assert [(t.platform, t.channel, t.lang) for t in service.targets] == [("slack", "C1", "en")]  # type: ignore[attr-defined]
     state.close()

@@ -123,6 +123,10 @@ class FakeSlack:
         await self._wait(lambda: len(matching()) >= count, timeout)
         return matching()
 
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `predicate()` holds, checked after every call the fake receives."""
+        await self._wait(predicate, timeout)
+
     def open_channel(self, *channels: str) -> None:
         """Make channels exist (with no messages yet), so their history can be read."""
         for channel in channels:

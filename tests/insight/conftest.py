@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.insight.schedule import Backoff, InsightScheduler, Target
 from bot.knowledge import Knowledge
+from bot.runner import Runner
 from bot.state import StateDB
 from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
@@ -35,7 +37,9 @@ SchedulerFactory = Callable[..., InsightScheduler]
 
 
 @pytest.fixture
-def make_scheduler(knowledge: Knowledge, db_path: Path) -> Iterator[SchedulerFactory]:
+def make_scheduler(
+    knowledge: Knowledge, db_path: Path, engine_lane: Runner
+) -> Iterator[SchedulerFactory]:
     """Build a scheduler on its own connection to the shared database file (like a process)."""
     opened: list[StateDB] = []
 
@@ -49,14 +53,13 @@ def make_scheduler(knowledge: Knowledge, db_path: Path) -> Iterator[SchedulerFac
     ) -> InsightScheduler:
         db = StateDB(db_path)
         opened.append(db)
+        ledger = Ledger(db)
         return InsightScheduler(
-            knowledge,
-            Ledger(db),
+            DailyInsights(knowledge, ledger, clock, ZoneInfo(zone), engine_lane),
+            ledger,
             {p.platform: p for p in publishers},
             targets,
             at=dt.time.fromisoformat(at),
-            zone=ZoneInfo(zone),
-            clock=clock,
             backoff=options.pop("backoff", Backoff()),  # type: ignore[arg-type]
             **options,  # type: ignore[arg-type]
         )

@@ -16,10 +16,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.insight.schedule import InsightScheduler, Target
 from bot.knowledge import load_knowledge
 from bot.logs import setup_logging
+from bot.runner import Runner
 from bot.runtime import run_services
 from bot.settings import BUNDLED_KNOWLEDGE
 from bot.state import StateDB
@@ -49,14 +51,15 @@ def main() -> None:
         for p in {t.platform for t in targets}
     }
     clock = ManualClock(args.start)
+    ledger = Ledger(StateDB(args.db))
+    knowledge = load_knowledge(BUNDLED_KNOWLEDGE)
+    lane = Runner("engine")
     scheduler = InsightScheduler(
-        load_knowledge(BUNDLED_KNOWLEDGE),
-        Ledger(StateDB(args.db)),
+        DailyInsights(knowledge, ledger, clock, ZoneInfo(args.zone), lane),
+        ledger,
         publishers,
         targets,
         at=dt.time.fromisoformat(args.time),
-        zone=ZoneInfo(args.zone),
-        clock=clock,
         lease=dt.timedelta(minutes=args.lease_minutes),
     )
     if args.wait_go:

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordService
-from bot.cli.serve import services_for
+from bot.cli.serve import build_core, services_for
 from bot.clock import Clock
 from bot.engine import AnswerEngine
 from bot.insight.schedule import InsightScheduler
 from bot.knowledge import load_knowledge
 from bot.knowledge.loader import load_document
 from bot.knowledge.model import INTRODUCTION
+from bot.runner import Runner
 from bot.settings import (
     BUNDLED_KNOWLEDGE,
     CoreSettings,
@@ -119,7 +120,9 @@ async def serving(
     service is not run either; posting only needs its Web API client.
     """
     state = StateDB(settings.core.townhall_db)
-    services = services_for(settings, engine, state=state, clock=clock)
+    lane = Runner("engine")
+    core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+    services = services_for(settings, core)
     scheduler = _only(services, InsightScheduler)
     discord = _only(services, DiscordService)
     if lease is not None:
@@ -131,6 +134,7 @@ async def serving(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        lane.close()
         state.close()
 
 

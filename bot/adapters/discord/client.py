@@ -9,9 +9,8 @@ import discord
 
 from bot.adapters.discord.commands import KoreanTranslator, TownhallCommands, build_tree
 from bot.adapters.discord.render import NO_MENTIONS
-from bot.adapters.discord.sync import sync_commands
+from bot.adapters.discord.sync import SyncMemory, sync_commands
 from bot.adapters.discord.views import TopicButton
-from bot.state import StateDB
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class TownhallClient(discord.Client):
     def __init__(
         self,
         commands: TownhallCommands,
-        state: StateDB,
+        sync_memory: SyncMemory,
         *,
         guild_id: int | None = None,
         ask_cooldown: float = 0.0,
@@ -39,7 +38,7 @@ class TownhallClient(discord.Client):
             intents=intents(), allowed_mentions=NO_MENTIONS, max_messages=None, **options
         )
         self.commands = commands
-        self.state = state
+        self.sync_memory = sync_memory
         self.guild_id = guild_id
         self.tree = build_tree(self, commands, ask_cooldown=ask_cooldown)
 
@@ -47,7 +46,7 @@ class TownhallClient(discord.Client):
         """Register the topic buttons and sync the commands if they changed."""
         self.add_dynamic_items(TopicButton)
         await self.tree.set_translator(KoreanTranslator())
-        await sync_commands(self.tree, self.state, self.guild_id)
+        await sync_commands(self.tree, self.sync_memory, self.guild_id)
 
     async def on_ready(self) -> None:
         """Log who we are once connected."""
@@ -59,8 +58,3 @@ class TownhallClient(discord.Client):
     ) -> None:
         """A topic button was clicked."""
         await self.commands.show_topic(interaction, talk, number, lang)
-
-    async def close(self) -> None:
-        """Disconnect, then stop the engine's worker."""
-        await super().close()
-        self.commands.close()

@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from typing import Any
 
 import discord
@@ -29,8 +26,11 @@ from bot.adapters.discord.render import (
     topics_reply,
 )
 from bot.adapters.discord.views import view_for
-from bot.engine import Answer, AnswerEngine, QuestionError
-from bot.insight import insight_for
+from bot.answers import Answers
+from bot.clock import Clock
+from bot.engine import Answer, QuestionError
+from bot.engine.question import MAX_ANALYZED_CHARS
+from bot.insight.daily import DailyInsights
 from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 # Discord drops an interaction not answered within 3 s; past this much time the answer is
 # deferred ("thinking...") and sent when ready.
 ANSWER_BUDGET = 1.5
-# The engine reads at most 1000 characters of a question.
-MAX_QUESTION = 1000
+# Discord refuses longer text in the option; the engine reads no more than this anyway.
+MAX_QUESTION = MAX_ANALYZED_CHARS
 
 
 def member_lang(interaction: discord.Interaction[Any]) -> str:
@@ -75,33 +75,25 @@ class TownhallCommands:
 
     def __init__(
         self,
-        engine: AnswerEngine,
+        answers: Answers,
+        daily: DailyInsights,
+        clock: Clock,
         *,
-        today: Callable[[], date],
-        rotation_start: Callable[[date], date],
         answer_budget: float = ANSWER_BUDGET,
     ) -> None:
-        self.engine = engine
-        self.today = today
-        # The daily post's first day, from the shared database (see Ledger.start_rotation).
-        self.rotation_start = rotation_start
+        self.answers = answers
+        self.knowledge = answers.knowledge
+        self.daily = daily
+        self.clock = clock
         self.answer_budget = answer_budget
-        # One worker: the analyzers are not shared between threads, and answers take ms.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="townhall-engine")
-
-    def close(self) -> None:
-        """Stop the engine's worker thread."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def ask(
         self, interaction: discord.Interaction[Any], question: str, private: bool
     ) -> None:
         """/ask: the section that answers the question, or topics to try."""
         lang = member_lang(interaction)
-        work = asyncio.get_running_loop().run_in_executor(
-            self._executor, self.engine.ask, question, lang
-        )
-        if not await _finished(work, self.answer_budget):
+        work = asyncio.ensure_future(self.answers.ask(question, lang))
+        if not await self._within_budget(work):
             await interaction.response.defer(ephemeral=private, thinking=True)
         try:
             answer = await work
@@ -114,7 +106,7 @@ class TownhallCommands:
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
         lang = member_lang(interaction)
-        knowledge = self.engine.knowledge
+        knowledge = self.knowledge
         topics = knowledge.topics(lang)
         document = knowledge.document_title(knowledge.default_talk, knowledge.language(lang))
         await self._send(interaction, topics_reply(topics, lang, document), ephemeral=False)
@@ -122,7 +114,7 @@ class TownhallCommands:
     async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
         """/topic: one whole topic, chosen by autocomplete or typed."""
         lang = member_lang(interaction)
-        section = find_topic(self.engine.knowledge, name, lang)
+        section = find_topic(self.knowledge, name, lang)
         if section is None:
             await self._notice(interaction, phrase("topic_not_found", lang, name=name))
             return
@@ -132,16 +124,14 @@ class TownhallCommands:
         self, interaction: discord.Interaction[Any], typed: str
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete for /topic: titles in the member's language; both languages match."""
-        topics = matching_topics(self.engine.knowledge, typed, member_lang(interaction))
+        topics = matching_topics(self.knowledge, typed, member_lang(interaction))
         return [
             app_commands.Choice(name=name, value=value) for name, value in topic_choices(topics)
         ]
 
     async def insight(self, interaction: discord.Interaction[Any]) -> None:
         """/insight: today's insight, the same one the daily post uses."""
-        lang = member_lang(interaction)
-        day = self.today()
-        today = insight_for(self.engine.knowledge, day, lang, self.rotation_start(day))
+        today = await self.daily.today_in(member_lang(interaction))
         await self._send(interaction, insight_reply(today), ephemeral=False)
 
     async def show_topic(
@@ -149,7 +139,7 @@ class TownhallCommands:
     ) -> None:
         """A topic button was clicked: show that topic to the member only."""
         try:
-            section = self.engine.knowledge.section(talk, number, lang)
+            section = self.knowledge.section(talk, number, lang)
             if section is None:
                 await self._notice(interaction, phrase("topic_not_found", lang, name=number))
                 return
@@ -180,13 +170,25 @@ class TownhallCommands:
 
     def _answer_reply(self, answer: Answer) -> Reply:
         best = answer.best
-        knowledge = self.engine.knowledge
-        document = knowledge.document_title(best.section.talk, best.section.lang) if best else ""
+        section = best.section if best else None
+        document = self.knowledge.document_title(section.talk, section.lang) if section else ""
         return answer_reply(answer, document)
 
     def _topic_reply(self, section: Section) -> Reply:
-        document = self.engine.knowledge.document_title(section.talk, section.lang)
+        document = self.knowledge.document_title(section.talk, section.lang)
         return topic_reply(section, document)
+
+    async def _within_budget(self, work: asyncio.Future[Answer]) -> bool:
+        """Whether `work` finished within the answer budget (on the clock)."""
+        if self.answer_budget <= 0:
+            return False
+        timer = asyncio.ensure_future(self.clock.sleep(self.answer_budget))
+        racing: list[asyncio.Future[Any]] = [work, timer]
+        try:
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        return work.done()
 
     async def _send(
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool
@@ -224,13 +226,6 @@ class TownhallCommands:
             # The "thinking..." placeholder may be public: remove it, then answer privately.
             await interaction.delete_original_response()
         await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
-async def _finished(work: asyncio.Future[Answer], seconds: float) -> bool:
-    if seconds <= 0:
-        return False
-    done, _ = await asyncio.wait({work}, timeout=seconds)
-    return bool(done)
 
 
 def build_tree(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import tzinfo
 from typing import Any
 
 import discord
@@ -12,11 +11,11 @@ import discord
 from bot.adapters.discord.client import TownhallClient
 from bot.adapters.discord.commands import TownhallCommands
 from bot.adapters.discord.publish import DiscordPublisher
+from bot.adapters.discord.sync import SyncMemory
+from bot.answers import Answers
 from bot.clock import Clock
-from bot.engine import AnswerEngine
-from bot.insight.ledger import Ledger
-from bot.settings import DiscordSettings, SettingsError
-from bot.state import StateDB
+from bot.insight.daily import DailyInsights
+from bot.settings import DiscordBot
 
 log = logging.getLogger(__name__)
 
@@ -30,31 +29,31 @@ class DiscordService:
 
     name = "discord"
 
-    def __init__(
-        self,
-        settings: DiscordSettings,
-        engine: AnswerEngine,
-        state: StateDB,
-        *,
-        clock: Clock,
-        zone: tzinfo,
-        **client_options: Any,
-    ) -> None:
-        if settings.token is None:
-            raise SettingsError("DISCORD_TOKEN: not set")
-        self._token = settings.token
+    def __init__(self, bot: DiscordBot, client: TownhallClient, clock: Clock) -> None:
+        self._token = bot.token
+        self.client = client
         self.clock = clock
-        self.client = TownhallClient(
-            TownhallCommands(
-                engine,
-                today=lambda: clock.today(zone),
-                rotation_start=Ledger(state).start_rotation,
-            ),
-            state,
-            guild_id=settings.guild_id,
-            ask_cooldown=settings.ask_cooldown,
+
+    @classmethod
+    def from_settings(
+        cls,
+        bot: DiscordBot,
+        *,
+        answers: Answers,
+        daily: DailyInsights,
+        sync_memory: SyncMemory,
+        clock: Clock,
+        **client_options: Any,
+    ) -> DiscordService:
+        """The service for the configured bot, over the process's answers and insights."""
+        client = TownhallClient(
+            TownhallCommands(answers, daily, clock),
+            sync_memory,
+            guild_id=bot.guild_id,
+            ask_cooldown=bot.ask_cooldown,
             **client_options,
         )
+        return cls(bot, client, clock)
 
     async def run(self) -> None:
         """Log in, connect and answer until cancelled; the client is closed on the way out."""

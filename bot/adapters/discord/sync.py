@@ -9,14 +9,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 
-from bot.state import StateDB
-
 log = logging.getLogger(__name__)
+
+
+class SyncMemory(Protocol):
+    """Where the hash of the last sync is kept (the state database)."""
+
+    def get_value(self, key: str) -> str | None:
+        """The value stored under `key`, if any."""
+        ...
+
+    def set_value(self, key: str, value: str) -> None:
+        """Store `value` under `key`."""
+        ...
 
 
 def sync_key(application_id: int | None, guild_id: int | None) -> str:
@@ -36,7 +46,7 @@ async def command_payload(
 
 
 async def sync_commands(
-    tree: app_commands.CommandTree[Any], state: StateDB, guild_id: int | None
+    tree: app_commands.CommandTree[Any], memory: SyncMemory, guild_id: int | None
 ) -> bool:
     """Sync to the guild `guild_id` (or globally) unless unchanged; True when it synced.
 
@@ -52,7 +62,7 @@ async def sync_commands(
     ).hexdigest()
     key = sync_key(tree.client.application_id, guild_id)
     scope = f"guild {guild_id}" if guild_id else "all servers"
-    if state.get_value(key) == digest:
+    if memory.get_value(key) == digest:
         log.info("slash commands unchanged since the last sync to %s", scope)
         return False
     try:
@@ -67,6 +77,6 @@ async def sync_commands(
     except discord.HTTPException as exc:
         log.error("syncing slash commands to %s failed: %s", scope, exc)
         return False
-    state.set_value(key, digest)
+    memory.set_value(key, digest)
     log.info("synced %d slash commands to %s", len(payload), scope)
     return True

@@ -1,34 +1,30 @@
-"""The slack-bolt AsyncApp of the bot, built from the settings and the answer engine."""
+"""The slack-bolt AsyncApp of the bot, built from the Slack settings and the answers."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.client import RetryPolicy, web_client
-from bot.adapters.slack.events import Deliveries, RecentEvents
+from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.listeners import register
-from bot.engine import AnswerEngine
-from bot.settings import SlackSettings
+from bot.answers import Answers
+from bot.settings import HttpMode, SlackApp
 
 
 def build_app(
-    slack: SlackSettings,
-    engine: AnswerEngine,
-    *,
-    policy: RetryPolicy | None = None,
-    deliveries: Deliveries | None = None,
+    slack: SlackApp, answers: Answers, *, policy: RetryPolicy, deliveries: Deliveries
 ) -> AsyncApp:
-    """An AsyncApp answering mentions, DMs and /townhall; raises SettingsError if incomplete."""
-    mode = slack.mode()
-    assert slack.bot_token is not None  # mode() checked it
-    policy = policy or RetryPolicy()
+    """An AsyncApp answering mentions, DMs and /townhall."""
     # Every credential is passed in, so bolt never falls back to reading the environment.
-    secret = slack.signing_secret.get_secret_value() if slack.signing_secret else ""
+    # Socket Mode requests come over the authenticated socket and are not signed.
+    connection = slack.connection
+    secret = (
+        connection.signing_secret.get_secret_value() if isinstance(connection, HttpMode) else ""
+    )
     app = AsyncApp(
         name="townhall",
         client=web_client(slack.bot_token.get_secret_value(), slack.api_url, policy),
-        # Socket Mode requests come over the authenticated socket and are not signed.
-        signing_secret=secret if mode == "http" else "",
+        signing_secret=secret,
     )
-    register(app, engine, deliveries=deliveries or RecentEvents(policy.clock), policy=policy)
+    register(app, answers, deliveries=deliveries, policy=policy)
     return app

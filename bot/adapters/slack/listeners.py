@@ -24,7 +24,8 @@ from bot.adapters.slack.render import (
     error_message,
     help_message,
 )
-from bot.engine import AnswerEngine, QuestionError, clean_question
+from bot.answers import Answers
+from bot.engine import QuestionError, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +46,16 @@ def has_question(text: str) -> bool:
         return False
 
 
-def reply_to(engine: AnswerEngine, text: str, *, echo_question: bool = False) -> SlackMessage:
+async def reply_to(answers: Answers, text: str, *, echo_question: bool = False) -> SlackMessage:
     """The message answering `text`: the answer, or topics to try when nothing matched."""
-    return answer_message(engine.ask(text), echo_question=echo_question)
+    return answer_message(await answers.ask(text), echo_question=echo_question)
 
 
 async def answer_mention(
     event: Payload,
     body: Payload,
     client: AsyncWebClient,
-    engine: AnswerEngine,
+    answers: Answers,
     deliveries: Deliveries,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
@@ -69,7 +70,7 @@ async def answer_mention(
             channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
         )
         return
-    message = reply_to(engine, text)
+    message = await reply_to(answers, text)
     await client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_arguments())
 
 
@@ -77,7 +78,7 @@ async def answer_direct_message(
     event: Payload,
     body: Payload,
     client: AsyncWebClient,
-    engine: AnswerEngine,
+    answers: Answers,
     deliveries: Deliveries,
 ) -> None:
     """A message in the bot's DM: answer there (in its thread if it was written in one)."""
@@ -87,7 +88,7 @@ async def answer_direct_message(
     if not await _first_delivery(body, deliveries):
         return
     text = event.get("text", "")
-    message = reply_to(engine, text) if has_question(text) else help_message()
+    message = await reply_to(answers, text) if has_question(text) else help_message()
     thread = event.get("thread_ts")
     await client.chat_postMessage(
         channel=event["channel"], thread_ts=thread, **message.as_arguments()
@@ -95,7 +96,7 @@ async def answer_direct_message(
 
 
 async def answer_command(
-    ack: AsyncAck, command: Payload, engine: AnswerEngine, policy: RetryPolicy
+    ack: AsyncAck, command: Payload, answers: Answers, policy: RetryPolicy
 ) -> None:
     """/townhall <question>: ack at once, then answer the member only (ephemeral)."""
     text = command.get("text", "")
@@ -106,7 +107,7 @@ async def answer_command(
     await ack()
     response_url = command["response_url"]
     try:
-        message = reply_to(engine, text, echo_question=True)
+        message = await reply_to(answers, text, echo_question=True)
         await send_response(response_url, message, policy)
     except Exception as exc:  # noqa: BLE001 - reported below, with the member told
         # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds,
@@ -162,7 +163,7 @@ async def _apologise(response_url: str, policy: RetryPolicy) -> None:
 
 def register(
     app: AsyncApp,
-    engine: AnswerEngine,
+    answers: Answers,
     *,
     deliveries: Deliveries,
     policy: RetryPolicy,
@@ -171,13 +172,13 @@ def register(
     seen, retry = deliveries, policy
 
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_mention(event, body, client, engine, seen)
+        await answer_mention(event, body, client, answers, seen)
 
     async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_direct_message(event, body, client, engine, seen)
+        await answer_direct_message(event, body, client, answers, seen)
 
     async def on_command(ack: AsyncAck, command: Payload) -> None:
-        await answer_command(ack, command, engine, retry)
+        await answer_command(ack, command, answers, retry)
 
     async def on_error(error: Exception, body: Payload) -> None:
         await report_failure(error, body)

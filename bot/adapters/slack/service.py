@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal
 
 import aiohttp
 from aiohttp import web
@@ -14,11 +13,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.events import Deliveries, RecentEvents
 from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
-from bot.clock import Clock, SystemClock
-from bot.engine import AnswerEngine
-from bot.settings import SettingsError, SlackSettings
+from bot.answers import Answers
+from bot.clock import Clock
+from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
 
 log = logging.getLogger(__name__)
 
@@ -38,27 +38,20 @@ class SlackService:
     def __init__(
         self,
         app: AsyncApp,
+        connection: SocketMode | HttpMode,
+        clock: Clock,
         *,
-        mode: Literal["socket", "http"],
-        app_token: str | None = None,
-        signing_secret: str | None = None,
         host: str = "0.0.0.0",  # Slack must reach it; --host narrows
         port: int = 3000,
         ping_interval: float = 10.0,
-        clock: Clock | None = None,
     ) -> None:
-        if mode == "socket" and not app_token:
-            raise SettingsError("SLACK_APP_TOKEN: missing (needed for Socket Mode)")
-        if mode == "http" and not signing_secret:
-            raise SettingsError("SLACK_SIGNING_SECRET: missing (needed for HTTP mode)")
         self.app = app
-        self.mode = mode
+        self.connection = connection
+        self.mode = "socket" if isinstance(connection, SocketMode) else "http"
+        self.clock = clock
         self.host = host
         self.port = port
         self.ping_interval = ping_interval
-        self.app_clock = clock or SystemClock()
-        self._app_token = app_token
-        self._signing_secret = signing_secret
         self._handler: AsyncSocketModeHandler | None = None
         self._address: tuple[str, int] | None = None
         self.ready = asyncio.Event()
@@ -66,28 +59,22 @@ class SlackService:
     @classmethod
     def from_settings(
         cls,
-        slack: SlackSettings,
-        engine: AnswerEngine,
+        slack: SlackApp,
         *,
+        answers: Answers,
+        clock: Clock,
+        deliveries: Deliveries | None = None,
         host: str = "0.0.0.0",
         port: int = 3000,
         policy: RetryPolicy | None = None,
     ) -> SlackService:
-        """The service for these settings; raises SettingsError naming a missing variable."""
-        mode = slack.mode()
-        app_token = slack.app_token.get_secret_value() if slack.app_token else None
-        secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
-        policy = policy or RetryPolicy()
-        app = build_app(slack, engine, policy=policy)
-        return cls(
-            app,
-            mode=mode,
-            app_token=app_token,
-            signing_secret=secret,
-            host=host,
-            port=port,
-            clock=policy.clock,
-        )
+        """The service for the configured app, over the process's answers.
+
+        `deliveries` remembers which events were taken on (in memory unless given).
+        """
+        policy = policy or RetryPolicy(clock=clock)
+        app = build_app(slack, answers, policy=policy, deliveries=deliveries or RecentEvents(clock))
+        return cls(app, slack.connection, clock, host=host, port=port)
 
     def publisher(self) -> SlackInsightPublisher:
         """The daily insight's publisher over this app's Web API client."""
@@ -101,10 +88,10 @@ class SlackService:
     async def run(self) -> None:
         """Check the bot token, then serve until cancelled."""
         await self._check_bot_token()
-        if self.mode == "socket":
-            await self._run_socket_mode()
+        if isinstance(self.connection, SocketMode):
+            await self._run_socket_mode(self.connection.app_token.get_secret_value())
         else:
-            await self._run_http()
+            await self._run_http(self.connection.signing_secret.get_secret_value())
 
     def health(self) -> dict[str, object]:
         """The mode and whether Slack can reach the bot right now."""
@@ -134,9 +121,9 @@ class SlackService:
             extra={"team_id": identity.get("team_id"), "bot_user_id": identity.get("user_id")},
         )
 
-    async def _run_socket_mode(self) -> None:
+    async def _run_socket_mode(self, app_token: str) -> None:
         handler = AsyncSocketModeHandler(
-            self.app, app_token=self._app_token, ping_interval=self.ping_interval
+            self.app, app_token=app_token, ping_interval=self.ping_interval
         )
         self._handler = handler
         try:
@@ -155,11 +142,9 @@ class SlackService:
             self.ready.clear()
             await handler.close_async()  # type: ignore[no-untyped-call]
 
-    async def _run_http(self) -> None:
+    async def _run_http(self, signing_secret: str) -> None:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
-        assert self._signing_secret is not None  # checked in __init__ for HTTP mode
-        clock = self.app_clock
-        web_app.middlewares.append(signed_requests(self._signing_secret, EVENTS_PATH, clock))
+        web_app.middlewares.append(signed_requests(signing_secret, EVENTS_PATH, self.clock))
         web_app.router.add_get(HEALTH_PATH, self._healthz)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()

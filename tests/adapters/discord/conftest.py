@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.adapters.discord import TownhallClient, TownhallCommands
-from bot.engine import AnswerEngine
+from bot.answers import Answers
+from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
+from bot.runner import Runner
 from bot.state import StateDB
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
-TODAY = date(2026, 2, 3)
+TODAY = dt.date(2026, 2, 3)
+SEOUL = ZoneInfo("Asia/Seoul")
 START_TIMEOUT = 5.0
 
 
@@ -33,6 +38,12 @@ def state(tmp_path: Path) -> Iterator[StateDB]:
     db = StateDB(tmp_path / "townhall.db")
     yield db
     db.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The bot's clock, at noon on TODAY in Seoul; it moves only when a test moves it."""
+    return ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
 
 
 @asynccontextmanager
@@ -59,23 +70,22 @@ BotFactory = Callable[..., TownhallClient]
 
 
 @pytest.fixture
-def make_bot(engine: AnswerEngine, state: StateDB) -> BotFactory:
+def make_bot(
+    answers: Answers, engine_lane: Runner, state: StateDB, clock: ManualClock
+) -> BotFactory:
     """Build a client over the shipped knowledge: `make_bot(ask_cooldown=..., ...)`."""
 
     def build(
         *,
         ask_cooldown: float = 0.0,
         answer_budget: float = 2.0,
-        today: Callable[[], date] = lambda: TODAY,
         guild_id: int | None = None,
         db: StateDB | None = None,
+        daily: DailyInsights | None = None,
     ) -> TownhallClient:
-        commands = TownhallCommands(
-            engine,
-            today=today,
-            rotation_start=Ledger(db or state).start_rotation,
-            answer_budget=answer_budget,
-        )
+        ledger = Ledger(db or state)
+        insights = daily or DailyInsights(answers.knowledge, ledger, clock, SEOUL, engine_lane)
+        commands = TownhallCommands(answers, insights, clock, answer_budget=answer_budget)
         return TownhallClient(
             commands,
             db or state,

@@ -10,28 +10,37 @@ import pytest
 from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordLoginError, DiscordService
-from bot.engine import AnswerEngine
-from bot.settings import DiscordSettings
+from bot.answers import Answers
+from bot.insight.daily import DailyInsights
+from bot.insight.ledger import Ledger
+from bot.runner import Runner
+from bot.settings import DiscordBot
 from bot.state import StateDB
-from tests.adapters.discord.conftest import START_TIMEOUT, TODAY
+from tests.adapters.discord.conftest import SEOUL, START_TIMEOUT, TODAY
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
 WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
 
 
-def service(engine: AnswerEngine, state: StateDB, token: str) -> DiscordService:
-    settings = DiscordSettings(token=SecretStr(token), guild_id=None, ask_cooldown=5.0)
-    clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC), jump=False)
-    return DiscordService(
-        settings, engine, state, clock=clock, zone=dt.UTC, guild_ready_timeout=0.05
+def service(answers: Answers, lane: Runner, state: StateDB, token: str) -> DiscordService:
+    bot = DiscordBot(token=SecretStr(token), guild_id=None, ask_cooldown=5.0)
+    clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
+    daily = DailyInsights(answers.knowledge, Ledger(state), clock, SEOUL, lane)
+    return DiscordService.from_settings(
+        bot,
+        answers=answers,
+        daily=daily,
+        sync_memory=state,
+        clock=clock,
+        guild_ready_timeout=0.05,
     )
 
 
 async def test_service_answers_until_cancelled_and_reports_its_health(
-    fake: FakeDiscord, engine: AnswerEngine, state: StateDB
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: StateDB
 ) -> None:
-    discord_service = service(engine, state, TOKEN)
+    discord_service = service(answers, engine_lane, state, TOKEN)
     task = asyncio.create_task(discord_service.run())
     await asyncio.wait_for(discord_service.client.wait_until_ready(), START_TIMEOUT)
     running = discord_service.health()
@@ -50,12 +59,16 @@ async def test_service_answers_until_cancelled_and_reports_its_health(
 
 
 async def test_wrong_token_is_reported_naming_the_variable_and_never_logged(
-    fake: FakeDiscord, engine: AnswerEngine, state: StateDB, caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord,
+    answers: Answers,
+    engine_lane: Runner,
+    state: StateDB,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(DiscordLoginError) as raised:
-        await service(engine, state, WRONG_TOKEN).run()
+        await service(answers, engine_lane, state, WRONG_TOKEN).run()
 
     assert str(raised.value).startswith("DISCORD_TOKEN was rejected by Discord")
     assert WRONG_TOKEN not in str(raised.value)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from datetime import date
 
 import pytest
 
 from bot.adapters.discord import TownhallClient
+from bot.answers import Answers
 from bot.insight import insight_for
+from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.knowledge import Knowledge
+from bot.runner import Runner
 from bot.state import StateDB
-from tests.adapters.discord.conftest import TODAY, BotFactory, running
+from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import FakeDiscord
 
 EPHEMERAL = 64
@@ -131,13 +136,24 @@ async def test_insight_before_any_post_starts_the_rotation_today(
     assert Ledger(state).rotation_start() == TODAY
 
 
-async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interaction_id(
-    fake: FakeDiscord, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
-) -> None:
-    def broken_clock() -> date:
+class BrokenClock(ManualClock):
+    def now(self) -> dt.datetime:
         raise RuntimeError("clock is broken")
 
-    async with running(make_bot(today=broken_clock)):
+
+async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interaction_id(
+    fake: FakeDiscord,
+    make_bot: BotFactory,
+    *,
+    answers: Answers,
+    engine_lane: Runner,
+    state: StateDB,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = BrokenClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
+    daily = DailyInsights(answers.knowledge, Ledger(state), broken, SEOUL, engine_lane)
+
+    async with running(make_bot(daily=daily)):
         interaction = fake.slash("insight", locale="ko")
         with caplog.at_level(logging.ERROR, logger="bot.adapters.discord"):
             await fake.interact(interaction)

@@ -18,8 +18,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.service import SlackService
-from bot.engine import AnswerEngine
-from bot.settings import SlackSettings
+from bot.answers import Answers
+from bot.settings import SlackApp, SlackSettings
 from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlack
 
@@ -66,15 +66,18 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-def slack_settings(slack: FakeSlack, *, socket: bool) -> SlackSettings:
-    """Settings for the fake, ignoring any SLACK_* variable or .env of the machine."""
-    return SlackSettings(
+def slack_settings(slack: FakeSlack, *, socket: bool) -> SlackApp:
+    """The app's settings for the fake, ignoring any SLACK_* variable or .env of the machine."""
+    settings = SlackSettings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=BOT_TOKEN,
         app_token=APP_TOKEN if socket else None,
         signing_secret=None if socket else SIGNING_SECRET,
         api_url=slack.api_url,
     )
+    app = settings.app()
+    assert app is not None
+    return app
 
 
 @contextlib.asynccontextmanager
@@ -149,22 +152,34 @@ class HttpBot:
         return await self.post(body, "application/x-www-form-urlencoded")
 
 
+def slack_service(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy, *, socket: bool
+) -> SlackService:
+    """The service as `townhall serve` builds it, for the fake, on the policy's clock."""
+    return SlackService.from_settings(
+        slack_settings(slack, socket=socket),
+        answers=answers,
+        clock=policy.clock,
+        host="127.0.0.1",
+        port=0,
+        policy=policy,
+    )
+
+
 @pytest.fixture
 async def http_bot(
-    slack: FakeSlack, engine: AnswerEngine, policy: RetryPolicy
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> AsyncIterator[HttpBot]:
-    service = SlackService.from_settings(
-        slack_settings(slack, socket=False), engine, host="127.0.0.1", port=0, policy=policy
-    )
+    service = slack_service(slack, answers, policy, socket=False)
     async with running(service), aiohttp.ClientSession() as session:
         yield HttpBot(slack, service, session)
 
 
 @pytest.fixture
 async def socket_bot(
-    slack: FakeSlack, engine: AnswerEngine, policy: RetryPolicy
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> AsyncIterator[SlackService]:
-    service = SlackService.from_settings(slack_settings(slack, socket=True), engine, policy=policy)
+    service = slack_service(slack, answers, policy, socket=True)
     async with running(service):
         await slack.wait_connected()
         yield service

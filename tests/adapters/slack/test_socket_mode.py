@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.service import SlackService
-from bot.engine import AnswerEngine
+from bot.answers import Answers
 from bot.settings import SettingsError
 from tests.adapters.slack.conftest import (
     APP_TOKEN,
@@ -16,7 +16,7 @@ from tests.adapters.slack.conftest import (
     event_callback,
     mention,
     running,
-    slack_settings,
+    slack_service,
 )
 from tests.fakes.slack_api import FakeSlack
 
@@ -85,10 +85,10 @@ async def test_slash_command_is_acked_empty_then_answered_through_response_url(
 
 
 async def test_refused_app_token_stops_the_start_naming_slack_app_token(
-    slack: FakeSlack, engine: AnswerEngine, policy: RetryPolicy
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> None:
     slack.refused_tokens.add(APP_TOKEN)
-    service = SlackService.from_settings(slack_settings(slack, socket=True), engine, policy=policy)
+    service = slack_service(slack, answers, policy, socket=True)
     with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN: Slack refused the token"):
         async with running(service):
             pass
@@ -96,10 +96,10 @@ async def test_refused_app_token_stops_the_start_naming_slack_app_token(
 
 
 async def test_refused_bot_token_stops_the_start_naming_slack_bot_token(
-    slack: FakeSlack, engine: AnswerEngine, policy: RetryPolicy
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> None:
     slack.refused_tokens.add(BOT_TOKEN)
-    service = SlackService.from_settings(slack_settings(slack, socket=True), engine, policy=policy)
+    service = slack_service(slack, answers, policy, socket=True)
     with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN: Slack refused the token"):
         async with running(service):
             pass

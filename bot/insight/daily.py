@@ -1,0 +1,75 @@
+"""Which insight a day gets: one answer for the daily post and for /insight alike.
+
+The rotation counts from its first day, stored once in the shared database by whichever
+comes first (the daily post, or a member's /insight); every process and platform then
+agrees on the insight of any day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.insight.pick import Insight, insight_for
+from bot.knowledge import Knowledge
+from bot.runner import Runner
+
+
+class RotationStart(Protocol):
+    """Where the rotation's first day is kept (the insight ledger)."""
+
+    def start_rotation(self, day: dt.date) -> dt.date:
+        """Store `day` as the first day unless one is stored; return the stored first day."""
+        ...
+
+
+class BeforeRotationError(LookupError):
+    """A day before the stored first day: another process's clock is ahead of ours."""
+
+    def __init__(self, day: dt.date, start: dt.date) -> None:
+        super().__init__(f"{day.isoformat()} is before the rotation's first day {start}")
+        self.day = day
+        self.start = start
+
+
+class DailyInsights:
+    """The insight of a day in the community's time zone, in any language of the knowledge."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        rotation: RotationStart,
+        clock: Clock,
+        zone: ZoneInfo,
+        runner: Runner,
+    ) -> None:
+        self.knowledge = knowledge
+        self.rotation = rotation
+        self.clock = clock
+        self.zone = zone
+        self.runner = runner
+
+    def today(self) -> dt.date:
+        """Today's date in the community's time zone (INSIGHT_TIMEZONE)."""
+        return self.clock.today(self.zone)
+
+    async def of_day(self, day: dt.date, langs: Iterable[str]) -> dict[str, Insight]:
+        """`day`'s insight in each of `langs`; `day` becomes the first day if none is stored.
+
+        Raises BeforeRotationError when the stored first day is later than `day`.
+        """
+        start = self.rotation.start_rotation(day)
+        if day < start:
+            raise BeforeRotationError(day, start)
+        wanted = list(dict.fromkeys(langs))
+        return await self.runner.run(self._pick, day, wanted, start)
+
+    async def today_in(self, lang: str) -> Insight:
+        """Today's insight in `lang`: the one today's daily post shows."""
+        return (await self.of_day(self.today(), [lang]))[lang]
+
+    def _pick(self, day: dt.date, langs: list[str], start: dt.date) -> dict[str, Insight]:
+        return {lang: insight_for(self.knowledge, day, lang, start) for lang in langs}

@@ -1,0 +1,129 @@
+"""Discord and Slack in one process share one engine lane and answer exactly as alone."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.adapters.discord import DiscordService
+from bot.adapters.slack import SlackService
+from bot.cli.serve import build_core, services_for
+from bot.engine import AnswerEngine
+from bot.runner import Runner
+from bot.settings import CoreSettings, DiscordSettings, InsightSettings, Settings, SlackSettings
+from bot.state import StateDB
+from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, mention
+from tests.adapters.slack.conftest import running as slack_running
+from tests.fakes.clock import ManualClock
+from tests.fakes.discord_api import TOKEN, FakeDiscord
+from tests.fakes.slack_api import Call, FakeSlack
+
+# Everyday questions in both languages, on-topic and not: whatever the engine makes of
+# them, each platform must show the same thing when they all arrive at once.
+QUESTIONS = [
+    "Is OpenAI going to hire fewer people?",
+    "OpenAI는 앞으로 채용 속도를 어떻게 하나요?",
+    "Is college still worth it?",
+    "AI 시대에 가장 중요한 스킬은 무엇인가요?",
+    "What did he say about agents in production?",
+    "바이오 보안은 어떻게 해야 하나요?",
+    "What is the best pizza in Naples?",
+    "오늘 서울 날씨 어때?",
+    "Will AI make inequality worse?",
+    "멀티 에이전트 UI는 앞으로 어떻게 되나요?",
+]
+
+
+def settings_for(tmp_path: Path, slack: FakeSlack) -> Settings:
+    return Settings(
+        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
+        slack=SlackSettings(
+            bot_token=SecretStr("xoxb-test-bot-token"),
+            app_token=None,
+            signing_secret=SecretStr(SIGNING_SECRET),
+            api_url=slack.api_url,
+        ),
+        insight=InsightSettings(),
+    )
+
+
+class BothPlatforms:
+    """One `townhall serve` process with Discord and Slack (HTTP mode) over one core."""
+
+    def __init__(self, discord: FakeDiscord, slack: HttpBot) -> None:
+        self.discord = discord
+        self.slack = slack
+        self._events = 0
+
+    async def discord_answer(self, question: str) -> dict[str, Any]:
+        interaction = self.discord.slash("ask", {"question": question})
+        await self.discord.interact(interaction)
+        reply = await self.discord.response_to(interaction)
+        return dict(reply["data"])
+
+    async def slack_answer(self, question: str) -> dict[str, Any]:
+        self._events += 1
+        ts = f"1769000000.{self._events:06d}"
+        assert await self.slack.send_event(mention(question, ts=ts), f"Ev{self._events}") == 200
+
+        def replies() -> list[Call]:
+            posts = self.slack.slack.calls_to("chat.postMessage")
+            return [c for c in posts if c.params["thread_ts"] == ts]
+
+        await self.slack.slack.wait_until(lambda: bool(replies()))
+        (post,) = replies()
+        return {"text": post.params["text"], "blocks": post.params["blocks"]}
+
+
+@pytest.fixture
+async def both(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[BothPlatforms]:
+    async with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
+        settings = settings_for(tmp_path, slack_fake)
+        state = StateDB(tmp_path / "townhall.db")
+        # Hand-moved: no answer is ever deferred for lack of time; signatures use real time.
+        clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
+        with Runner("engine") as lane:
+            core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+            services = services_for(settings, core, host="127.0.0.1", port=0)
+            discord = next(s for s in services if isinstance(s, DiscordService))
+            slack = next(s for s in services if isinstance(s, SlackService))
+            client = asyncio.create_task(discord.run())
+            try:
+                # Interactions are taken as soon as the gateway session is identified (the
+                # client's ready event waits for guilds this fake does not send).
+                await discord_fake.wait_for_op(2)
+                async with slack_running(slack), aiohttp.ClientSession() as session:
+                    yield BothPlatforms(discord_fake, HttpBot(slack_fake, slack, session))
+            finally:
+                client.cancel()
+                await asyncio.gather(client, return_exceptions=True)
+        state.close()
+
+
+async def test_both_platforms_at_once_answer_exactly_as_one_question_at_a_time(
+    both: BothPlatforms,
+) -> None:
+    alone = [(await both.discord_answer(q), await both.slack_answer(q)) for q in QUESTIONS]
+
+    together = await asyncio.gather(
+        *(both.discord_answer(q) for q in QUESTIONS),
+        *(both.slack_answer(q) for q in QUESTIONS),
+    )
+
+    discord_together, slack_together = together[: len(QUESTIONS)], together[len(QUESTIONS) :]
+    for question, (discord_alone, slack_alone), discord_now, slack_now in zip(
+        QUESTIONS, alone, discord_together, slack_together, strict=True
+    ):
+        assert json.dumps(discord_now, sort_keys=True) == json.dumps(
+            discord_alone, sort_keys=True
+        ), question
+        assert slack_now == slack_alone, question
