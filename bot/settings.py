@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.insight.channel import Channel, InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
 
 BUNDLED_KNOWLEDGE = bundled_knowledge()
@@ -186,14 +187,6 @@ _DISCORD_ID = re.compile(r"^\d{1,25}$")
 _SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{1,30}$")
 
 
-@dataclass(frozen=True)
-class InsightChannel:
-    """One channel that gets the daily insight, and the language it gets it in."""
-
-    id: str
-    lang: str = "ko"
-
-
 def _clock_time(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -215,7 +208,7 @@ def _time_zone(value: Any) -> Any:
         ) from None
 
 
-def _channel_list(pattern: re.Pattern[str], example: str) -> Any:
+def _channel_list(platform: str, pattern: re.Pattern[str], example: str) -> Any:
     def parse(value: Any) -> Any:
         if not isinstance(value, str):
             return value
@@ -229,9 +222,9 @@ def _channel_list(pattern: re.Pattern[str], example: str) -> Any:
                 raise ValueError(f"{item!r} is not a channel id (use the id, e.g. {example})")
             if lang not in INSIGHT_LANGUAGES:
                 raise ValueError(f"{item!r}: the language suffix must be :ko or :en")
-            if any(c.id == channel for c in channels):
+            if any(c.channel.id == channel for c in channels):
                 raise ValueError(f"{item!r}: channel {channel} is listed twice")
-            channels.append(InsightChannel(channel, lang))
+            channels.append(InsightChannel(Channel(platform, channel), lang))
         return tuple(channels)
 
     return parse
@@ -248,12 +241,12 @@ class InsightSettings(BaseSettings):
     discord_channels: Annotated[
         tuple[InsightChannel, ...],
         NoDecode,
-        BeforeValidator(_channel_list(_DISCORD_ID, "1234567890123456789")),
+        BeforeValidator(_channel_list("discord", _DISCORD_ID, "1234567890123456789")),
     ] = ()
     slack_channels: Annotated[
         tuple[InsightChannel, ...],
         NoDecode,
-        BeforeValidator(_channel_list(_SLACK_ID, "C0123ABCD")),
+        BeforeValidator(_channel_list("slack", _SLACK_ID, "C0123ABCD")),
     ] = ()
 
     def channels(self) -> dict[str, tuple[InsightChannel, ...]]:
@@ -290,7 +283,7 @@ def load_settings() -> Settings:
             insight=InsightSettings(),
         )
     except ValidationError as exc:
-        raise SettingsError(_describe(exc)) from None
+        raise SettingsError(_error_line(exc)) from None
 
 
 def secret_values(settings: Settings) -> list[str]:
@@ -304,7 +297,7 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-def _describe(exc: ValidationError) -> str:
+def _error_line(exc: ValidationError) -> str:
     section = next((c for c in _SECTIONS if c.__name__ == exc.title), None)
     prefix = str(section.model_config.get("env_prefix", "")) if section else ""
     error = exc.errors()[0]

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.settings import InsightChannel, SettingsError, load_settings, secret_values
+from bot.insight.channel import Channel, InsightChannel
+from bot.settings import SettingsError, load_settings, secret_values
 
 
 @pytest.fixture(autouse=True)
@@ -42,14 +43,17 @@ def test_insight_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     insight = load_settings().insight
     assert (insight.time, insight.timezone.key) == (dt.time(7, 5), "Europe/Berlin")
     assert insight.channels() == {
-        "discord": (InsightChannel("1234567890", "ko"), InsightChannel("987", "en")),
-        "slack": (InsightChannel("C0123ABCD", "ko"),),
+        "discord": (
+            InsightChannel(Channel("discord", "1234567890"), "ko"),
+            InsightChannel(Channel("discord", "987"), "en"),
+        ),
+        "slack": (InsightChannel(Channel("slack", "C0123ABCD"), "ko"),),
     }
 
 
 def test_env_file_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("INSIGHT_SLACK_CHANNELS=C1:en\n")
-    assert load_settings().insight.slack_channels == (InsightChannel("C1", "en"),)
+    assert load_settings().insight.slack_channels == (InsightChannel(Channel("slack", "C1"), "en"),)
 
 
 @pytest.mark.parametrize(

@@ -100,9 +100,7 @@ def _status(
     zone = config.timezone
     lines = [f"Daily insight at {config.time.strftime('%H:%M')} {zone.key}"]
     configured = {
-        (platform, channel.id): channel.lang
-        for platform, channels in config.channels().items()
-        for channel in channels
+        target.channel: target.lang for targets in config.channels().values() for target in targets
     }
     start = ledger.rotation_start() if ledger else None
     if start is None:
@@ -112,17 +110,15 @@ def _status(
     known = set(ledger.channels()) if ledger else set()
     if not configured and not known:
         lines.append("No channels: set INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS.")
-    for platform, channel in sorted(configured.keys() | known):
-        lang = configured.get((platform, channel))
+    for channel in sorted(configured.keys() | known):
+        lang = configured.get(channel)
         label = f"({lang})" if lang else "(no longer configured)"
-        records = ledger.recent(platform, channel, RECENT) if ledger else []
-        lines.append(f"{platform} {channel} {label}" + ("" if records else ": no posts yet"))
-        lines.extend(f"  {_describe(record, zone)}" for record in records)
+        records = ledger.recent(channel, RECENT) if ledger else []
+        lines.append(f"{channel} {label}" + ("" if records else ": no posts yet"))
+        lines.extend(f"  {_record_line(record, zone)}" for record in records)
     today = now.astimezone(zone).date()
     due = post_time(today, config.time, zone)
-    open_today = [
-        r for r in (ledger.day(today) if ledger else []) if (r.platform, r.channel) in configured
-    ]
+    open_today = [r for r in (ledger.day(today) if ledger else []) if r.channel in configured]
     waiting = len(configured) - sum(1 for r in open_today if r.status != "pending")
     if now >= due and waiting:
         lines.append(
@@ -139,7 +135,7 @@ def _status(
     return "\n".join(lines)
 
 
-def _describe(record: PostRecord, zone: dt.tzinfo) -> str:
+def _record_line(record: PostRecord, zone: dt.tzinfo) -> str:
     attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
     text = f"{record.day.isoformat()}  {record.status:<7}  {attempts}"
     if record.message_id:

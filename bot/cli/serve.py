@@ -184,7 +184,7 @@ def insight_scheduler(
     settings: Settings, core: Core, publishers: Mapping[str, InsightPublisher]
 ) -> InsightScheduler | None:
     """The daily insight for every configured channel whose platform can post here."""
-    from bot.insight.schedule import InsightScheduler, Target  # noqa: PLC0415 - see above
+    from bot.insight.schedule import InsightScheduler  # noqa: PLC0415 - see the imports above
 
     channels = settings.insight.channels()
     usable = {p: pub for p, pub in publishers.items() if p in channels}
@@ -196,10 +196,5 @@ def insight_scheduler(
         )
     if not usable:
         return None
-    targets = [
-        Target(platform, channel.id, channel.lang)
-        for platform, listed in channels.items()
-        if platform in usable
-        for channel in listed
-    ]
+    targets = [target for platform in usable for target in channels[platform]]
     return InsightScheduler(core.daily, core.ledger, usable, targets, at=settings.insight.time)

@@ -130,8 +130,12 @@ class SectionIndex:
         """Whether any unit of the index has `term`."""
         return term in self._postings
 
-    def idf(self, term: str) -> float:
-        """A positive inverse document frequency; highest for terms the index has never seen."""
+    def keyword_weight(self, term: str) -> float:
+        """A keyword's weight in coverage and excerpts: a positive inverse document frequency.
+
+        Not rank-bm25's idf (floored for common terms, used in the scores): this one is never
+        zero or negative, and highest for terms the index has never seen.
+        """
         posting = self._postings.get(term)
         df = 0 if posting is None else len(posting.units)
         return math.log(1 + (len(self.units) - df + 0.5) / (df + 0.5))
@@ -151,8 +155,8 @@ class SectionIndex:
             if posting is None:
                 continue
             counts, norm = posting.counts, self._norm[posting.units]
-            idf = self.bm25.idf.get(term, 0.0) * (weights[term] if weights else 1.0)
-            scores[posting.units] += idf * counts * (K1 + 1) / (counts + norm)
+            bm25_idf = self.bm25.idf.get(term, 0.0) * (weights[term] if weights else 1.0)
+            scores[posting.units] += bm25_idf * counts * (K1 + 1) / (counts + norm)
         return scores
 
     def rank(
@@ -186,7 +190,7 @@ class SectionIndex:
         self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
     ) -> RankedSection:
         keywords = list(query.keywords)
-        weights = {k: self.idf(k) * w for k, w in query.keywords.items()}
+        weights = {k: self.keyword_weight(k) * w for k, w in query.keywords.items()}
         total = sum(weights.values()) or 1.0
 
         def coverage(terms: frozenset[str]) -> Coverage:

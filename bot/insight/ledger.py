@@ -9,9 +9,11 @@ rotation's first day is stored once (INSERT that ignores a conflict) and never c
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from bot.insight.channel import Channel
 from bot.state import StateDB
 
 Status = Literal["pending", "posted", "failed"]
@@ -41,28 +43,14 @@ _COLUMNS = (
     "platform, channel, day, insight_key, status, message_id, attempts, next_attempt, "
     "lease_owner, lease_until, last_error, updated"
 )
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One day's insight in one channel of one platform: what a record is about."""
-
-    platform: str
-    channel: str
-    day: dt.date
-
-    @property
-    def params(self) -> tuple[str, str, str]:
-        """The key columns' values for SQL."""
-        return (self.platform, self.channel, self.day.isoformat())
+_KEY = "platform = ? AND channel = ? AND day = ?"
 
 
 @dataclass(frozen=True)
 class PostRecord:
     """The state of one day's insight in one channel."""
 
-    platform: str
-    channel: str
+    channel: Channel
     day: dt.date
     insight_key: str
     status: Status
@@ -73,11 +61,6 @@ class PostRecord:
     lease_until: dt.datetime | None
     last_error: str | None
     updated: dt.datetime
-
-    @property
-    def slot(self) -> Slot:
-        """What this record is about."""
-        return Slot(self.platform, self.channel, self.day)
 
     def leased(self, now: dt.datetime) -> bool:
         """Whether a claimer holds this record at `now`."""
@@ -108,94 +91,119 @@ class Ledger:
         """
         return dt.date.fromisoformat(self.db.add_value(ROTATION_START, day.isoformat()))
 
-    def open_day(self, slot: Slot, key: str, now: dt.datetime) -> PostRecord:
-        """The record for `slot`, created pending if there is none."""
+    def open_day(self, channel: Channel, day: dt.date, key: str, now: dt.datetime) -> PostRecord:
+        """The record of `day` in `channel`, created pending if there is none."""
         self.db.connection.execute(
             "INSERT INTO insight_posts (platform, channel, day, insight_key, status, updated) "
             "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
-            (*slot.params, key, _stamp(now)),
+            (*_key(channel, day), key, _stamp(now)),
         )
-        record = self.get(slot)
+        record = self.get(channel, day)
         assert record is not None  # just inserted, and records are never deleted
         return record
 
     def claim(
-        self, slot: Slot, owner: str, now: dt.datetime, lease: dt.timedelta
+        self, channel: Channel, day: dt.date, owner: str, now: dt.datetime, lease: dt.timedelta
     ) -> PostRecord | None:
         """Take the lease on a due, pending, unleased record; None if it is not ours to take."""
         cursor = self.db.connection.execute(
             "UPDATE insight_posts "
             "SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated = ? "
-            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
+            f"WHERE {_KEY} AND status = 'pending' "
             "AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)",
-            (owner, _stamp(now + lease), _stamp(now), *slot.params, _stamp(now), _stamp(now)),
+            (
+                owner,
+                _stamp(now + lease),
+                _stamp(now),
+                *_key(channel, day),
+                _stamp(now),
+                _stamp(now),
+            ),
         )
-        return self.get(slot) if cursor.rowcount == 1 else None
+        return self.get(channel, day) if cursor.rowcount == 1 else None
 
     def record_posted(
-        self, slot: Slot, message_id: str, now: dt.datetime, note: str | None = None
+        self,
+        channel: Channel,
+        day: dt.date,
+        message_id: str,
+        now: dt.datetime,
+        note: str | None = None,
     ) -> None:
         """Mark the record posted with the message id (a posted record is never changed)."""
         self.db.connection.execute(
             "UPDATE insight_posts SET status = 'posted', message_id = ?, lease_owner = NULL, "
             "lease_until = NULL, last_error = ?, updated = ? "
-            "WHERE platform = ? AND channel = ? AND day = ? AND status != 'posted'",
-            (message_id, note, _stamp(now), *slot.params),
+            f"WHERE {_KEY} AND status != 'posted'",
+            (message_id, note, _stamp(now), *_key(channel, day)),
         )
 
     def record_retry(
-        self, slot: Slot, owner: str, error: str, retry_at: dt.datetime, now: dt.datetime
+        self,
+        channel: Channel,
+        day: dt.date,
+        owner: str,
+        error: str,
+        *,
+        retry_at: dt.datetime,
+        now: dt.datetime,
     ) -> None:
         """Release `owner`'s lease and make the record due again at `retry_at`."""
         self.db.connection.execute(
             "UPDATE insight_posts SET next_attempt = ?, lease_owner = NULL, lease_until = NULL, "
             "last_error = ?, updated = ? "
-            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
-            "AND lease_owner = ?",
-            (_stamp(retry_at), error, _stamp(now), *slot.params, owner),
+            f"WHERE {_KEY} AND status = 'pending' AND lease_owner = ?",
+            (_stamp(retry_at), error, _stamp(now), *_key(channel, day), owner),
         )
 
-    def record_failed(self, slot: Slot, owner: str, error: str, now: dt.datetime) -> None:
+    def record_failed(
+        self, channel: Channel, day: dt.date, owner: str, error: str, now: dt.datetime
+    ) -> None:
         """Give up on `owner`'s record for the day, keeping the error for `--status`."""
         self.db.connection.execute(
             "UPDATE insight_posts SET status = 'failed', lease_owner = NULL, lease_until = NULL, "
             "last_error = ?, updated = ? "
-            "WHERE platform = ? AND channel = ? AND day = ? AND status = 'pending' "
-            "AND lease_owner = ?",
-            (error, _stamp(now), *slot.params, owner),
+            f"WHERE {_KEY} AND status = 'pending' AND lease_owner = ?",
+            (error, _stamp(now), *_key(channel, day), owner),
         )
 
-    def get(self, slot: Slot) -> PostRecord | None:
-        """The record for `slot`, if any."""
-        row = self.db.connection.execute(
-            f"SELECT {_COLUMNS} FROM insight_posts WHERE platform = ? AND channel = ? AND day = ?",
-            slot.params,
-        ).fetchone()
-        return None if row is None else _record(row)
+    def get(self, channel: Channel, day: dt.date) -> PostRecord | None:
+        """The record of `day` in `channel`, if any."""
+        rows = self._records(
+            f"SELECT {_COLUMNS} FROM insight_posts WHERE {_KEY}", _key(channel, day)
+        )
+        return rows[0] if rows else None
 
     def day(self, day: dt.date) -> list[PostRecord]:
         """Every record of `day`, by platform and channel."""
-        rows = self.db.connection.execute(
+        return self._records(
             f"SELECT {_COLUMNS} FROM insight_posts WHERE day = ? ORDER BY platform, channel",
             (day.isoformat(),),
-        ).fetchall()
-        return [_record(row) for row in rows]
+        )
 
-    def recent(self, platform: str, channel: str, count: int = 3) -> list[PostRecord]:
+    def recent(self, channel: Channel, count: int = 3) -> list[PostRecord]:
         """The latest `count` records of one channel, newest first."""
-        rows = self.db.connection.execute(
+        return self._records(
             f"SELECT {_COLUMNS} FROM insight_posts "
             "WHERE platform = ? AND channel = ? ORDER BY day DESC LIMIT ?",
-            (platform, channel, count),
-        ).fetchall()
-        return [_record(row) for row in rows]
+            (channel.platform, channel.id, count),
+        )
 
-    def channels(self) -> list[tuple[str, str]]:
-        """Every (platform, channel) that has a record, sorted."""
+    def channels(self) -> list[Channel]:
+        """Every channel that has a record, sorted by platform and id."""
         rows = self.db.connection.execute(
             "SELECT DISTINCT platform, channel FROM insight_posts ORDER BY platform, channel"
         ).fetchall()
-        return [(str(platform), str(channel)) for platform, channel in rows]
+        return [Channel(str(platform), str(channel)) for platform, channel in rows]
+
+    def _records(self, query: str, params: tuple[object, ...]) -> list[PostRecord]:
+        cursor = self.db.connection.execute(query, params)
+        cursor.row_factory = sqlite3.Row  # columns by name, on this cursor only
+        return [_record(row) for row in cursor.fetchall()]
+
+
+def _key(channel: Channel, day: dt.date) -> tuple[str, str, str]:
+    return (channel.platform, channel.id, day.isoformat())
 
 
 def _stamp(moment: dt.datetime) -> float:
@@ -208,20 +216,18 @@ def _moment(stamp: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(stamp, dt.UTC)
 
 
-def _record(row: Any) -> PostRecord:
-    platform, channel, day, key, status, message_id, attempts, next_attempt = row[:8]
-    lease_owner, lease_until, last_error, updated = row[8:]
+def _record(row: sqlite3.Row) -> PostRecord:
+    lease_until = row["lease_until"]
     return PostRecord(
-        platform=platform,
-        channel=channel,
-        day=dt.date.fromisoformat(day),
-        insight_key=key,
-        status=status,
-        message_id=message_id,
-        attempts=attempts,
-        next_attempt=_moment(next_attempt),
-        lease_owner=lease_owner,
+        channel=Channel(row["platform"], row["channel"]),
+        day=dt.date.fromisoformat(row["day"]),
+        insight_key=row["insight_key"],
+        status=row["status"],
+        message_id=row["message_id"],
+        attempts=row["attempts"],
+        next_attempt=_moment(row["next_attempt"]),
+        lease_owner=row["lease_owner"],
         lease_until=None if lease_until is None else _moment(lease_until),
-        last_error=last_error,
-        updated=_moment(updated),
+        last_error=row["last_error"],
+        updated=_moment(row["updated"]),
     )

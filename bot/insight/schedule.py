@@ -21,8 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.insight.channel import Channel, InsightChannel
 from bot.insight.daily import BeforeRotationError, DailyInsights
-from bot.insight.ledger import Ledger, PostRecord, Slot
+from bot.insight.ledger import Ledger, PostRecord
 from bot.insight.pick import Insight
 from bot.insight.publisher import InsightPublisher, PublishError
 
@@ -40,15 +41,6 @@ def post_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     first occurrence (the post happens once).
     """
     return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One channel on one platform that gets the insight, in its language."""
-
-    platform: str
-    channel: str
-    lang: str = "ko"
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ class InsightScheduler:
         daily: DailyInsights,
         ledger: Ledger,
         publishers: Mapping[str, InsightPublisher],
-        targets: Sequence[Target],
+        targets: Sequence[InsightChannel],
         *,
         at: dt.time,
         owner: str | None = None,
@@ -90,11 +82,11 @@ class InsightScheduler:
         self.daily = daily
         self.ledger = ledger
         self.publishers = dict(publishers)
-        self.targets = [t for t in targets if t.platform in self.publishers]
-        for skipped in (t for t in targets if t.platform not in self.publishers):
+        self.targets = [t for t in targets if t.channel.platform in self.publishers]
+        for skipped in (t.channel for t in targets if t.channel.platform not in self.publishers):
             log.warning(
                 "no publisher for this platform; channel skipped",
-                extra={"platform": skipped.platform, "channel": skipped.channel},
+                extra={"platform": skipped.platform, "channel": skipped.id},
             )
         self.at = at
         self.zone = daily.zone
@@ -149,7 +141,7 @@ class InsightScheduler:
         end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
         for target in self.targets:
             key = insights[target.lang].key
-            self.ledger.open_day(Slot(target.platform, target.channel, day), key, self.clock.now())
+            self.ledger.open_day(target.channel, day, key, self.clock.now())
         while True:
             now = self.clock.now()
             pending = [r for r in self._records(day) if r.status == "pending"]
@@ -162,11 +154,11 @@ class InsightScheduler:
                         extra=_fields(record) | {"error": record.last_error},
                     )
                 return
-            wanted = {(r.platform, r.channel) for r in pending}
+            wanted = {r.channel for r in pending}
             attempts = [
-                self._attempt(t, day, insights[t.lang], end)
+                self._attempt(t.channel, day, insights[t.lang], end)
                 for t in self.targets
-                if (t.platform, t.channel) in wanted
+                if t.channel in wanted
             ]
             if any(await asyncio.gather(*attempts)):
                 continue
@@ -179,44 +171,45 @@ class InsightScheduler:
             await self.clock.sleep_until(min(max(wake, now + dt.timedelta(seconds=1)), end))
 
     def _records(self, day: dt.date) -> list[PostRecord]:
-        mine = {(t.platform, t.channel) for t in self.targets}
-        return [r for r in self.ledger.day(day) if (r.platform, r.channel) in mine]
+        mine = {t.channel for t in self.targets}
+        return [r for r in self.ledger.day(day) if r.channel in mine]
 
     async def _attempt(
-        self, target: Target, day: dt.date, insight: Insight, end: dt.datetime
+        self, channel: Channel, day: dt.date, insight: Insight, end: dt.datetime
     ) -> bool:
         """Claim, check, post and record one channel; False if the record was not ours to take."""
-        slot = Slot(target.platform, target.channel, day)
-        record = self.ledger.claim(slot, self.owner, self.clock.now(), self.lease)
+        record = self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
         if record is None:
             return False
         fields = _fields(record) | {"attempt": record.attempts}
-        publisher = self.publishers[slot.platform]
+        publisher = self.publishers[channel.platform]
         try:
-            found = await publisher.find_posted(slot.channel, insight)
+            found = await publisher.find_posted(channel.id, insight)
             if found is not None:
                 note = "found our earlier post in the channel; not posted again"
-                self.ledger.record_posted(slot, found, self.clock.now(), note)
+                self.ledger.record_posted(channel, day, found, self.clock.now(), note)
                 log.warning(
                     "insight already in the channel; recorded it",
                     extra=fields | {"message_id": found},
                 )
                 return True
-            message_id = await publisher.post(slot.channel, insight)
+            message_id = await publisher.post(channel.id, insight)
         except PublishError as exc:
             self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
             # Shutting down: free the record now. Whether or not the post went out, the next
             # claimer asks the platform first, so it never posts twice.
             now = self.clock.now()
-            self.ledger.record_retry(slot, self.owner, "interrupted by shutdown", now, now)
+            self.ledger.record_retry(
+                channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
+            )
             raise
         except Exception as exc:
             # An adapter bug in one channel must not stop the others: log it, retry later.
             log.exception("insight publisher failed unexpectedly", extra=fields)
             self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
         else:
-            self.ledger.record_posted(slot, message_id, self.clock.now())
+            self.ledger.record_posted(channel, day, message_id, self.clock.now())
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
 
@@ -225,12 +218,14 @@ class InsightScheduler:
         retry_at = now + self.backoff.delay(record.attempts)
         fields = _fields(record) | {"attempt": record.attempts, "error": error}
         if retry and record.attempts < self.backoff.attempts and retry_at < end:
-            self.ledger.record_retry(record.slot, self.owner, error, retry_at, now)
+            self.ledger.record_retry(
+                record.channel, record.day, self.owner, error, retry_at=retry_at, now=now
+            )
             log.warning(
                 "insight post failed; will retry", extra=fields | {"retry_at": retry_at.isoformat()}
             )
         else:
-            self.ledger.record_failed(record.slot, self.owner, error, now)
+            self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
             log.error("insight post failed; giving up for today", extra=fields)
 
     def health(self) -> dict[str, object]:
@@ -246,8 +241,8 @@ class InsightScheduler:
 
 def _fields(record: PostRecord) -> dict[str, object]:
     return {
-        "platform": record.platform,
-        "channel": record.channel,
+        "platform": record.channel.platform,
+        "channel": record.channel.id,
         "day": record.day.isoformat(),
         "insight": record.insight_key,
     }

@@ -15,7 +15,8 @@ import pytest
 
 from bot.cli import main
 from bot.cli.insight import status
-from bot.insight.ledger import Ledger, Slot
+from bot.insight.channel import Channel
+from bot.insight.ledger import Ledger
 from bot.knowledge import Knowledge
 from bot.settings import load_settings
 from bot.state import StateDB
@@ -167,14 +168,14 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
     ledger = Ledger(db)
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul
     for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
-        slot = Slot("discord", "111", day)
-        ledger.open_day(slot, f"{day}/t/1", noon)
-        ledger.claim(slot, "me", noon, dt.timedelta(minutes=10))
-        ledger.record_posted(slot, f"m-{day.day}", noon)
-    failing = Slot("slack", "C1", dt.date(2026, 2, 2))
-    ledger.open_day(failing, "2026-02-02/t/1", noon)
-    ledger.claim(failing, "me", noon, dt.timedelta(minutes=10))
-    ledger.record_failed(failing, "me", "not_in_channel", noon)
+        posted = Channel("discord", "111")
+        ledger.open_day(posted, day, f"{day}/t/1", noon)
+        ledger.claim(posted, day, "me", noon, dt.timedelta(minutes=10))
+        ledger.record_posted(posted, day, f"m-{day.day}", noon)
+    failing, day = Channel("slack", "C1"), dt.date(2026, 2, 2)
+    ledger.open_day(failing, day, "2026-02-02/t/1", noon)
+    ledger.claim(failing, day, "me", noon, dt.timedelta(minutes=10))
+    ledger.record_failed(failing, day, "me", "not_in_channel", noon)
     db.close()
 
     text = status(load_settings(), knowledge, noon)
@@ -204,10 +205,10 @@ def test_status_after_every_channel_is_done_names_tomorrow(
     ledger = Ledger(db)
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
     for platform, channel in (("discord", "111"), ("discord", "222"), ("slack", "C1")):
-        slot = Slot(platform, channel, dt.date(2026, 2, 2))
-        ledger.open_day(slot, "k", noon)
-        ledger.claim(slot, "me", noon, dt.timedelta(minutes=10))
-        ledger.record_posted(slot, "m", noon)
+        done, day = Channel(platform, channel), dt.date(2026, 2, 2)
+        ledger.open_day(done, day, "k", noon)
+        ledger.claim(done, day, "me", noon, dt.timedelta(minutes=10))
+        ledger.record_posted(done, day, "m", noon)
     db.close()
 
     lines = status(load_settings(), knowledge, noon).splitlines()

@@ -64,7 +64,8 @@ def test_scheduler_runs_only_for_platforms_with_a_publisher(
 
     [service] = services_for(settings, core, publishers={"slack": RecordingPublisher("slack")})
     assert service.name == "insight"
-    assert [(t.platform, t.channel, t.lang) for t in service.targets] == [("slack", "C1", "en")]  # type: ignore[attr-defined]
+    targets = service.targets  # type: ignore[attr-defined]
+    assert [(t.channel.platform, t.channel.id, t.lang) for t in targets] == [("slack", "C1", "en")]
     state.close()
 
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.insight.channel import Channel, InsightChannel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
-from bot.insight.schedule import Backoff, InsightScheduler, Target
+from bot.insight.schedule import Backoff, InsightScheduler
 from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.state import StateDB
@@ -36,6 +37,11 @@ def ledger(db_path: Path) -> Iterator[Ledger]:
 SchedulerFactory = Callable[..., InsightScheduler]
 
 
+def target(platform: str, channel: str, lang: str = "ko") -> InsightChannel:
+    """A channel that gets the insight, in `lang`."""
+    return InsightChannel(Channel(platform, channel), lang)
+
+
 @pytest.fixture
 def make_scheduler(
     knowledge: Knowledge, db_path: Path, engine_lane: Runner
@@ -46,7 +52,7 @@ def make_scheduler(
     def make(
         clock: ManualClock,
         publishers: list[RecordingPublisher],
-        targets: list[Target],
+        targets: list[InsightChannel],
         at: str = "09:00",
         zone: str = "Asia/Seoul",
         **options: object,

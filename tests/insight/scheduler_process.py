@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.insight.channel import Channel, InsightChannel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
-from bot.insight.schedule import InsightScheduler, Target
+from bot.insight.schedule import InsightScheduler
 from bot.knowledge import load_knowledge
 from bot.logs import setup_logging
 from bot.runner import Runner
@@ -45,10 +46,10 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
     setup_logging(stream=sys.stderr)
-    targets = [Target(*item.split(":")) for item in args.targets.split(",")]
+    targets = [InsightChannel(Channel(*item.split(":", 1))) for item in args.targets.split(",")]
     publishers = {
         p: FileChannelPublisher(p, args.channels, args.hang_after_post, args.latency)
-        for p in {t.platform for t in targets}
+        for p in {t.channel.platform for t in targets}
     }
     clock = ManualClock(args.start)
     ledger = Ledger(StateDB(args.db))

@@ -177,7 +177,7 @@ def records(db: Path) -> dict[tuple[str, str], PostRecord]:
     state = StateDB(db)
     try:
         ledger = Ledger(state)
-        return {(p, c): ledger.recent(p, c, 1)[0] for p, c in ledger.channels()}
+        return {(c.platform, c.id): ledger.recent(c, 1)[0] for c in ledger.channels()}
     finally:
         state.close()
 

@@ -54,9 +54,9 @@ def records(tmp_path: Path) -> dict[tuple[str, str], tuple[str, str | None, int]
     try:
         ledger = Ledger(db)
         return {
-            (r.platform, r.channel): (r.status, r.message_id, r.attempts)
-            for p, c in ledger.channels()
-            for r in ledger.recent(p, c, 1)
+            (c.platform, c.id): (r.status, r.message_id, r.attempts)
+            for c in ledger.channels()
+            for r in ledger.recent(c, 1)
         }
     finally:
         db.close()

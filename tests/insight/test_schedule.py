@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.insight import PublishError
-from bot.insight.ledger import Ledger, Slot
+from bot.insight.channel import Channel
+from bot.insight.ledger import Ledger
 from bot.insight.pick import insight_for
-from bot.insight.schedule import Backoff, Target, post_time
+from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
 from tests.fakes.clock import ManualClock, run_until
-from tests.insight.conftest import SchedulerFactory
+from tests.insight.conftest import SchedulerFactory, target
 from tests.insight.publishers import RecordingPublisher
 
 UTC = dt.UTC
@@ -58,7 +59,7 @@ async def test_posts_at_configured_local_time_in_every_channel(
 ) -> None:
     clock = ManualClock(utc(2026, 2, 1, 20, 0))  # 05:00 in Seoul on 2 February
     discord, slack = RecordingPublisher("discord", clock), RecordingPublisher("slack", clock)
-    targets = [Target("discord", "111"), Target("discord", "222", "en"), Target("slack", "C1")]
+    targets = [target("discord", "111"), target("discord", "222", "en"), target("slack", "C1")]
     scheduler = make_scheduler(clock, [discord, slack], targets)
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
@@ -82,7 +83,7 @@ async def test_first_day_posted_is_insight_1_and_starts_the_stored_rotation(
 
     await run_until(
         clock,
-        make_scheduler(clock, [slack], [Target("slack", "C1")]).run(),
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
         utc(2026, 5, 12, 14, 0),
     )
 
@@ -104,7 +105,7 @@ async def test_a_stored_rotation_start_is_kept(
 
     await run_until(
         clock,
-        make_scheduler(clock, [discord], [Target("discord", "1", "en")]).run(),
+        make_scheduler(clock, [discord], [target("discord", "1", "en")]).run(),
         utc(2026, 2, 3, 14, 0),
     )
 
@@ -123,7 +124,7 @@ async def test_a_day_before_the_stored_start_posts_nothing(
 
     await run_until(
         clock,
-        make_scheduler(clock, [slack], [Target("slack", "C1")]).run(),
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
         utc(2026, 2, 3, 14, 0),
     )
 
@@ -137,7 +138,7 @@ async def test_posts_at_local_time_on_both_sides_of_dst_changes(
 ) -> None:
     clock = ManualClock(utc(2026, 3, 7, 5, 0))  # midnight in New York
     discord = RecordingPublisher("discord", clock)
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], zone="America/New_York")
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1")], zone="America/New_York")
 
     await run_until(clock, scheduler.run(), utc(2026, 3, 9, 23, 0))
     clock.current = utc(2026, 10, 31, 4, 0)
@@ -167,7 +168,7 @@ async def test_post_time_in_skipped_hour_posts_once_that_day(
     start = dt.datetime.combine(day, dt.time(0, 30), tzinfo=ZoneInfo(zone))
     clock = ManualClock(start.astimezone(UTC))
     discord = RecordingPublisher("discord", clock)
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], at="02:30", zone=zone)
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1")], at="02:30", zone=zone)
 
     await run_until(clock, scheduler.run(), expected + dt.timedelta(hours=12))
 
@@ -178,7 +179,7 @@ async def test_post_time_in_skipped_hour_posts_once_that_day(
 async def test_restart_the_same_day_posts_nothing_new(make_scheduler: SchedulerFactory) -> None:
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     discord = RecordingPublisher("discord", clock)
-    targets = [Target("discord", "1"), Target("discord", "2")]
+    targets = [target("discord", "1"), target("discord", "2")]
     await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 3, 0))
     assert len(discord.post_times) == 2
 
@@ -194,12 +195,12 @@ async def test_start_after_post_time_posts_once_right_away(
 ) -> None:
     clock = ManualClock(utc(2026, 2, 2, 6, 0))  # 15:00 in Seoul, six hours late
     slack = RecordingPublisher("slack", clock)
-    scheduler = make_scheduler(clock, [slack], [Target("slack", "C1")])
+    scheduler = make_scheduler(clock, [slack], [target("slack", "C1")])
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 59))
 
     assert slack.post_times == [("C1", utc(2026, 2, 2, 6, 0))]
-    record = ledger.get(Slot("slack", "C1", dt.date(2026, 2, 2)))
+    record = ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.message_id, record.attempts) == ("posted", "slack-C1-1", 1)
 
@@ -209,7 +210,7 @@ async def test_start_the_next_day_does_not_back_fill(
 ) -> None:
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     slack = RecordingPublisher("slack", clock)
-    targets = [Target("slack", "C1")]
+    targets = [target("slack", "C1")]
     await run_until(clock, make_scheduler(clock, [slack], targets).run(), utc(2026, 2, 2, 1, 0))
 
     # Down from 2 February until 3 February 08:00 in Seoul; runs until the 3rd's post time.
@@ -223,7 +224,7 @@ async def test_start_the_next_day_does_not_back_fill(
     await run_until(clock, make_scheduler(clock, [slack], targets).run(), utc(2026, 2, 5, 14, 0))
 
     assert [key[:10] for key in slack.posts("C1")] == ["2026-02-02", "2026-02-05"]
-    assert ledger.get(Slot("slack", "C1", dt.date(2026, 2, 4))) is None
+    assert ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 4)) is None
 
 
 async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff(
@@ -232,7 +233,7 @@ async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     discord, slack = RecordingPublisher("discord", clock), RecordingPublisher("slack", clock)
     discord.fail("1", PublishError("rate limited", retry=True), PublishError("503", retry=True))
-    targets = [Target("discord", "1"), Target("discord", "2"), Target("slack", "C1")]
+    targets = [target("discord", "1"), target("discord", "2"), target("slack", "C1")]
     scheduler = make_scheduler(clock, [discord, slack], targets)
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
@@ -248,7 +249,7 @@ async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff
         at + dt.timedelta(seconds=30),
         at + dt.timedelta(seconds=90),
     ]
-    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.attempts, record.last_error) == ("posted", 3, None)
 
@@ -259,14 +260,14 @@ async def test_permanent_failure_is_recorded_and_not_retried(
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     discord = RecordingPublisher("discord", clock)
     discord.fail("1", PublishError("Missing Access", retry=False))
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("discord", "2")])
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1"), target("discord", "2")])
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 
     assert discord.posts("1") == []
     assert len(discord.attempt_times["1"]) == 1
     assert len(discord.posts("2")) == 1
-    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.last_error) == ("failed", "Missing Access")
     failure = next(r for r in caplog.records if r.getMessage().startswith("insight post failed"))
@@ -280,14 +281,14 @@ async def test_retries_stop_within_the_day(
     discord = RecordingPublisher("discord", clock)
     discord.fail("1", *[PublishError("unavailable", retry=True) for _ in range(20)])
     backoff = Backoff(first=dt.timedelta(minutes=10), most=dt.timedelta(minutes=20), attempts=8)
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1")], backoff=backoff)
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1")], backoff=backoff)
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 3, 3, 0))
 
     day_end = utc(2026, 2, 2, 15, 0)
     attempts = [t for t in discord.attempt_times["1"] if t < day_end]
     assert attempts == [utc(2026, 2, 2, 14, m) for m in (0, 10, 30, 50)]
-    record = ledger.get(Slot("discord", "1", dt.date(2026, 2, 2)))
+    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.attempts) == ("failed", 4)
     # The next day starts fresh at its post time.
@@ -300,7 +301,7 @@ async def test_unexpected_publisher_error_is_retried_without_stopping_others(
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     discord = RecordingPublisher("discord", clock)
     discord.fail("1", RuntimeError("adapter bug"))
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("discord", "2")])
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1"), target("discord", "2")])
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 
@@ -315,12 +316,12 @@ async def test_earlier_post_found_on_the_platform_is_recorded_not_reposted(
     day = dt.date(2026, 2, 2)
     key = insight_for(knowledge, day, "ko", day).key
     slack.channels["C1"] = [("1700000000.000100", key, "ko")]  # sent before a crash
-    scheduler = make_scheduler(clock, [slack], [Target("slack", "C1")])
+    scheduler = make_scheduler(clock, [slack], [target("slack", "C1")])
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 
     assert slack.post_times == []
-    record = ledger.get(Slot("slack", "C1", dt.date(2026, 2, 2)))
+    record = ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.message_id) == ("posted", "1700000000.000100")
 
@@ -329,20 +330,22 @@ async def test_lease_of_a_vanished_claimer_is_taken_over_later_that_day(
     make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
 ) -> None:
     day = dt.date(2026, 2, 2)
-    slot = Slot("discord", "1", day)
-    ledger.open_day(slot, insight_for(knowledge, day, "ko", day).key, utc(2026, 2, 2, 0, 0))
-    assert ledger.claim(slot, "dead-process", utc(2026, 2, 2, 0, 0), dt.timedelta(minutes=10))
+    channel = Channel("discord", "1")
+    key = insight_for(knowledge, day, "ko", day).key
+    ledger.open_day(channel, day, key, utc(2026, 2, 2, 0, 0))
+    lease = dt.timedelta(minutes=10)
+    assert ledger.claim(channel, day, "dead-process", utc(2026, 2, 2, 0, 0), lease)
     clock = ManualClock(utc(2026, 2, 2, 0, 1))
     discord = RecordingPublisher("discord", clock)
 
     await run_until(
         clock,
-        make_scheduler(clock, [discord], [Target("discord", "1")]).run(),
+        make_scheduler(clock, [discord], [target("discord", "1")]).run(),
         utc(2026, 2, 2, 14, 0),
     )
 
     assert discord.post_times == [("1", utc(2026, 2, 2, 0, 10))]
-    record = ledger.get(slot)
+    record = ledger.get(channel, day)
     assert record is not None
     assert (record.status, record.attempts) == ("posted", 2)
 
@@ -352,7 +355,7 @@ async def test_channels_of_a_platform_without_publisher_are_skipped(
 ) -> None:
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     discord = RecordingPublisher("discord", clock)
-    scheduler = make_scheduler(clock, [discord], [Target("discord", "1"), Target("slack", "C1")])
+    scheduler = make_scheduler(clock, [discord], [target("discord", "1"), target("slack", "C1")])
 
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 

@@ -49,7 +49,7 @@ def member_lang(interaction: discord.Interaction[Any]) -> str:
     return "ko" if interaction.locale is discord.Locale.korean else "en"
 
 
-def text(key: str) -> app_commands.locale_str:
+def localized(key: str) -> app_commands.locale_str:
     """A command or option description: English, and Korean through `KoreanTranslator`."""
     return app_commands.locale_str(phrase(key, "en"), phrase=key)
 
@@ -234,8 +234,10 @@ def build_tree(
     """The command tree with every slash command, errors routed to `commands.on_error`."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
 
-    @app_commands.command(name="ask", description=text("command_ask"))
-    @app_commands.describe(question=text("option_question"), private=text("option_private"))
+    @app_commands.command(name="ask", description=localized("command_ask"))
+    @app_commands.describe(
+        question=localized("option_question"), private=localized("option_private")
+    )
     async def ask(
         interaction: discord.Interaction[Any],
         question: app_commands.Range[str, 1, MAX_QUESTION],
@@ -247,12 +249,12 @@ def build_tree(
         per_member = app_commands.checks.cooldown(1, ask_cooldown, key=lambda i: i.user.id)
         ask = per_member(ask)
 
-    @app_commands.command(name="topics", description=text("command_topics"))
+    @app_commands.command(name="topics", description=localized("command_topics"))
     async def topics(interaction: discord.Interaction[Any]) -> None:
         await commands.topics(interaction)
 
-    @app_commands.command(name="topic", description=text("command_topic"))
-    @app_commands.describe(name=text("option_topic"))
+    @app_commands.command(name="topic", description=localized("command_topic"))
+    @app_commands.describe(name=localized("option_topic"))
     async def topic(interaction: discord.Interaction[Any], name: str) -> None:
         await commands.topic(interaction, name)
 
@@ -262,7 +264,7 @@ def build_tree(
     ) -> list[app_commands.Choice[str]]:
         return await commands.topic_names(interaction, current)
 
-    @app_commands.command(name="insight", description=text("command_insight"))
+    @app_commands.command(name="insight", description=localized("command_insight"))
     async def insight(interaction: discord.Interaction[Any]) -> None:
         await commands.insight(interaction)
 

@@ -142,7 +142,7 @@ async def report_failure(error: Exception, body: Payload) -> None:
     )
     log.error(
         "Slack reply failed: %s",
-        _describe(error),
+        _failure_summary(error),
         exc_info=not _expected(error),
         extra={
             "channel": channel,
@@ -158,7 +158,7 @@ async def _apologise(response_url: str, policy: RetryPolicy) -> None:
     try:
         await send_response(response_url, error_message(), policy)
     except Exception as exc:  # noqa: BLE001 - the apology is best effort; the failure is logged
-        log.warning("could not tell the member about the failure: %s", _describe(exc))
+        log.warning("could not tell the member about the failure: %s", _failure_summary(exc))
 
 
 def register(
@@ -206,7 +206,7 @@ def _expected(error: Exception) -> bool:
     )
 
 
-def _describe(error: Exception) -> str:
+def _failure_summary(error: Exception) -> str:
     response = getattr(error, "response", None)
     if response is not None and hasattr(response, "status_code"):
         data = getattr(response, "data", None)

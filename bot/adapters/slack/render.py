@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NewType
 
 from bot.engine import Answer, Hit
 from bot.insight import Insight
@@ -33,6 +33,9 @@ FALLBACK_TEXT = 3000
 WATCH_ACTION = "townhall_watch_video"
 
 Block = dict[str, Any]
+# Text already escaped for Slack (entities for & < >, broadcast words broken): only `escape`
+# and `fit` make it from raw text, so an unescaped string cannot reach a block by mistake.
+Mrkdwn = NewType("Mrkdwn", str)
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _SPECIAL = re.compile(r"[&<>]")
@@ -45,7 +48,7 @@ _WORD_JOINER = "\u2060"
 class SlackMessage:
     """What chat.postMessage, chat.postEphemeral or response_url get: blocks and a fallback."""
 
-    text: str
+    text: Mrkdwn
     blocks: tuple[Block, ...]
 
     def as_arguments(self) -> dict[str, Any]:
@@ -53,13 +56,13 @@ class SlackMessage:
         return {"text": self.text, "blocks": list(self.blocks)}
 
 
-def escape(text: str) -> str:
-    """`text` with Slack's control characters escaped and broadcast words neutralised."""
-    text = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
-    return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
+def escape(raw: str) -> Mrkdwn:
+    """`raw` with Slack's control characters escaped and broadcast words neutralised."""
+    text = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], raw)
+    return Mrkdwn(_BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text))
 
 
-def fit(raw: str, limit: int) -> str:
+def fit(raw: str, limit: int) -> Mrkdwn:
     """`raw` escaped, cut (at a word when possible) so that the escaped text fits `limit`."""
     # Cut before escaping, counting the escaped length: an entity is never split.
     return escape(shorten(raw, limit, measure=lambda text: len(escape(text))))
@@ -89,7 +92,7 @@ def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessa
     return _message(_fallback(best), blocks)
 
 
-def _fallback(best: Hit) -> str:
+def _fallback(best: Hit) -> Mrkdwn:
     return fit(f"{best.section.title}\n\n{best.excerpt}\n\n{best.section.url}", FALLBACK_TEXT)
 
 
@@ -99,7 +102,7 @@ def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
     blocks.append(_section(not_found))
     if suggestions:
         blocks.append(_section(phrase("try_topics", lang)))
-        lines = [f"• {_link(s.url, s.numbered_title)}" for s in suggestions]
+        lines = [Mrkdwn(f"• {_link(s.url, s.numbered_title)}") for s in suggestions]
         blocks.append(_mrkdwn_section(_lines_within(lines, SECTION_TEXT)))
     titles = ", ".join(s.title for s in suggestions)
     fallback = f"{not_found} {phrase('try_topics', lang)} {titles}" if titles else not_found
@@ -110,9 +113,10 @@ def help_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
     """How to ask, with example questions, in each of `langs` (both when unknown)."""
     blocks: list[Block] = [_header(" / ".join(phrase("help_title", lang) for lang in langs))]
     for lang in langs:
-        examples = [f"• {escape(q)}" for q in phrase("example_questions", lang).splitlines()]
+        questions = phrase("example_questions", lang).splitlines()
+        examples = [Mrkdwn(f"• {escape(q)}") for q in questions]
         blocks.append(_section(phrase("slack_help", lang)))
-        heading = f"*{escape(phrase('examples_heading', lang))}*"
+        heading = Mrkdwn(f"*{escape(phrase('examples_heading', lang))}*")
         blocks.append(_mrkdwn_section(_lines_within([heading, *examples], SECTION_TEXT)))
     fallback = "\n".join(phrase("slack_help", lang) for lang in langs)
     return _message(fit(fallback, FALLBACK_TEXT), blocks)
@@ -124,7 +128,7 @@ def insight_message(insight: Insight) -> SlackMessage:
     title = phrase("insight_title", lang, number=insight.number)
     blocks: list[Block] = [
         _header(title),
-        _mrkdwn_section(f"*{fit(section.title, SECTION_TEXT - 2)}*"),
+        _mrkdwn_section(Mrkdwn(f"*{fit(section.title, SECTION_TEXT - 2)}*")),
         _section(insight.passage),
         _context(phrase("section", lang, number=section.number)),
     ]
@@ -140,7 +144,7 @@ def error_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
     return _message(fit(text, FALLBACK_TEXT), [_section(text)])
 
 
-def _message(text: str, blocks: list[Block]) -> SlackMessage:
+def _message(text: Mrkdwn, blocks: list[Block]) -> SlackMessage:
     # Every renderer stays far below the cap; this keeps a bug from losing the whole message.
     return SlackMessage(text=text, blocks=tuple(blocks[:MAX_BLOCKS]))
 
@@ -153,9 +157,9 @@ def _section(raw: str) -> Block:
     return _mrkdwn_section(fit(raw, SECTION_TEXT))
 
 
-def _mrkdwn_section(escaped: str) -> Block:
+def _mrkdwn_section(text: Mrkdwn) -> Block:
     # verbatim: no automatic linking of channel names or mentions in what we echo.
-    return {"type": "section", "text": {"type": "mrkdwn", "text": escaped, "verbatim": True}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
 
 
 def _context(raw: str) -> Block:
@@ -171,15 +175,15 @@ def _watch_button(url: str, lang: str) -> Block | None:
     return {"type": "actions", "elements": [button]}
 
 
-def _link(url: str, label: str) -> str:
-    text = fit(label, LINK_LABEL).replace("|", "¦")  # a `|` would end the label early
+def _link(url: str, label: str) -> Mrkdwn:
+    text = fit(label.replace("|", "¦"), LINK_LABEL)  # a `|` would end the label early
     if not url.startswith(("https://", "http://")) or len(url) > BUTTON_URL:
         return text
-    return f"<{escape(url)}|{text}>"
+    return Mrkdwn(f"<{escape(url)}|{text}>")
 
 
-def _lines_within(lines: Sequence[str], limit: int) -> str:
-    """Whole lines (already escaped) joined within `limit`; the rest are left out.
+def _lines_within(lines: Sequence[Mrkdwn], limit: int) -> Mrkdwn:
+    """Whole lines joined within `limit`; the rest are left out.
 
     Lines are never cut: cutting could split an entity or a <url|label> link.
     """
@@ -190,4 +194,4 @@ def _lines_within(lines: Sequence[str], limit: int) -> str:
             break
         kept.append(line)
         length += 1 + len(line)
-    return "\n".join(kept)
+    return Mrkdwn("\n".join(kept))
