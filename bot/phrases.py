@@ -17,6 +17,19 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "이런 주제로 물어보세요:",
         "en": "Try asking about one of these topics:",
     },
+    "closest_title": {
+        "ko": "Town Hall이 이 질문에 정확히 답하는지는 확실하지 않아요 — 가장 가까운 주제예요",
+        "en": "Not sure the Town Hall answers exactly this — the closest topics",
+    },
+    # After "couldn't find" when not even a near topic came up.
+    "all_topics_hint": {
+        "ko": "/topics 로 전체 주제를 볼 수 있어요.",
+        "en": "/topics lists every topic.",
+    },
+    "slack_examples_hint": {
+        "ko": "`/townhall` 만 입력하면 예시 질문을 볼 수 있어요.",
+        "en": "Type `/townhall` alone to see example questions.",
+    },
     "related": {"ko": "관련 주제", "en": "Related topics"},
     "watch": {"ko": "영상 보기", "en": "Watch the video"},
     "section": {"ko": "{number}번 주제", "en": "Topic {number}"},

@@ -54,7 +54,13 @@ class TownhallClient(discord.Client):
         log.info("connected to Discord as %s (%s)", user, user.id if user else "?")
 
     async def show_topic(
-        self, interaction: discord.Interaction[Any], talk: str, number: int, lang: str
+        self,
+        interaction: discord.Interaction[Any],
+        talk: str,
+        number: int,
+        lang: str,
+        *,
+        public: bool,
     ) -> None:
         """A topic button was clicked."""
-        await self.commands.show_topic(interaction, talk, number, lang)
+        await self.commands.show_topic(interaction, talk, number, lang, public=public)

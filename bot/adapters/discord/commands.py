@@ -135,15 +135,21 @@ class TownhallCommands:
         await self._send(interaction, insight_reply(today), ephemeral=False)
 
     async def show_topic(
-        self, interaction: discord.Interaction[Any], talk: str, number: int, lang: str
+        self,
+        interaction: discord.Interaction[Any],
+        talk: str,
+        number: int,
+        lang: str,
+        *,
+        public: bool,
     ) -> None:
-        """A topic button was clicked: show that topic to the member only."""
+        """A topic button was clicked: show that topic, as visibly as the message it was on."""
         try:
             section = self.knowledge.section(talk, number, lang)
             if section is None:
                 await self._notice(interaction, phrase("topic_not_found", lang, name=number))
                 return
-            await self._send(interaction, self._topic_reply(section), ephemeral=True)
+            await self._send(interaction, self._topic_reply(section), ephemeral=not public)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
 
@@ -193,7 +199,8 @@ class TownhallCommands:
     async def _send(
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool
     ) -> None:
-        view = view_for(reply)
+        # The reply's topic buttons show their topic as visibly as the reply itself.
+        view = view_for(reply, public=not ephemeral)
         content = reply.content
         if interaction.response.is_done():  # deferred: fill in the "thinking..." message
             await interaction.edit_original_response(

@@ -46,7 +46,8 @@ class DiscordPublisher:
         target = self._channel(channel)
         await self._me()
         reply = insight_reply(insight, marked=True)
-        view = view_for(reply)
+        # Nobody asked for the daily post: its button answers whoever clicks, privately.
+        view = view_for(reply, public=False)
         async with _publishing(channel):
             if view is None:
                 message = await target.send(embed=reply.embed, allowed_mentions=NO_MENTIONS)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.engine import Answer
+from bot.engine import Answer, Verdict
 from bot.insight import Insight
 from bot.knowledge import Section
 from bot.knowledge.topics import topic_id
@@ -34,6 +34,8 @@ CHOICES = 25  # autocomplete choices per response
 # channel, so readers would not know what was asked.
 QUESTION_QUOTE = 300
 RELATED_BUTTONS = 2
+# The best section's excerpt under a "not sure" reply is a glimpse, not an answer.
+CLOSEST_EXCERPT = 300
 COLOUR = discord.Colour(0x10A37F)
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -66,10 +68,12 @@ class Reply:
 
 
 def answer_reply(answer: Answer, document: str) -> Reply:
-    """The reply to /ask: the best section's excerpt, or topics to try when nothing fits."""
+    """The reply to /ask, one layout per verdict: the answer, the closest topics, or none."""
     best = answer.best
-    if best is None or not answer.confident:
+    if best is None or answer.verdict is Verdict.NONE:
         return off_topic_reply(answer)
+    if answer.verdict is Verdict.CLOSEST:
+        return closest_reply(answer)
     lang, section = answer.lang, best.section
     embed = _embed(title=section.title, url=section.url, description=best.excerpt)
     if answer.related:
@@ -89,13 +93,31 @@ def answer_reply(answer: Answer, document: str) -> Reply:
     )
 
 
+def closest_reply(answer: Answer) -> Reply:
+    """A "not sure the Town Hall answers exactly this" reply: a glimpse of the best section
+    and a button for each of the nearest topics.
+    """
+    lang, best = answer.lang, answer.hits[0]
+    glimpse = shorten(best.excerpt, CLOSEST_EXCERPT)
+    embed = _embed(
+        title=phrase("closest_title", lang),
+        description=f"**{best.section.numbered_title}**\n{glimpse}",
+    )
+    return Reply(
+        embed=_fit(embed),
+        content=question_quote(answer.question),
+        topics=tuple(topic_link(h.section) for h in answer.hits),
+    )
+
+
 def off_topic_reply(answer: Answer) -> Reply:
-    """A friendly "not in the Town Hall" with a few topics to try as buttons."""
+    """A friendly "not in the Town Hall" with the nearest topics as buttons, if any."""
     lang, suggestions = answer.lang, tuple(h.section for h in answer.hits)
-    lines = [
-        phrase("try_topics", lang),
-        *(f"• {s.numbered_title}" for s in suggestions),
-    ]
+    lines = (
+        [phrase("try_topics", lang), *(f"• {s.numbered_title}" for s in suggestions)]
+        if suggestions
+        else [phrase("all_topics_hint", lang)]
+    )
     embed = _embed(title=phrase("not_found", lang), description="\n".join(lines))
     return Reply(
         embed=_fit(embed),

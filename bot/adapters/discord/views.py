@@ -1,6 +1,7 @@
 """The buttons under the bot's messages: links, and topic buttons that work after a restart.
 
-A topic button carries everything it needs in its custom id, so clicks are handled by the
+A topic button carries everything it needs in its custom id (the topic, its language, and
+whether to show it publicly or only to whoever clicks), so clicks are handled by the
 `TopicButton` class registered on the client, not by a view kept in memory.
 """
 
@@ -13,8 +14,10 @@ import discord
 
 from bot.adapters.discord.render import Reply, TopicLink
 
+# Buttons sent before the visibility was part of the id end at the language: private.
 TOPIC_BUTTON = re.compile(
     r"townhall:topic:(?P<talk>[\w.-]{1,60}):(?P<number>\d{1,4}):(?P<lang>[a-z]{2})"
+    r"(?::(?P<shown>public|private))?"
 )
 
 
@@ -23,28 +26,36 @@ class ShowsTopics(Protocol):
     """A client that can show a topic to whoever clicked a topic button."""
 
     async def show_topic(
-        self, interaction: discord.Interaction[Any], talk: str, number: int, lang: str
+        self,
+        interaction: discord.Interaction[Any],
+        talk: str,
+        number: int,
+        lang: str,
+        *,
+        public: bool,
     ) -> None:
-        """Answer the click with the whole topic."""
+        """Answer the click with the whole topic, publicly or to the clicker only."""
         ...
 
 
 class TopicButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=TOPIC_BUTTON
 ):
-    """A button that shows one topic, privately, to whoever clicks it."""
+    """A button that shows one topic: as a public reply, or privately to whoever clicks it."""
 
-    def __init__(self, talk: str, number: int, lang: str, label: str) -> None:
+    def __init__(self, talk: str, number: int, lang: str, label: str, *, public: bool) -> None:
+        shown = "public" if public else "private"
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"townhall:topic:{talk}:{number}:{lang}",
+                custom_id=f"townhall:topic:{talk}:{number}:{lang}:{shown}",
             )
         )
         self.talk = talk
         self.number = number
         self.lang = lang
+        self.public = public
 
     @classmethod
     async def from_custom_id(
@@ -56,26 +67,33 @@ class TopicButton(
     ) -> TopicButton:
         """The button as it was sent, rebuilt from its custom id."""
         label = getattr(item, "label", None) or match["talk"]
-        return cls(match["talk"], int(match["number"]), match["lang"], label)
+        public = match["shown"] == "public"
+        return cls(match["talk"], int(match["number"]), match["lang"], label, public=public)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the topic (the client decides how)."""
         if isinstance(interaction.client, ShowsTopics):
-            await interaction.client.show_topic(interaction, self.talk, self.number, self.lang)
+            await interaction.client.show_topic(
+                interaction, self.talk, self.number, self.lang, public=self.public
+            )
 
 
-def view_for(reply: Reply) -> discord.ui.View | None:
-    """The buttons of `reply` (links first), or None when it has none."""
+def view_for(reply: Reply, *, public: bool) -> discord.ui.View | None:
+    """The buttons of `reply` (links first), or None when it has none.
+
+    `public`: whether a topic button shows its topic to everyone (the reply was public) or
+    only to whoever clicks (the reply was private, or is a post nobody asked for).
+    """
     if not reply.links and not reply.topics:
         return None
     view = discord.ui.View(timeout=None)
     for link in reply.links:
         view.add_item(discord.ui.Button(label=link.label, url=link.url))
     for topic in reply.topics:
-        view.add_item(_topic_button(topic))
+        view.add_item(_topic_button(topic, public=public))
     return view
 
 
-def _topic_button(topic: TopicLink) -> TopicButton:
+def _topic_button(topic: TopicLink, *, public: bool) -> TopicButton:
     section = topic.section
-    return TopicButton(section.talk, section.number, section.lang, topic.label)
+    return TopicButton(section.talk, section.number, section.lang, topic.label, public=public)

@@ -18,18 +18,26 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.adapters.slack.client import RetryPolicy, retry_handlers
 from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.render import (
+    TOPIC_ACTIONS,
     WATCH_ACTION,
     SlackMessage,
     answer_message,
     error_message,
     help_message,
+    topic_from_value,
+    topic_message,
 )
 from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
+from bot.knowledge import Knowledge
+from bot.knowledge.topics import find_topic
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/townhall"
+# Every message the bot posts for members: a link in a question or the knowledge never
+# unfolds into a preview.
+NO_PREVIEWS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
 
 Payload = dict[str, Any]
 
@@ -71,7 +79,9 @@ async def answer_mention(
         )
         return
     message = await reply_to(answers, text)
-    await client.chat_postMessage(channel=channel, thread_ts=thread, **message.as_arguments())
+    await client.chat_postMessage(
+        channel=channel, thread_ts=thread, **NO_PREVIEWS, **message.as_arguments()
+    )
 
 
 async def answer_direct_message(
@@ -91,7 +101,7 @@ async def answer_direct_message(
     message = await reply_to(answers, text) if has_question(text) else help_message()
     thread = event.get("thread_ts")
     await client.chat_postMessage(
-        channel=event["channel"], thread_ts=thread, **message.as_arguments()
+        channel=event["channel"], thread_ts=thread, **NO_PREVIEWS, **message.as_arguments()
     )
 
 
@@ -118,11 +128,51 @@ async def answer_command(
 
 
 async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) -> None:
-    """Post an ephemeral reply to a response_url, with the same retries as Web API calls."""
+    """Post a new ephemeral reply to a response_url, with the same retries as Web API calls."""
     webhook = AsyncWebhookClient(url=url, retry_handlers=retry_handlers(policy))
-    response = await webhook.send(response_type="ephemeral", **message.as_arguments())
+    response = await webhook.send(
+        response_type="ephemeral",
+        replace_original=False,
+        unfurl_links=False,
+        unfurl_media=False,
+        **message.as_arguments(),
+    )
     if response.status_code != 200:
         raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+
+
+async def show_topic(
+    ack: AsyncAck,
+    body: Payload,
+    client: AsyncWebClient,
+    knowledge: Knowledge,
+    policy: RetryPolicy,
+) -> None:
+    """A topic button was pressed: show the topic in the thread of the message it was on,
+    or, under a /townhall answer only the member sees, to the member only.
+    """
+    await ack()
+    action = (body.get("actions") or [{}])[0]
+    topic, lang = topic_from_value(str(action.get("value") or ""))
+    section = find_topic(knowledge, topic, lang) if topic else None
+    if section is None:
+        log.warning("a topic button named no topic", extra={"action_id": action.get("action_id")})
+        return
+    message = topic_message(section, knowledge.document_title(section.talk, section.lang))
+    container = body.get("container") or {}
+    try:
+        if container.get("is_ephemeral"):
+            await send_response(body["response_url"], message, policy)
+            return
+        posted = body.get("message") or {}
+        await client.chat_postMessage(
+            channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id")),
+            thread_ts=posted.get("thread_ts") or posted.get("ts") or container.get("message_ts"),
+            **NO_PREVIEWS,
+            **message.as_arguments(),
+        )
+    except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
+        await report_failure(exc, body)
 
 
 async def acknowledge_link(ack: AsyncAck) -> None:
@@ -168,7 +218,7 @@ def register(
     deliveries: Deliveries,
     policy: RetryPolicy,
 ) -> None:
-    """Wire every listener (mentions, DMs, /townhall, the video button, failures) into `app`."""
+    """Wire every listener (mentions, DMs, /townhall, buttons, failures) into `app`."""
     seen, retry = deliveries, policy
 
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
@@ -180,6 +230,9 @@ def register(
     async def on_command(ack: AsyncAck, command: Payload) -> None:
         await answer_command(ack, command, answers, retry)
 
+    async def on_topic(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        await show_topic(ack, body, client, answers.knowledge, retry)
+
     async def on_error(error: Exception, body: Payload) -> None:
         await report_failure(error, body)
 
@@ -188,6 +241,7 @@ def register(
     app.event("message")(on_message)
     app.command(COMMAND)(on_command)
     app.action(WATCH_ACTION)(acknowledge_link)
+    app.action(TOPIC_ACTIONS)(on_topic)
     app.error(on_error)
 
 

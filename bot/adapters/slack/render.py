@@ -1,4 +1,4 @@
-"""Answers, suggestions, help and insights as Block Kit messages with a plain `text` fallback.
+"""Answers, topics, help and insights as Block Kit messages with a plain `text` fallback.
 
 Everything that reaches Slack passes through `fit`, which escapes `&`, `<` and `>` (so
 `<!channel>`, `<!here>`, `<!everyone>` and `<@U...>` from a question or a knowledge file
@@ -8,12 +8,14 @@ arrive as text, never as live mentions) and keeps each field within Slack's limi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NewType
 
-from bot.engine import Answer, Hit
+from bot.engine import Answer, Hit, Verdict
 from bot.insight import Insight
+from bot.knowledge import Section
+from bot.knowledge.topics import topic_id
 from bot.phrases import phrase
 from bot.text import shorten
 
@@ -23,14 +25,21 @@ HEADER_TEXT = 150
 CONTEXT_TEXT = 3000
 BUTTON_TEXT = 75
 BUTTON_URL = 3000
-# Our own cap for a topic title inside a link, so one odd title cannot crowd out the others.
-LINK_LABEL = 300
+# Our own cap for a title or sub-heading inside a section, so one odd title cannot crowd
+# out the text under it.
+TITLE_TEXT = 300
 MAX_BLOCKS = 50
 # `text` is what notifications and screen readers show; the blocks carry the whole answer.
 FALLBACK_TEXT = 3000
+# Our own caps: the nearest topics offered as buttons, and the glimpse of the best one.
+TOPIC_BUTTONS = 5
+CLOSEST_EXCERPT = 300
 
 # The action id of the "watch the video" link button; its click is acked and ignored.
 WATCH_ACTION = "townhall_watch_video"
+# Topic buttons' action ids: this, then the button's place (ids are unique per message).
+TOPIC_ACTION = "townhall_topic"
+TOPIC_ACTIONS = re.compile(rf"^{TOPIC_ACTION}_\d+$")
 
 Block = dict[str, Any]
 # Text already escaped for Slack (entities for & < >, broadcast words broken): only `escape`
@@ -69,14 +78,18 @@ def fit(raw: str, limit: int) -> Mrkdwn:
 
 
 def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessage:
-    """The answer to a question, or "not found" with topics to try when nothing matched."""
+    """The answer to a question, one layout per verdict: the answer, the closest topics as
+    buttons, or "not found" with the nearest topics (if any) as buttons.
+    """
     lang = answer.lang
     blocks: list[Block] = []
     if echo_question:
         blocks.append(_context(phrase("you_asked", lang, question=answer.question)))
     best = answer.best
-    if best is None or not answer.confident:
+    if best is None or answer.verdict is Verdict.NONE:
         return _not_found(answer, blocks)
+    if answer.verdict is Verdict.CLOSEST:
+        return _closest(answer, blocks)
     section = best.section
     blocks += [
         _header(section.title),
@@ -96,17 +109,61 @@ def _fallback(best: Hit) -> Mrkdwn:
     return fit(f"{best.section.title}\n\n{best.excerpt}\n\n{best.section.url}", FALLBACK_TEXT)
 
 
+def _closest(answer: Answer, blocks: list[Block]) -> SlackMessage:
+    lang, best = answer.lang, answer.hits[0]
+    title = phrase("closest_title", lang)
+    glimpse = fit(best.excerpt, CLOSEST_EXCERPT)
+    blocks += [
+        _section(title),
+        _mrkdwn_section(Mrkdwn(f"*{fit(best.section.numbered_title, TITLE_TEXT)}*\n{glimpse}")),
+        _topic_buttons(h.section for h in answer.hits),
+    ]
+    titles = ", ".join(h.section.numbered_title for h in answer.hits)
+    return _message(fit(f"{title}: {titles}", FALLBACK_TEXT), blocks)
+
+
 def _not_found(answer: Answer, blocks: list[Block]) -> SlackMessage:
     lang, suggestions = answer.lang, tuple(h.section for h in answer.hits)
     not_found = phrase("not_found", lang)
     blocks.append(_section(not_found))
-    if suggestions:
-        blocks.append(_section(phrase("try_topics", lang)))
-        lines = [Mrkdwn(f"• {_link(s.url, s.numbered_title)}") for s in suggestions]
-        blocks.append(_mrkdwn_section(_lines_within(lines, SECTION_TEXT)))
-    titles = ", ".join(s.title for s in suggestions)
-    fallback = f"{not_found} {phrase('try_topics', lang)} {titles}" if titles else not_found
+    if not suggestions:
+        blocks.append(_section(phrase("slack_examples_hint", lang)))
+        return _message(fit(not_found, FALLBACK_TEXT), blocks)
+    blocks += [_section(phrase("try_topics", lang)), _topic_buttons(suggestions)]
+    titles = ", ".join(s.numbered_title for s in suggestions)
+    fallback = f"{not_found} {phrase('try_topics', lang)} {titles}"
     return _message(fit(fallback, FALLBACK_TEXT), blocks)
+
+
+def topic_message(section: Section, document: str) -> SlackMessage:
+    """One whole topic: its paragraphs under their sub-headings, and the video link."""
+    lang = section.lang
+    blocks: list[Block] = [_header(section.numbered_title)]
+    heading: str | None = None
+    for passage in section.passages:
+        text = fit(passage.text, SECTION_TEXT - TITLE_TEXT)
+        if passage.heading and passage.heading != heading:
+            heading = passage.heading
+            text = Mrkdwn(f"*{fit(heading, TITLE_TEXT - 4)}*\n{text}")
+        blocks.append(_mrkdwn_section(text))
+    # Room for the context and the button, whatever the length of the topic.
+    blocks = blocks[: MAX_BLOCKS - 2]
+    blocks.append(_context(f"{phrase('section', lang, number=section.number)} · {document}"))
+    button = _watch_button(section.url, lang)
+    if button is not None:
+        blocks.append(button)
+    return _message(fit(section.numbered_title, FALLBACK_TEXT), blocks)
+
+
+def topic_value(section: Section) -> str:
+    """What a topic button carries: the topic and its language ("talk:number:lang")."""
+    return f"{topic_id(section)}:{section.lang}"
+
+
+def topic_from_value(value: str) -> tuple[str, str]:
+    """The topic id and the language a topic button carries (see `topic_value`)."""
+    topic, _, lang = value.rpartition(":")
+    return topic, lang
 
 
 def help_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
@@ -167,19 +224,26 @@ def _context(raw: str) -> Block:
     return {"type": "context", "elements": [text]}
 
 
+def _topic_buttons(sections: Iterable[Section]) -> Block:
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{TOPIC_ACTION}_{place}",
+            "text": {"type": "plain_text", "text": fit(section.numbered_title, BUTTON_TEXT)},
+            "value": topic_value(section),
+        }
+        for place, section in enumerate(sections)
+        if place < TOPIC_BUTTONS
+    ]
+    return {"type": "actions", "elements": buttons}
+
+
 def _watch_button(url: str, lang: str) -> Block | None:
     if not url.startswith(("https://", "http://")) or len(url) > BUTTON_URL:
         return None
     label = {"type": "plain_text", "text": fit(phrase("watch", lang), BUTTON_TEXT)}
     button = {"type": "button", "action_id": WATCH_ACTION, "text": label, "url": url}
     return {"type": "actions", "elements": [button]}
-
-
-def _link(url: str, label: str) -> Mrkdwn:
-    text = fit(label.replace("|", "¦"), LINK_LABEL)  # a `|` would end the label early
-    if not url.startswith(("https://", "http://")) or len(url) > BUTTON_URL:
-        return text
-    return Mrkdwn(f"<{escape(url)}|{text}>")
 
 
 def _lines_within(lines: Sequence[Mrkdwn], limit: int) -> Mrkdwn:

@@ -82,6 +82,7 @@ def make_bot(
         guild_id: int | None = None,
         db: StateDB | None = None,
         daily: DailyInsights | None = None,
+        answers: Answers = answers,
     ) -> TownhallClient:
         ledger = Ledger(db or state)
         insights = daily or DailyInsights(answers.knowledge, ledger, clock, SEOUL, engine_lane)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from bot.adapters.discord import TownhallClient
+from bot.answers import Answers
+from bot.engine import AnswerEngine, Verdict
+from bot.phrases import phrase
+from bot.runner import Runner
 from tests.adapters.discord.conftest import BotFactory, running
+from tests.adapters.verdicts import FixedAnswers, constructed, pick_question
 from tests.fakes.discord_api import APP_ID, MEMBER_ID, FakeDiscord
 
 EPHEMERAL = 64
+TALK = "openai-town-hall-2026-01"
 KOREAN_HIRING = "소프트웨어 엔지니어 채용의 변화"
 ENGLISH_HIRING = "Changes in Software Engineer Hiring"
 
@@ -63,7 +71,9 @@ async def test_related_topics_are_buttons_in_the_answer_language(
 
     related = [b for b in buttons(reply["data"]) if "custom_id" in b]
     assert related
-    assert all(re.fullmatch(r"townhall:topic:[\w-]+:\d+:en", b["custom_id"]) for b in related)
+    assert all(
+        re.fullmatch(r"townhall:topic:[\w-]+:\d+:en:public", b["custom_id"]) for b in related
+    )
     (embed,) = reply["data"]["embeds"]
     assert embed["fields"][0]["name"] == "Related topics"
 
@@ -77,19 +87,40 @@ async def test_question_without_letters_follows_the_member_locale(
     assert embed["title"] == "Town Hall에서 그 내용을 찾지 못했어요."
 
 
-async def test_off_topic_question_gets_three_topics_to_try(
-    fake: FakeDiscord, bot: TownhallClient
+async def test_question_the_talk_does_not_answer_gets_the_nearest_topics_as_buttons(
+    fake: FakeDiscord, bot: TownhallClient, engine: AnswerEngine
 ) -> None:
-    reply = await ask(fake, "What is the weather like in Paris tomorrow?")
+    question = pick_question(engine, Verdict.NONE, lang="en")
+    assert question is not None, "no candidate question gets NONE with nearest topics"
+    nearest = [h.section.numbered_title for h in engine.ask(question).hits]
+
+    reply = await ask(fake, question)
 
     (embed,) = reply["data"]["embeds"]
     assert embed["title"] == "I couldn't find that in the Town Hall."
     lines = embed["description"].split("\n")
-    assert lines[0] == "Try asking about one of these topics:"
-    assert len(lines) == 4
-    assert all(re.fullmatch(r"• \d+\. .+", line) for line in lines[1:])
-    topic_buttons = buttons(reply["data"])
-    assert [b["label"] for b in topic_buttons] == [line.removeprefix("• ") for line in lines[1:]]
+    assert lines == ["Try asking about one of these topics:", *(f"• {t}" for t in nearest)]
+    assert [b["label"] for b in buttons(reply["data"])] == nearest
+    assert all(b["custom_id"].endswith(":public") for b in buttons(reply["data"]))
+
+
+async def test_question_near_the_talk_gets_a_glimpse_and_the_closest_topics(
+    fake: FakeDiscord, bot: TownhallClient, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.CLOSEST)
+    if question is None:
+        pytest.skip("the engine gives no candidate the CLOSEST verdict")
+    answer = engine.ask(question)
+
+    reply = await ask(fake, question)
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == phrase("closest_title", answer.lang)
+    best = answer.hits[0]
+    assert embed["description"].startswith(f"**{best.section.numbered_title}**\n")
+    assert [b["label"] for b in buttons(reply["data"])] == [
+        h.section.numbered_title for h in answer.hits
+    ]
 
 
 async def test_private_answer_is_ephemeral(fake: FakeDiscord, bot: TownhallClient) -> None:
@@ -195,18 +226,103 @@ async def test_blank_question_gets_a_private_example(
     assert reply["data"]["content"] == "질문을 입력해 주세요. 예: OpenAI는 채용을 어떻게 바꾸나요?"
 
 
-async def test_topic_button_shows_that_topic_privately(
+async def click_first_topic(
+    fake: FakeDiscord, message: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Click the first topic button of `message`; the button and the bot's reply to it."""
+    button = next(b for b in buttons(message) if "custom_id" in b)
+    click = fake.click(button["custom_id"], fake.message_from(message))
+    await fake.interact(click)
+    return button, await fake.response_to(click)
+
+
+async def test_topic_button_under_a_public_answer_shows_the_topic_publicly(
     fake: FakeDiscord, bot: TownhallClient
 ) -> None:
     answer = await ask(fake, "Is OpenAI going to hire fewer people?")
-    button = next(b for b in buttons(answer["data"]) if "custom_id" in b)
+
+    button, reply = await click_first_topic(fake, answer["data"])
+
     number = int(button["custom_id"].split(":")[3])
-
-    click = fake.click(button["custom_id"], fake.message_from(answer["data"]))
-    await fake.interact(click)
-    reply = await fake.response_to(click)
-
     assert reply["type"] == 4
-    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"].get("flags", 0) & EPHEMERAL == 0
+    assert reply["data"]["allowed_mentions"] == {"parse": []}
     assert reply["data"]["embeds"][0]["title"] == button["label"]
     assert reply["data"]["embeds"][0]["footer"]["text"].startswith(f"Topic {number} · ")
+
+
+async def test_topic_button_under_a_private_answer_shows_the_topic_privately(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    answer = await ask(fake, "Is OpenAI going to hire fewer people?", private=True)
+
+    button, reply = await click_first_topic(fake, answer["data"])
+
+    assert button["custom_id"].endswith(":private")
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["embeds"][0]["title"] == button["label"]
+
+
+async def test_topic_button_sent_before_a_restart_still_shows_its_topic(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot()):
+        answer = await ask(fake, "Is OpenAI going to hire fewer people?", private=True)
+    async with running(make_bot()):  # a new process: nothing of the first one remains
+        button, reply = await click_first_topic(fake, answer["data"])
+
+    assert reply["data"]["embeds"][0]["title"] == button["label"]
+
+
+async def test_topic_button_of_an_older_release_shows_its_topic_privately(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    # Before the visibility was part of the custom id, every topic button was private.
+    old = {
+        "type": 1,
+        "components": [
+            {"type": 2, "style": 2, "label": "18. Old", "custom_id": f"townhall:topic:{TALK}:18:en"}
+        ],
+    }
+    message = {"content": "", "embeds": [], "components": [old]}
+
+    _, reply = await click_first_topic(fake, message)
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["embeds"][0]["title"] == "18. The Value of a College Education"
+
+
+async def test_closest_answer_shows_each_nearest_topic_as_a_button_that_works(
+    fake: FakeDiscord, make_bot: BotFactory, answers: Answers, engine_lane: Runner
+) -> None:
+    closest = constructed(answers.knowledge, Verdict.CLOSEST, [19, 18, 22])
+    fixed = FixedAnswers(answers.engine, engine_lane, closest)
+
+    async with running(make_bot(answers=fixed)):
+        reply = await ask(fake, "hiring juniors?")
+        button, shown = await click_first_topic(fake, reply["data"])
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == phrase("closest_title", "en")
+    assert embed["description"].startswith("**19. Changes in Software Engineer Hiring**\n")
+    assert len(embed["description"]) < 400  # a glimpse, not the whole excerpt
+    assert [b["label"] for b in buttons(reply["data"])] == [
+        "19. Changes in Software Engineer Hiring",
+        "18. The Value of a College Education",
+        "22. The Most Important Skills in the AI Era",
+    ]
+    assert reply["data"]["content"] == "> hiring juniors?"
+    assert shown["data"]["embeds"][0]["title"] == button["label"]
+
+
+async def test_nothing_near_the_question_points_to_the_topic_list(
+    fake: FakeDiscord, make_bot: BotFactory, answers: Answers, engine_lane: Runner
+) -> None:
+    nothing = constructed(answers.knowledge, Verdict.NONE, [], lang="ko")
+    async with running(make_bot(answers=FixedAnswers(answers.engine, engine_lane, nothing))):
+        reply = await ask(fake, "우주 여행은 언제?")
+
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == phrase("not_found", "ko")
+    assert embed["description"] == phrase("all_topics_hint", "ko")
+    assert buttons(reply["data"]) == []

@@ -13,6 +13,7 @@ from bot.adapters.discord.render import (
     BUTTON_LABEL,
     CHOICE,
     CHOICES,
+    CLOSEST_EXCERPT,
     CONTENT,
     DESCRIPTION,
     EMBED_TOTAL,
@@ -31,6 +32,7 @@ from bot.adapters.discord.views import view_for
 from bot.engine import Answer, AnswerEngine, Hit, Verdict
 from bot.insight import Insight
 from bot.knowledge import Passage, Section
+from bot.phrases import phrase
 
 TALK = "openai-town-hall-2026-01"
 URL = "https://youtu.be/Wpxv-8nG8ec?t=120"
@@ -196,15 +198,71 @@ def test_button_custom_ids_fit_and_links_come_first() -> None:
         Answer("q", "en", Verdict.ANSWER, (hit(1), hit(22), hit(23))), document="d"
     )
 
-    view = view_for(reply)
+    view = view_for(reply, public=True)
 
     assert view is not None
     items = view.children
     assert isinstance(items[0], discord.ui.Button)
     assert items[0].url == URL
     ids = [c["custom_id"] for row in view.to_components() for c in row["components"][1:]]
-    assert ids == [f"townhall:topic:{TALK}:22:en", f"townhall:topic:{TALK}:23:en"]
+    assert ids == [f"townhall:topic:{TALK}:22:en:public", f"townhall:topic:{TALK}:23:en:public"]
     assert all(len(i) <= 100 for i in ids)
+
+
+def test_a_private_reply_gets_buttons_that_answer_privately() -> None:
+    reply = answer_reply(Answer("q", "en", Verdict.NONE, (hit(4),)), document="d")
+
+    view = view_for(reply, public=False)
+
+    assert view is not None
+    [row] = view.to_components()
+    assert [c["custom_id"] for c in row["components"]] == [f"townhall:topic:{TALK}:4:en:private"]
+
+
+def test_the_longest_talk_id_still_fits_a_custom_id() -> None:
+    long_talk = Section("t" * 60, "en", 9999, "Title", (), (), URL)
+    reply = answer_reply(Answer("q", "en", Verdict.NONE, (Hit(long_talk, 1.0, "x"),)), document="d")
+
+    view = view_for(reply, public=True)
+
+    assert view is not None
+    [row] = view.to_components()
+    assert len(row["components"][0]["custom_id"]) <= 100
+
+
+def test_closest_is_a_glimpse_of_the_best_topic_and_a_button_per_nearest_topic() -> None:
+    answer = Answer(
+        "q",
+        "en",
+        Verdict.CLOSEST,
+        (hit(19, title="Hiring", excerpt=LONG_WORDS), hit(18, title="College"), hit(3)),
+    )
+
+    reply = answer_reply(answer, "Town Hall")
+
+    assert reply.embed.title == phrase("closest_title", "en")
+    description = reply.embed.description or ""
+    assert description.startswith("**19. Hiring**\nlorem ipsum")
+    assert description.endswith("…")
+    assert len(description) <= len("**19. Hiring**\n") + CLOSEST_EXCERPT
+    assert [t.label for t in reply.topics] == ["19. Hiring", "18. College", "3. Hiring"]
+    assert reply.links == ()
+    assert reply.content == "> q"
+    assert_within_limits(reply)
+
+
+def test_closest_in_korean_uses_korean_words() -> None:
+    answer = Answer("q", "ko", Verdict.CLOSEST, (hit(19),))
+
+    assert answer_reply(answer, "d").embed.title == phrase("closest_title", "ko")
+
+
+def test_none_without_any_nearest_topic_points_to_the_topic_list() -> None:
+    reply = answer_reply(Answer("q", "ko", Verdict.NONE, ()), "d")
+
+    assert reply.embed.title == phrase("not_found", "ko")
+    assert reply.embed.description == phrase("all_topics_hint", "ko")
+    assert reply.topics == ()
 
 
 def test_every_message_allows_no_mentions() -> None:

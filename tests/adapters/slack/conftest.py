@@ -151,6 +151,12 @@ class HttpBot:
         body = urlencode(command_payload(text, self.slack.response_url(response))).encode()
         return await self.post(body, "application/x-www-form-urlencoded")
 
+    async def press(self, payload: dict[str, Any]) -> int:
+        """Deliver a block_actions payload (a button press) as Slack posts it."""
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        status, _ = await self.post(body, "application/x-www-form-urlencoded")
+        return status
+
 
 def slack_service(
     slack: FakeSlack, answers: Answers, policy: RetryPolicy, *, socket: bool
@@ -166,13 +172,22 @@ def slack_service(
     )
 
 
+@contextlib.asynccontextmanager
+async def serving_http(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
+) -> AsyncIterator[HttpBot]:
+    """The bot in HTTP mode over `answers`, and a client to send it Slack's requests."""
+    service = slack_service(slack, answers, policy, socket=False)
+    async with running(service), aiohttp.ClientSession() as session:
+        yield HttpBot(slack, service, session)
+
+
 @pytest.fixture
 async def http_bot(
     slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> AsyncIterator[HttpBot]:
-    service = slack_service(slack, answers, policy, socket=False)
-    async with running(service), aiohttp.ClientSession() as session:
-        yield HttpBot(slack, service, session)
+    async with serving_http(slack, answers, policy) as bot:
+        yield bot
 
 
 @pytest.fixture
@@ -253,6 +268,61 @@ def command_payload(text: str, response_url: str) -> dict[str, str]:
         "response_url": response_url,
         "trigger_id": "1.2.3",
     }
+
+
+def button_press(
+    button: dict[str, Any],
+    *,
+    channel: str = "C1",
+    message: dict[str, Any] | None = None,
+    response_url: str = "",
+) -> dict[str, Any]:
+    """The block_actions payload of member U1 pressing `button` on a message.
+
+    `message` is the message as posted (then the press is on a message in the channel);
+    without it the message was ephemeral (a /townhall answer), as Slack reports those.
+    """
+    container: dict[str, Any] = {
+        "type": "message",
+        "channel_id": channel,
+        "is_ephemeral": message is None,
+        "message_ts": (message or {}).get("ts", "1769000099.000100"),
+    }
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U1"},
+        "api_app_id": "A0TOWNHALL",
+        "token": "legacy-verification-token",
+        "container": container,
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": "general"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": button["action_id"],
+                "block_id": "b",
+                "text": button["text"],
+                "value": button.get("value"),
+                "type": "button",
+                "action_ts": "1769000100.000100",
+            }
+        ],
+    }
+    if message is not None:
+        payload["message"] = message
+    return payload
+
+
+def topic_buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The topic buttons of a posted message, in order."""
+    return [
+        element
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"].startswith("townhall_topic")
+    ]
 
 
 def all_text(params: dict[str, Any]) -> str:

@@ -8,17 +8,25 @@ import time
 
 import pytest
 
-from bot.adapters.slack.render import WATCH_ACTION
-from bot.engine import AnswerEngine
+from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.render import WATCH_ACTION, escape
+from bot.answers import Answers
+from bot.engine import AnswerEngine, Verdict
 from bot.phrases import phrase
+from bot.runner import Runner
 from tests.adapters.slack.conftest import (
     HttpBot,
     all_text,
+    button_press,
     direct_message,
     eventually,
     mention,
+    serving_http,
+    topic_buttons,
 )
+from tests.adapters.verdicts import FixedAnswers, constructed, pick_question
 from tests.fakes.clock import ManualClock
+from tests.fakes.slack_api import FakeSlack
 
 
 def section_number(params: dict[str, object]) -> str:
@@ -87,17 +95,100 @@ async def test_edits_and_bot_messages_in_the_dm_are_not_answered(http_bot: HttpB
     assert section_number(post.params) == "Topic 18"
 
 
-async def test_off_topic_question_gets_not_found_and_the_nearest_topics(
+async def test_off_topic_question_gets_not_found_and_the_nearest_topics_as_buttons(
     http_bot: HttpBot, engine: AnswerEngine
 ) -> None:
-    question = "What is the best pizza in Naples?"
+    question = pick_question(engine, Verdict.NONE, lang="en")
+    assert question is not None, "no candidate question gets NONE with nearest topics"
     await http_bot.send_event(mention(question), "Ev1")
     [post] = await http_bot.slack.wait_for("chat.postMessage")
     blocks = post.params["blocks"]
     assert blocks[0]["text"]["text"] == phrase("not_found", "en")
     assert blocks[1]["text"]["text"] == phrase("try_topics", "en")
-    nearest = [f"{h.number}. {h.title}>" for h in engine.ask(question).hits]
-    assert [line.split("|")[1] for line in blocks[2]["text"]["text"].split("\n")] == nearest
+    nearest = [h.section.numbered_title for h in engine.ask(question).hits]
+    assert [b["text"]["text"] for b in topic_buttons(blocks)] == nearest
+
+
+async def test_question_near_the_talk_gets_the_closest_topics_as_buttons(
+    http_bot: HttpBot, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.CLOSEST)
+    if question is None:
+        pytest.skip("the engine gives no candidate the CLOSEST verdict")
+    answer = engine.ask(question)
+    await http_bot.send_event(mention(question), "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    blocks = post.params["blocks"]
+    assert blocks[0]["text"]["text"] == escape(phrase("closest_title", answer.lang))
+    assert [b["text"]["text"] for b in topic_buttons(blocks)] == [
+        escape(h.section.numbered_title) for h in answer.hits
+    ]
+
+
+async def test_topic_button_under_a_mention_answer_shows_the_topic_in_its_thread(
+    http_bot: HttpBot, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.NONE, lang="en")
+    assert question is not None
+    await http_bot.send_event(mention(question, ts="1769000000.000100"), "Ev1")
+    [answer] = await http_bot.slack.wait_for("chat.postMessage")
+    posted = http_bot.slack.messages["C1"][-1]
+    button = topic_buttons(answer.params["blocks"])[0]
+
+    assert await http_bot.press(button_press(button, message=posted)) == 200
+
+    [_, shown] = await http_bot.slack.wait_for("chat.postMessage", count=2)
+    assert shown.params["channel"] == "C1"
+    assert shown.params["thread_ts"] == "1769000000.000100"  # the mention's thread
+    assert shown.params["blocks"][0]["text"]["text"] == button["text"]["text"]
+    assert (shown.params["unfurl_links"], shown.params["unfurl_media"]) == (False, False)
+
+
+async def test_topic_button_under_a_direct_message_answer_replies_in_its_thread(
+    http_bot: HttpBot,
+    slack: FakeSlack,
+    answers: Answers,
+    engine_lane: Runner,
+    policy: RetryPolicy,
+) -> None:
+    closest = constructed(answers.knowledge, Verdict.CLOSEST, [18, 19], lang="ko")
+    fixed = FixedAnswers(answers.engine, engine_lane, closest)
+    async with serving_http(slack, fixed, policy) as bot:
+        await bot.send_event(direct_message("대학 가야 해?"), "Ev1")
+        [answer] = await slack.wait_for("chat.postMessage")
+        posted = slack.messages["D1"][-1]
+        buttons = topic_buttons(answer.params["blocks"])
+        assert await bot.press(button_press(buttons[1], channel="D1", message=posted)) == 200
+        [_, shown] = await slack.wait_for("chat.postMessage", count=2)
+
+    assert answer.params["blocks"][0]["text"]["text"] == escape(phrase("closest_title", "ko"))
+    assert [b["text"]["text"] for b in buttons] == [
+        "18. 대학 교육의 가치",
+        "19. 소프트웨어 엔지니어 채용의 변화",
+    ]
+    assert (shown.params["channel"], shown.params["thread_ts"]) == ("D1", posted["ts"])
+    assert shown.params["blocks"][0]["text"]["text"] == "19. 소프트웨어 엔지니어 채용의 변화"
+
+
+async def test_topic_button_under_a_slash_command_answer_shows_the_topic_to_the_member_only(
+    slack: FakeSlack, answers: Answers, engine_lane: Runner, policy: RetryPolicy
+) -> None:
+    nothing = constructed(answers.knowledge, Verdict.NONE, [22, 18])
+    fixed = FixedAnswers(answers.engine, engine_lane, nothing)
+    async with serving_http(slack, fixed, policy) as bot:
+        await bot.send_command("what about pizza?")
+        [reply] = await slack.wait_for("response:cmd")
+        button = topic_buttons(reply.params["blocks"])[0]
+        press = button_press(button, response_url=slack.response_url("press"))
+        assert await bot.press(press) == 200
+        [shown] = await slack.wait_for("response:press")
+
+    assert shown.params["response_type"] == "ephemeral"
+    assert shown.params["replace_original"] is False
+    assert (
+        shown.params["blocks"][0]["text"]["text"] == "22. The Most Important Skills in the AI Era"
+    )
+    assert slack.calls_to("chat.postMessage") == []  # nothing in the channel for others
 
 
 async def test_redelivered_event_is_answered_once(http_bot: HttpBot) -> None:

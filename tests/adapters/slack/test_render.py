@@ -8,17 +8,25 @@ from datetime import date
 import pytest
 
 from bot.adapters.slack.render import (
+    BUTTON_TEXT,
     BUTTON_URL,
+    CLOSEST_EXCERPT,
     FALLBACK_TEXT,
     HEADER_TEXT,
     MAX_BLOCKS,
     SECTION_TEXT,
+    TOPIC_ACTION,
+    TOPIC_ACTIONS,
+    TOPIC_BUTTONS,
     WATCH_ACTION,
     answer_message,
     escape,
     fit,
     help_message,
     insight_message,
+    topic_from_value,
+    topic_message,
+    topic_value,
 )
 from bot.engine import Answer, AnswerEngine, Hit, Verdict
 from bot.insight import Insight
@@ -158,20 +166,59 @@ def test_video_button_is_left_out_when_the_url_is_too_long_for_slack() -> None:
     assert [b["type"] for b in message.blocks] == ["header", "section", "context"]
 
 
-def test_off_topic_says_not_found_and_links_three_topics() -> None:
+def test_off_topic_says_not_found_and_offers_the_nearest_topics_as_buttons() -> None:
     suggestions = (topic(3, "Agents"), topic(8, "Startups & <money>"), topic(19, "Hiring"))
     message = answer_message(Answer("pizza?", "en", Verdict.NONE, offered(suggestions)))
+    assert [b["type"] for b in message.blocks] == ["section", "section", "actions"]
     assert texts(message.blocks) == [
         "I couldn't find that in the Town Hall.",
         "Try asking about one of these topics:",
-        "• <https://youtu.be/x?t=60|3. Agents>\n"
-        "• <https://youtu.be/x?t=60|8. Startups &amp; &lt;money&gt;>\n"
-        "• <https://youtu.be/x?t=60|19. Hiring>",
+        "3. Agents",
+        "8. Startups &amp; &lt;money&gt;",
+        "19. Hiring",
     ]
+    buttons = message.blocks[2]["elements"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        (f"{TOPIC_ACTION}_0", "talk:3:en"),
+        (f"{TOPIC_ACTION}_1", "talk:8:en"),
+        (f"{TOPIC_ACTION}_2", "talk:19:en"),
+    ]
+    assert all(TOPIC_ACTIONS.fullmatch(b["action_id"]) for b in buttons)
     assert message.text == (
         "I couldn't find that in the Town Hall. Try asking about one of these topics: "
-        "Agents, Startups &amp; &lt;money&gt;, Hiring"
+        "3. Agents, 8. Startups &amp; &lt;money&gt;, 19. Hiring"
     )
+
+
+def test_off_topic_without_any_nearest_topic_says_how_to_see_examples() -> None:
+    message = answer_message(Answer("우주?", "ko", Verdict.NONE, ()))
+    assert texts(message.blocks) == [
+        phrase("not_found", "ko"),
+        escape(phrase("slack_examples_hint", "ko")),
+    ]
+
+
+def test_closest_is_a_glimpse_of_the_best_topic_and_a_button_per_nearest_topic() -> None:
+    answer = Answer(
+        "hiring juniors?",
+        "en",
+        Verdict.CLOSEST,
+        (hit(19, excerpt="word " * 200), hit(3, title="Agents"), hit(1, title="Jevons")),
+    )
+    message = answer_message(answer, echo_question=True)
+    assert [b["type"] for b in message.blocks] == ["context", "section", "section", "actions"]
+    found = texts(message.blocks)
+    assert found[:2] == ["You asked: hiring juniors?", phrase("closest_title", "en")]
+    assert found[2].startswith("*19. Hiring*\nword word")
+    assert found[2].endswith("word…")
+    assert len(found[2]) <= len("*19. Hiring*\n") + CLOSEST_EXCERPT
+    assert found[3:] == ["19. Hiring", "3. Agents", "1. Jevons"]
+    assert message.text == f"{phrase('closest_title', 'en')}: 19. Hiring, 3. Agents, 1. Jevons"
+
+
+def test_closest_in_korean_uses_korean_words() -> None:
+    message = answer_message(Answer("q", "ko", Verdict.CLOSEST, (hit(19),)))
+    assert texts(message.blocks)[0] == escape(phrase("closest_title", "ko"))
 
 
 def test_off_topic_in_korean_uses_korean_words() -> None:
@@ -179,12 +226,34 @@ def test_off_topic_in_korean_uses_korean_words() -> None:
     assert texts(message.blocks)[:2] == [phrase("not_found", "ko"), phrase("try_topics", "ko")]
 
 
-def test_many_suggestions_stay_within_one_section_of_whole_lines() -> None:
+def test_many_suggestions_are_a_few_buttons_within_slack_limits() -> None:
     suggestions = tuple(topic(n, "S" * 250) for n in range(100))
     message = answer_message(Answer("q", "en", Verdict.NONE, offered(suggestions)))
-    listing = texts(message.blocks)[2]
-    assert len(listing) <= SECTION_TEXT
-    assert all(line.endswith(">") for line in listing.split("\n"))
+    buttons = message.blocks[2]["elements"]
+    assert len(buttons) == TOPIC_BUTTONS
+    assert all(len(b["text"]["text"]) <= BUTTON_TEXT for b in buttons)
+    assert len(message.text) <= FALLBACK_TEXT
+
+
+def test_a_whole_topic_shows_its_sub_headings_and_stays_within_limits() -> None:
+    passages = tuple(
+        Passage(5, i, "<!here> " + "text " * 900, heading=f"Part {i // 2}") for i in range(80)
+    )
+    section = Section("talk", "en", 5, "T" * 400, ("Part 0",), passages, URL)
+    message = topic_message(section, "Town Hall")
+    assert len(message.blocks) <= MAX_BLOCKS
+    assert message.blocks[0]["text"]["text"].startswith("5. TTT")
+    assert all(len(t) <= SECTION_TEXT for t in texts(message.blocks))
+    first, second = message.blocks[1]["text"]["text"], message.blocks[2]["text"]["text"]
+    assert first.startswith("*Part 0*\n&lt;!here&gt; text")
+    assert not second.startswith("*")  # the same sub-heading is not repeated
+    assert [b["type"] for b in message.blocks[-2:]] == ["context", "actions"]
+    assert "<!" not in json.dumps(message.as_arguments())
+
+
+def test_topic_button_value_names_the_topic_and_its_language() -> None:
+    section = topic(19, "Hiring")
+    assert topic_from_value(topic_value(section)) == ("talk:19", "en")
 
 
 def test_help_is_in_korean_and_english_with_example_questions() -> None:
