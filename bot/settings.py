@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.insight.channel import Channel, InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
+from bot.logs import Redactor
 
 BUNDLED_KNOWLEDGE = bundled_knowledge()
 
@@ -283,7 +284,8 @@ def load_settings() -> Settings:
             insight=InsightSettings(),
         )
     except ValidationError as exc:
-        raise SettingsError(_error_line(exc)) from None
+        # Redacted here too, so no caller can print a token pasted into the wrong variable.
+        raise SettingsError(Redactor()(_error_line(exc))) from None
 
 
 def secret_values(settings: Settings) -> list[str]:

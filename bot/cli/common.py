@@ -9,6 +9,7 @@ from typing import NoReturn
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -34,8 +35,9 @@ def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine
 
 
 def fail(message: str, status: int = 1) -> NoReturn:
-    """Print `townhall: message` on stderr and exit."""
-    print(f"townhall: {message}", file=sys.stderr)
+    """Print `townhall: message` on stderr, anything token-shaped redacted, and exit."""
+    # A token pasted into the wrong variable comes back in its error message: never echo it.
+    print(f"townhall: {Redactor()(message)}", file=sys.stderr)
     raise SystemExit(status)
 
 

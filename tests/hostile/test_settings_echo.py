@@ -1,0 +1,54 @@
+"""A token pasted into a non-secret setting never comes back on stderr."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+SLACK_APP = "xapp-1-A0TOWNHALL-1234567890-abcdef0123456789abcdef0123456789"
+DISCORD = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_", "INSIGHT_", "TOWNHALL_", "KNOWLEDGE_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize(
+    ("variable", "token"),
+    [
+        ("DISCORD_GUILD_ID", DISCORD),
+        ("DISCORD_ASK_COOLDOWN", SLACK_BOT),
+        ("INSIGHT_TIME", SLACK_APP),
+        ("INSIGHT_TIMEZONE", DISCORD),
+        ("INSIGHT_SLACK_CHANNELS", SLACK_BOT),
+        ("INSIGHT_DISCORD_CHANNELS", f"123,{DISCORD}"),
+    ],
+)
+@pytest.mark.parametrize("command", [["serve"], ["insight", "--status"], ["knowledge", "check"]])
+def test_a_token_in_the_wrong_variable_is_named_but_never_echoed(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    token: str,
+    command: list[str],
+) -> None:
+    monkeypatch.setenv(variable, token)
+
+    with pytest.raises(SystemExit) as exited:
+        main(command)
+
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"townhall: settings: {variable}: ")
+    assert "[redacted]" in err
+    for secret_part in (token, token.rsplit(",", 1)[-1], token[:20], token[-20:]):
+        assert secret_part not in err
