@@ -6,6 +6,7 @@ message the bot sends allows no mentions, so a question or the knowledge cannot 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from bot.insight import Insight
 from bot.knowledge import Section
 from bot.knowledge.topics import topic_id
 from bot.phrases import phrase
-from bot.text import shorten
+from bot.text import encodable, one_line, shorten
 
 # Discord's limits (characters): https://discord.com/developers/docs/resources/message
 CONTENT = 2000
@@ -39,6 +40,10 @@ CLOSEST_EXCERPT = 300
 COLOUR = discord.Colour(0x10A37F)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+
+# Any scheme://..., ending before trailing punctuation (a link at the end of a sentence).
+_LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>]*[^\s<>.,;:!?'\")\]]")
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
 
 
 @dataclass(frozen=True)
@@ -183,9 +188,24 @@ def notice(text: str) -> str:
 
 
 def question_quote(question: str) -> str:
-    """The member's question as one quoted line, markdown shown as typed."""
-    line = shorten(" ".join(question.split()), QUESTION_QUOTE)
-    return shorten(f"> {discord.utils.escape_markdown(line)}", CONTENT)
+    """The member's question as one quoted line, markdown shown as typed.
+
+    A link in it is wrapped in <...>, which Discord shows without a preview, and brackets
+    are escaped so no masked link ([text](url)) can hide where one goes.
+    """
+    line = shorten(one_line(encodable(question)), QUESTION_QUOTE)
+    parts: list[str] = []
+    last = 0
+    for link in _LINK.finditer(line):
+        parts += [_as_typed(line[last : link.start()]), f"<{link.group()}>"]
+        last = link.end()
+    parts.append(_as_typed(line[last:]))
+    return shorten("> " + "".join(parts), CONTENT)
+
+
+def _as_typed(text: str) -> str:
+    escaped = discord.utils.escape_markdown(text)
+    return _BRACKET.sub(lambda m: "\\" + m.group(), escaped)
 
 
 def topic_choices(topics: Sequence[Section]) -> list[tuple[str, str]]:

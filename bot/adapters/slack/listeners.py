@@ -109,13 +109,16 @@ async def answer_command(
     ack: AsyncAck, command: Payload, answers: Answers, policy: RetryPolicy
 ) -> None:
     """/townhall <question>: ack at once, then answer the member only (ephemeral)."""
-    text = command.get("text", "")
+    text = str(command.get("text") or "")
     if not has_question(text):
         # Help needs no engine work, so it rides on the ack itself.
         await ack(response_type="ephemeral", **help_message().as_arguments())
         return
     await ack()
-    response_url = command["response_url"]
+    response_url = command.get("response_url")
+    if not isinstance(response_url, str) or not response_url.startswith(("https://", "http://")):
+        log.warning("a /townhall request came without a usable response_url; not answered")
+        return
     try:
         message = await reply_to(answers, text, echo_question=True)
         await send_response(response_url, message, policy)

@@ -41,7 +41,7 @@ def state(tmp_path: Path) -> Iterator[StateDB]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
+def bot_clock() -> ManualClock:
     """The bot's clock, at noon on TODAY in Seoul; it moves only when a test moves it."""
     return ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
 
@@ -71,7 +71,7 @@ BotFactory = Callable[..., TownhallClient]
 
 @pytest.fixture
 def make_bot(
-    answers: Answers, engine_lane: Runner, state: StateDB, clock: ManualClock
+    answers: Answers, engine_lane: Runner, state: StateDB, bot_clock: ManualClock
 ) -> BotFactory:
     """Build a client over the shipped knowledge: `make_bot(ask_cooldown=..., ...)`."""
 
@@ -85,8 +85,8 @@ def make_bot(
         answers: Answers = answers,
     ) -> TownhallClient:
         ledger = Ledger(db or state)
-        insights = daily or DailyInsights(answers.knowledge, ledger, clock, SEOUL, engine_lane)
-        commands = TownhallCommands(answers, insights, clock, answer_budget=answer_budget)
+        insights = daily or DailyInsights(answers.knowledge, ledger, bot_clock, SEOUL, engine_lane)
+        commands = TownhallCommands(answers, insights, bot_clock, answer_budget=answer_budget)
         return TownhallClient(
             commands,
             db or state,
