@@ -1,11 +1,13 @@
-"""The optional health port: GET /healthz answers with each service's health()."""
+"""The one /healthz: each service's state as JSON, served on the health port and, in Slack
+HTTP mode, on the Slack port too; and responses that do not name the server software.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from aiohttp import web
 
@@ -13,37 +15,32 @@ from bot.runtime import Service
 
 log = logging.getLogger(__name__)
 
+PATH = "/healthz"
+# Loopback unless told otherwise: a container passes --health-host 0.0.0.0 for its probe.
+DEFAULT_HOST = "127.0.0.1"
+# What every response says in its Server header, instead of aiohttp's name and version.
+SERVER_NAME = "townhall"
 
-class HealthServer:
-    """A service that serves /healthz for the other services until cancelled."""
 
-    name = "health"
+def hide_server_software(app: web.Application) -> None:
+    """Make every response of `app` say `Server: townhall` (not Python and aiohttp versions)."""
+    app.on_response_prepare.append(_name_server)
 
-    # 0.0.0.0: in a container the health check and the orchestrator reach it from outside.
-    def __init__(self, services: Sequence[Service], port: int, host: str = "0.0.0.0") -> None:
+
+async def _name_server(request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp only fills in its own Server header when none is set.
+    response.headers["Server"] = SERVER_NAME
+
+
+class Health:
+    """Every service's health() in one report: {"ok": ..., "services": {name: state}}."""
+
+    def __init__(self, services: Iterable[Service] = ()) -> None:
         self.services = list(services)
-        self.host = host
-        self.port = port
-        self.ready = asyncio.Event()
 
-    async def run(self) -> None:
-        """Serve until cancelled, then close the socket."""
-        app = web.Application()
-        app.router.add_get("/healthz", self.healthz)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.host, self.port).start()
-            self.port = int(runner.addresses[0][1])
-            log.info("health port open", extra={"port": self.port})
-            self.ready.set()
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
-
-    def health(self) -> dict[str, object]:
-        """The health server itself is up while it runs."""
-        return {"port": self.port}
+    def watch(self, services: Iterable[Service]) -> None:
+        """Include these services in the report too."""
+        self.services.extend(services)
 
     def report(self) -> tuple[bool, dict[str, object]]:
         """Each service's health, and whether none says it is down."""
@@ -61,3 +58,39 @@ class HealthServer:
             status=200 if ok else 503,
             content_type="application/json",
         )
+
+    def serve_on(self, app: web.Application) -> None:
+        """Answer GET /healthz on `app` with this report."""
+        app.router.add_get(PATH, self.healthz)
+
+
+class HealthServer:
+    """A service that serves /healthz on its own port until cancelled."""
+
+    name = "health"
+
+    def __init__(self, health: Health, port: int, host: str = DEFAULT_HOST) -> None:
+        self.report = health
+        self.host = host
+        self.port = port
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Serve until cancelled, then close the socket."""
+        app = web.Application()
+        self.report.serve_on(app)
+        hide_server_software(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            self.port = int(runner.addresses[0][1])
+            log.info("health port open", extra={"host": self.host, "port": self.port})
+            self.ready.set()
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    def health(self) -> dict[str, object]:
+        """The health server itself is up while it runs."""
+        return {"port": self.port}

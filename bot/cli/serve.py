@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.answers import Answers
     from bot.clock import Clock
     from bot.engine import AnswerEngine
+    from bot.health import Health
     from bot.insight.daily import DailyInsights
     from bot.insight.ledger import Ledger
     from bot.insight.publisher import InsightPublisher
@@ -60,6 +61,11 @@ def register(commands: Any) -> None:
         "--health-port", type=int, help="answer GET /healthz on this port (0 picks a free one)"
     )
     parser.add_argument(
+        "--health-host",
+        default="127.0.0.1",  # loopback: a container passes 0.0.0.0 for its orchestrator
+        help="address of the health port (default: 127.0.0.1)",
+    )
+    parser.add_argument(
         "--log-level", default="info", type=str.lower, choices=LOG_LEVELS, help="default: info"
     )
     add_korean_option(parser)
@@ -68,7 +74,7 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """The composition root: build every part once, hand each service what it uses, run."""
-    from bot.health import HealthServer  # noqa: PLC0415 - see the imports above
+    from bot.health import Health, HealthServer  # noqa: PLC0415 - see the imports above
     from bot.logs import setup_logging  # noqa: PLC0415
     from bot.runner import Runner  # noqa: PLC0415
     from bot.runtime import run_services  # noqa: PLC0415
@@ -87,11 +93,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     engine_lane = Runner("engine")
     try:
         core = build_core(settings, engine, state=state, runner=engine_lane, clock=args.clock)
-        services = services_for(settings, core, host=args.host, port=args.port)
+        health = Health()
+        services = services_for(settings, core, host=args.host, port=args.port, health=health)
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
         if args.health_port is not None:
-            services.append(HealthServer(services, args.health_port))
+            services.append(HealthServer(health, args.health_port, host=args.health_host))
+        health.watch(services)
         asyncio.run(run_services(services))
     except SettingsError as exc:
         # Raised at start when Slack refuses a token.
@@ -147,11 +155,13 @@ def services_for(
     host: str = "0.0.0.0",
     port: int = 3000,
     publishers: Mapping[str, InsightPublisher] | None = None,
+    health: Health | None = None,
 ) -> list[Service]:
     """Every service the settings configure, built from the shared parts.
 
     The daily insight posts through the platforms running here, and through `publishers`
-    (tests hand in their own).
+    (tests hand in their own). `health` is the process's /healthz report (Slack's HTTP
+    mode serves it on its port too).
     """
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
@@ -169,7 +179,7 @@ def services_for(
         from bot.adapters.slack import SlackService  # noqa: PLC0415
 
         slack = SlackService.from_settings(
-            app, answers=core.answers, clock=core.clock, host=host, port=port
+            app, answers=core.answers, clock=core.clock, host=host, port=port, health=health
         )
         services.append(slack)
         posting["slack"] = slack.publisher()

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.cli.serve import NOTHING_TO_RUN, build_core, services_for
 from bot.engine import AnswerEngine
-from bot.health import HealthServer
+from bot.health import Health, HealthServer
 from bot.runner import Runner
 from bot.settings import load_settings
 from bot.state import StateDB
@@ -92,7 +92,7 @@ async def test_healthz_reports_each_service(
     states: dict[str, dict[str, object]], code: int
 ) -> None:
     services = [Fixed(name, state) for name, state in states.items()]
-    server = HealthServer(services, 0, host="127.0.0.1")
+    server = HealthServer(Health(services), 0)
     task = asyncio.create_task(server.run())
     await server.ready.wait()
     try:

@@ -144,6 +144,8 @@ def test_slack_events_and_health_are_served_on_the_exposed_and_mapped_ports() ->
     assert options["--host"] == "0.0.0.0"
     assert options["--port"] == "3000"
     assert options["--health-port"] == "8080"
+    # serve's health port is loopback-only by default; the mapped port needs all addresses.
+    assert options["--health-host"] == "0.0.0.0"
     (healthcheck,) = [a for k, a in steps if k == "HEALTHCHECK"]
     assert "http://127.0.0.1:8080/healthz" in healthcheck
     ports = compose_service()["ports"]

@@ -13,7 +13,10 @@ Usage:
         reply = await fake.response_to(interaction)
 
 Every REST call is recorded in `fake.calls`; `fail_next` makes the next matching calls fail
-(a 429 carries the headers discord.py needs to retry it); channels keep the messages posted
+(a 429 carries the headers discord.py needs to retry it), `reset_after_next` lets the next
+matching call take effect and then drops the connection before the answer (a reset);
+each interaction keeps its original response as Discord does (a second callback is
+refused with 40060, GET/PATCH/DELETE @original work on it); channels keep the messages posted
 to them and serve them back newest first, as `GET /channels/{id}/messages` does. Messages
 are stamped with `now()` when one is given (a test's virtual clock). Another process can
 use the fake too: start it here and call `redirect_discord(fake.port)` there.
@@ -53,6 +56,8 @@ BOT_USER = {
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
 _API = "/api/v10"
 _TIMESTAMP = dt.datetime(2026, 1, 28, tzinfo=dt.UTC)
+# An interaction's original response, by the interaction's token.
+_ORIGINAL = re.compile(r"/webhooks/\d+/(?P<token>[^/]+)/messages/@original")
 
 
 def redirect_discord(port: int) -> tuple[str, yarl.URL]:
@@ -77,7 +82,10 @@ class Call:
 
 @dataclass
 class Fault:
-    """Answer the next `times` requests matching `method` and `path` with `status`."""
+    """Answer the next `times` requests matching `method` and `path` with `status`.
+
+    Status 0 is a reset: the request takes effect, then the connection drops unanswered.
+    """
 
     method: str
     path: re.Pattern[str]
@@ -113,6 +121,7 @@ class FakeDiscord:
         self.channels: dict[int, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[int] = set()
         self._faults: list[Fault] = []
+        self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its response
         self._ids = itertools.count(1_400_000_000_000_000_000)
         self._sequence = 0
         self._changed = asyncio.Condition()
@@ -125,12 +134,13 @@ class FakeDiscord:
             ("PUT", re.compile(r"/applications/\d+/guilds/\d+/commands"), self._commands),
             (
                 "POST",
-                re.compile(r"/interactions/(?P<interaction>\d+)/[^/]+/callback"),
+                re.compile(r"/interactions/(?P<interaction>\d+)/(?P<token>[^/]+)/callback"),
                 self._callback,
             ),
             ("POST", re.compile(r"/webhooks/\d+/[^/]+"), self._followup),
-            ("PATCH", re.compile(r"/webhooks/\d+/[^/]+/messages/@original"), self._edit),
-            ("DELETE", re.compile(r"/webhooks/\d+/[^/]+/messages/@original"), self._deleted),
+            ("GET", _ORIGINAL, self._original),
+            ("PATCH", _ORIGINAL, self._edit),
+            ("DELETE", _ORIGINAL, self._deleted),
             ("POST", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._post_message),
             ("GET", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._history),
         ]
@@ -233,6 +243,10 @@ class FakeDiscord:
     ) -> None:
         """Answer the next `times` calls matching `method` and `path` (a regex) with `status`."""
         self._faults.append(Fault(method, re.compile(path), status, times, retry_after))
+
+    def reset_after_next(self, method: str, path: str) -> None:
+        """Let the next call matching `method` and `path` take effect, then drop the line."""
+        self._faults.append(Fault(method, re.compile(path), 0, 1, 0.0))
 
     def _fault_for(self, method: str, path: str) -> Fault | None:
         for fault in self._faults:
@@ -451,21 +465,26 @@ class FakeDiscord:
         if body is None and raw and request.content_type.startswith("multipart/"):
             body = {"multipart": raw.decode(errors="replace")}
         fault = self._fault_for(request.method, path)
-        if fault is not None:
+        if fault is not None and fault.status:
             response = _failure(fault)
         else:
             response = await self._route(request, path, body)
+        reset = fault is not None and not fault.status
         self.calls.append(
             Call(
                 request.method,
                 path,
                 dict(request.query),
                 body,
-                response.status,
+                0 if reset else response.status,
                 dict(request.headers),
             )
         )
         await self._notify()
+        if reset and request.transport is not None:
+            # Done, but the client never hears so: the connection drops before the answer.
+            request.transport.abort()
+            raise ConnectionResetError("the fake reset the connection")
         return response
 
     async def _route(self, request: web.Request, path: str, body: Any) -> web.Response:
@@ -512,16 +531,39 @@ class FakeDiscord:
             ]
         )
 
-    def _callback(self, request: web.Request, body: Any, interaction: str) -> web.Response:
+    def _callback(
+        self, request: web.Request, body: Any, interaction: str, token: str
+    ) -> web.Response:
+        if token in self.originals:
+            return _json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060},
+                status=400,
+            )
+        data = dict((body or {}).get("data") or {})
+        if (body or {}).get("type") == 5:  # deferred: Discord shows "thinking..."
+            data = {"flags": (data.get("flags") or 0) | 128}
+        self.originals[token] = self._message(CHANNEL_ID, data)
         return _json({"interaction": {"id": interaction, "type": 2}})
 
     def _followup(self, request: web.Request, body: Any) -> web.Response:
         return _json(self._message(CHANNEL_ID, body or {}))
 
-    def _edit(self, request: web.Request, body: Any) -> web.Response:
-        return _json(self._message(CHANNEL_ID, body or {}))
+    def _original(self, request: web.Request, body: Any, token: str) -> web.Response:
+        if token not in self.originals:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return _json(self.originals[token])
 
-    def _deleted(self, request: web.Request, body: Any) -> web.Response:
+    def _edit(self, request: web.Request, body: Any, token: str) -> web.Response:
+        if token not in self.originals:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        original = self.originals[token]
+        edited = self._message(CHANNEL_ID, body or {})
+        flags = (original["flags"] & ~128) | (edited["flags"] or 0)
+        self.originals[token] = {**edited, "id": original["id"], "flags": flags}
+        return _json(self.originals[token])
+
+    def _deleted(self, request: web.Request, body: Any, token: str) -> web.Response:
+        self.originals.pop(token, None)
         return web.Response(status=204)
 
     def _channel_error(self, channel: int) -> web.Response | None:

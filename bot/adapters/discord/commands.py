@@ -12,6 +12,7 @@ import logging
 import math
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -162,6 +163,16 @@ class TownhallCommands:
             return
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else "component"
+        if isinstance(original, _CONNECTION_ERRORS) and await _answer_shown(interaction):
+            # The reply reached Discord and only its acknowledgement was lost: an apology
+            # now would replace the answer the member already sees.
+            log.warning(
+                "interaction %s (%s): the connection failed after the reply was shown (%s)",
+                interaction.id,
+                command,
+                type(original).__name__,
+            )
+            return
         log.error(
             "interaction %s (%s) failed: %s",
             interaction.id,
@@ -233,6 +244,19 @@ class TownhallCommands:
             # The "thinking..." placeholder may be public: remove it, then answer privately.
             await interaction.delete_original_response()
         await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+# What a reply may fail with although Discord received it (the answer lost on the way back).
+_CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+async def _answer_shown(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the interaction's original response is a finished message (not "thinking")."""
+    try:
+        message = await interaction.original_response()
+    except (discord.HTTPException, *_CONNECTION_ERRORS):
+        return False
+    return not message.flags.loading and bool(message.embeds or message.content)
 
 
 def build_tree(

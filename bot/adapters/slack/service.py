@@ -18,12 +18,12 @@ from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
 from bot.answers import Answers
 from bot.clock import Clock
+from bot.health import Health, hide_server_software
 from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 # Web API errors that mean the token itself is wrong, not that Slack is having trouble.
 TOKEN_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
@@ -44,6 +44,7 @@ class SlackService:
         host: str = "0.0.0.0",  # Slack must reach it; --host narrows
         port: int = 3000,
         ping_interval: float = 10.0,
+        health: Health | None = None,
     ) -> None:
         self.app = app
         self.connection = connection
@@ -55,6 +56,8 @@ class SlackService:
         self._handler: AsyncSocketModeHandler | None = None
         self._address: tuple[str, int] | None = None
         self.ready = asyncio.Event()
+        # HTTP mode serves the process's one /healthz on its port as well.
+        self.report = health or Health([self])
 
     @classmethod
     def from_settings(
@@ -67,14 +70,16 @@ class SlackService:
         host: str = "0.0.0.0",
         port: int = 3000,
         policy: RetryPolicy | None = None,
+        health: Health | None = None,
     ) -> SlackService:
         """The service for the configured app, over the process's answers.
 
-        `deliveries` remembers which events were taken on (in memory unless given).
+        `deliveries` remembers which events were taken on (in memory unless given);
+        `health` is the process's report, served on /healthz in HTTP mode.
         """
         policy = policy or RetryPolicy(clock=clock)
         app = build_app(slack, answers, policy=policy, deliveries=deliveries or RecentEvents(clock))
-        return cls(app, slack.connection, clock, host=host, port=port)
+        return cls(app, slack.connection, clock, host=host, port=port, health=health)
 
     def publisher(self) -> SlackInsightPublisher:
         """The daily insight's publisher over this app's Web API client."""
@@ -145,7 +150,8 @@ class SlackService:
     async def _run_http(self, signing_secret: str) -> None:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
         web_app.middlewares.append(signed_requests(signing_secret, EVENTS_PATH, self.clock))
-        web_app.router.add_get(HEALTH_PATH, self._healthz)
+        self.report.serve_on(web_app)
+        hide_server_software(web_app)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         try:
@@ -159,12 +165,6 @@ class SlackService:
         finally:
             self.ready.clear()
             await runner.cleanup()
-
-    async def _healthz(self, request: web.Request) -> web.Response:
-        health = self.health()
-        return web.json_response(
-            {"status": "ok" if health["connected"] else "starting", "slack": health}
-        )
 
 
 def _raise_if_token_refused(exc: SlackApiError, variable: str) -> None:

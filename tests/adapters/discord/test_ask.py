@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -326,3 +327,35 @@ async def test_nothing_near_the_question_points_to_the_topic_list(
     assert embed["title"] == phrase("not_found", "ko")
     assert embed["description"] == phrase("all_topics_hint", "ko")
     assert buttons(reply["data"]) == []
+
+
+async def test_a_reset_after_the_answer_was_delivered_never_replaces_it_with_an_apology(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(answer_budget=0)):  # deferred, then filled in
+        interaction = fake.slash("ask", {"question": "What did Altman say about hiring?"})
+        token = interaction["token"]
+        fake.reset_after_next("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
+        await fake.interact(interaction)
+        await fake.wait_for_call("PATCH", rf"/webhooks/\d+/{token}/messages/@original", status=0)
+        await fake.wait_for_call("GET", rf"/webhooks/\d+/{token}/messages/@original")
+        await asyncio.sleep(0.1)  # an apology would follow the check at once
+
+    shown = fake.originals[token]
+    assert shown["embeds"][0]["title"] == "Changes in Software Engineer Hiring"
+    assert fake.find_calls("DELETE", rf"/webhooks/\d+/{token}/messages/@original") == []
+    assert fake.find_calls("POST", rf"/webhooks/\d+/{token}") == []
+
+
+async def test_a_reset_on_the_reply_itself_is_not_followed_by_a_second_reply(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    interaction = fake.slash("ask", {"question": "What did Altman say about hiring?"})
+    fake.reset_after_next("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
+    await fake.interact(interaction)
+    await fake.wait_for_call("GET", rf"/webhooks/\d+/{interaction['token']}/messages/@original")
+    await asyncio.sleep(0.1)
+
+    callbacks = fake.find_calls("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
+    assert [c.status for c in callbacks] == [0]  # delivered once; no apology tried after
+    assert fake.originals[interaction["token"]]["embeds"][0]["title"] == ENGLISH_HIRING
