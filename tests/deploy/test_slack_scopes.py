@@ -18,13 +18,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "deploy" / "slack-manifest.yml"
 # The bot token scopes each method needs (Slack's method reference, "Required scopes").
-# conversations.history needs the scope of the channel's kind: the daily insight reads
-# back its own post in public (channels:) and private (groups:) channels.
+# conversations.history and .replies need the scope of the channel's kind: the daily insight
+# reads back its own post in public (channels:) and private (groups:) channels, and a reply
+# whose connection dropped is looked for in its thread or in the DM (im:).
 METHOD_SCOPES: dict[str, set[str]] = {
     "auth.test": set(),
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
-    "conversations.history": {"channels:history", "groups:history"},
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
+    "conversations.replies": {"channels:history", "groups:history", "im:history"},
 }
 # The scope each subscribed event needs (Slack's event reference).
 EVENT_SCOPES: dict[str, set[str]] = {

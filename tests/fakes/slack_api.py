@@ -3,7 +3,8 @@
 Start it with `async with FakeSlack() as slack:` and point the real slack_sdk / slack-bolt
 clients at `slack.api_url`. Every call is captured (`slack.calls`); posted messages are kept
 per channel and served back by conversations.history, metadata included. `slack.fail(...)`
-makes the next calls of a method answer with an error status (429, 500, ...). With `now` (a
+makes the next calls of a method answer with an error status (429, 500, ...); `reset` drops
+the connection of the next call of a method, after it took effect or before. With `now` (a
 test's virtual clock) a message's ts is that time; channels in `missing_channels` answer
 `channel_not_found`, as a channel the bot is not in does.
 """
@@ -57,6 +58,7 @@ class FakeSlack:
         self.acks: list[dict[str, Any]] = []
         self.refused_tokens: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
+        self._resets: dict[str, deque[bool]] = {}  # method -> reset after it took effect?
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -107,6 +109,14 @@ class FakeSlack:
         """Answer the next `times` calls of `method` (or `response:{name}`) with an error."""
         queue = self._failures.setdefault(method, deque())
         queue.extend(Failure(status, error, dict(headers or {})) for _ in range(times))
+
+    def reset(self, method: str, *, after_effect: bool = True) -> None:
+        """Drop the connection of the next call of `method` without answering it.
+
+        `after_effect`: the call did what it asks (a message is posted) before the drop, as
+        when a reply is lost on the way back; otherwise it is dropped unread.
+        """
+        self._resets.setdefault(method, deque()).append(after_effect)
 
     def calls_to(self, method: str) -> list[Call]:
         """The calls made so far to `method`."""
@@ -179,6 +189,15 @@ class FakeSlack:
             await self._record(Call(method, params, token, failure.status))
             body = {"ok": False, "error": failure.error}
             return _json(body, status=failure.status, headers=failure.headers)
+        resets = self._resets.get(method)
+        if resets:
+            took_effect = resets.popleft()
+            if took_effect:
+                self._methods()[method](params)
+            await self._record(Call(method, params, token, 0))
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("the fake reset the connection")
         await self._record(Call(method, params, token, 200))
         if token in self.refused_tokens:
             return _json({"ok": False, "error": "invalid_auth"})
@@ -222,6 +241,7 @@ class FakeSlack:
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -281,6 +301,20 @@ class FakeSlack:
             "has_more": more,
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, thread = params["channel"], str(params["ts"])
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+        # The parent first, then its replies, oldest first (as Slack returns a thread).
+        thread_messages = [
+            _without_metadata(m, with_metadata)
+            for m in self.messages.get(channel, [])
+            if m["ts"] == thread or m.get("thread_ts") == thread
+        ]
+        limit = int(params.get("limit") or 1000)
+        return {"ok": True, "messages": thread_messages[:limit], "has_more": False}
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 
+from aiohttp import ClientConnectorError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -19,6 +20,10 @@ log = logging.getLogger(__name__)
 
 # Slack answers 5xx for its own trouble; these are worth a second try, other codes are not.
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+# Calls that post a message: once the request went out, a dropped connection does not say
+# whether Slack posted it, so these are retried here only when no connection was made. The
+# caller looks for its message (by its metadata) before posting it again.
+POSTING_METHODS = frozenset({"chat.postMessage"})
 
 
 @dataclass(frozen=True)
@@ -121,12 +126,29 @@ class ServerErrorRetry(_PolicyRetry):
 
 
 class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
-    """Retries a call whose connection dropped or was refused, waiting longer each time."""
+    """Retries a call whose connection dropped or was refused, waiting longer each time.
+
+    A posting call is retried only if it never reached Slack (the connection was refused).
+    """
 
     message = "could not reach Slack; retrying"
 
     def __init__(self, policy: RetryPolicy) -> None:
         super().__init__(policy, policy.connection_retries)
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        ):
+            return False
+        return _method(request) not in POSTING_METHODS or isinstance(error, ClientConnectorError)
 
     def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
         return {"error_type": type(error).__name__}

@@ -27,6 +27,7 @@ from bot.adapters.slack.render import (
     topic_from_value,
     topic_message,
 )
+from bot.adapters.slack.replies import post_once
 from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
@@ -35,9 +36,6 @@ from bot.knowledge.topics import find_topic
 log = logging.getLogger(__name__)
 
 COMMAND = "/townhall"
-# Every message the bot posts for members: a link in a question or the knowledge never
-# unfolds into a preview.
-NO_PREVIEWS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
 
 Payload = dict[str, Any]
 
@@ -63,8 +61,10 @@ async def answer_mention(
     event: Payload,
     body: Payload,
     client: AsyncWebClient,
+    *,
     answers: Answers,
     deliveries: Deliveries,
+    policy: RetryPolicy,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
     if not await _first_delivery(body, deliveries):
@@ -79,8 +79,8 @@ async def answer_mention(
         )
         return
     message = await reply_to(answers, text)
-    await client.chat_postMessage(
-        channel=channel, thread_ts=thread, **NO_PREVIEWS, **message.as_arguments()
+    await post_once(
+        client, policy, channel=channel, thread_ts=thread, key=_key(body, event), message=message
     )
 
 
@@ -88,8 +88,10 @@ async def answer_direct_message(
     event: Payload,
     body: Payload,
     client: AsyncWebClient,
+    *,
     answers: Answers,
     deliveries: Deliveries,
+    policy: RetryPolicy,
 ) -> None:
     """A message in the bot's DM: answer there (in its thread if it was written in one)."""
     # message.im also delivers edits, deletions and other bots' posts; only new text is asked.
@@ -99,9 +101,13 @@ async def answer_direct_message(
         return
     text = event.get("text", "")
     message = await reply_to(answers, text) if has_question(text) else help_message()
-    thread = event.get("thread_ts")
-    await client.chat_postMessage(
-        channel=event["channel"], thread_ts=thread, **NO_PREVIEWS, **message.as_arguments()
+    await post_once(
+        client,
+        policy,
+        channel=event["channel"],
+        thread_ts=event.get("thread_ts"),
+        key=_key(body, event),
+        message=message,
     )
 
 
@@ -168,11 +174,13 @@ async def show_topic(
             await send_response(body["response_url"], message, policy)
             return
         posted = body.get("message") or {}
-        await client.chat_postMessage(
+        await post_once(
+            client,
+            policy,
             channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id")),
             thread_ts=posted.get("thread_ts") or posted.get("ts") or container.get("message_ts"),
-            **NO_PREVIEWS,
-            **message.as_arguments(),
+            key=f"press:{body.get('trigger_id')}",
+            message=message,
         )
     except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
         await report_failure(exc, body)
@@ -225,10 +233,12 @@ def register(
     seen, retry = deliveries, policy
 
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_mention(event, body, client, answers, seen)
+        await answer_mention(event, body, client, answers=answers, deliveries=seen, policy=retry)
 
     async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_direct_message(event, body, client, answers, seen)
+        await answer_direct_message(
+            event, body, client, answers=answers, deliveries=seen, policy=retry
+        )
 
     async def on_command(ack: AsyncAck, command: Payload) -> None:
         await answer_command(ack, command, answers, retry)
@@ -246,6 +256,11 @@ def register(
     app.action(WATCH_ACTION)(acknowledge_link)
     app.action(TOPIC_ACTIONS)(on_topic)
     app.error(on_error)
+
+
+def _key(body: Payload, event: Payload) -> str:
+    """What a reply answers: the event id (the same in every re-delivery of the event)."""
+    return str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
 
 
 async def _first_delivery(body: Payload, deliveries: Deliveries) -> bool:

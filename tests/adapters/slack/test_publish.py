@@ -150,3 +150,16 @@ async def test_a_very_long_retry_after_is_waited_at_most_max_wait(
     await publisher.post("C9", insight())
     assert clock.naps == [60.0]
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [429, 200]
+
+
+async def test_a_post_whose_connection_dropped_is_left_to_the_scheduler_to_look_for(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    slack.open_channel("C9")
+    slack.reset("chat.postMessage", after_effect=True)
+    with pytest.raises(PublishError) as raised:
+        await publisher.post("C9", insight())
+    assert raised.value.retry is True
+    # Not re-sent by the client: the scheduler's next attempt asks find_posted first.
+    assert [c.status for c in slack.calls_to("chat.postMessage")] == [0]
+    assert await publisher.find_posted("C9", insight()) == slack.messages["C9"][0]["ts"]

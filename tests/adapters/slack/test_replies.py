@@ -1,0 +1,60 @@
+"""A reply whose connection dropped is posted once: looked for first, then sent again."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.adapters.slack.replies import REPLY_EVENT
+from tests.adapters.slack.conftest import HttpBot, direct_message, mention
+
+
+def replies(bot: HttpBot, channel: str) -> list[dict[str, object]]:
+    """The bot's messages in `channel` (threads included), oldest first."""
+    return list(bot.slack.messages.get(channel, []))
+
+
+async def test_a_reply_slack_took_before_the_connection_dropped_is_not_posted_again(
+    http_bot: HttpBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.adapters.slack")
+    http_bot.slack.reset("chat.postMessage", after_effect=True)
+
+    await http_bot.send_event(mention("Is college still worth it?", ts="1769.1"), "EvReset")
+
+    [looked] = await http_bot.slack.wait_for("conversations.replies")
+    assert (looked.params["channel"], looked.params["ts"]) == ("C1", "1769.1")
+    # A later question is answered; a second post of the first would have come before it.
+    await http_bot.send_event(mention("What skills matter most?", ts="1769.2"), "EvNext")
+    await http_bot.slack.wait_for("chat.postMessage", count=1)
+    [only, later] = replies(http_bot, "C1")
+    assert only["thread_ts"] == "1769.1"
+    assert only["metadata"] == {"event_type": REPLY_EVENT, "event_payload": {"key": "EvReset"}}
+    assert later["thread_ts"] == "1769.2"
+    assert [c.status for c in http_bot.slack.calls_to("chat.postMessage")] == [0, 200]
+    assert any(r.message.startswith("the reply was posted after all") for r in caplog.records)
+
+
+async def test_a_reply_lost_with_the_connection_is_posted_again_once(http_bot: HttpBot) -> None:
+    http_bot.slack.reset("chat.postMessage", after_effect=False)
+
+    await http_bot.send_event(mention("Is college still worth it?", ts="1769.1"), "EvLost")
+
+    posts = await http_bot.slack.wait_for("chat.postMessage", count=1)
+    [only] = replies(http_bot, "C1")
+    assert only["thread_ts"] == "1769.1"
+    assert [c.status for c in http_bot.slack.calls_to("chat.postMessage")] == [0, 200]
+    assert posts[0].params["metadata"]["event_payload"] == {"key": "EvLost"}
+
+
+async def test_a_direct_message_reply_is_looked_for_in_the_channel(http_bot: HttpBot) -> None:
+    http_bot.slack.reset("chat.postMessage", after_effect=True)
+
+    await http_bot.send_event(direct_message("Is college still worth it?"), "EvDm")
+
+    [looked] = await http_bot.slack.wait_for("conversations.history")
+    assert looked.params["channel"] == "D1"
+    await http_bot.send_event(direct_message("What skills matter most?"), "EvDm2")
+    await http_bot.slack.wait_for("chat.postMessage", count=1)
+    assert len(replies(http_bot, "D1")) == 2  # one reply to each message, none twice
