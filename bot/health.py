@@ -94,3 +94,6 @@ class HealthServer:
     def health(self) -> dict[str, object]:
         """The health server itself is up while it runs."""
         return {"port": self.port}
+
+    async def stop_accepting(self) -> None:
+        """Nothing to stop: /healthz keeps answering until the process ends."""

@@ -66,6 +66,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "잠시 후 다시 물어봐 주세요 ({seconds:.0f}초).",
         "en": "Please wait a moment before asking again ({seconds:.0f}s).",
     },
+    "restarting": {
+        "ko": "봇이 잠시 다시 시작하는 중이에요. 1분 뒤에 다시 물어봐 주세요.",
+        "en": "The bot is restarting. Please ask again in a minute.",
+    },
     "error": {
         "ko": "죄송해요, 답변하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
         "en": "Sorry, something went wrong while answering. Please try again shortly.",

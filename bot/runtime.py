@@ -1,4 +1,8 @@
-"""Running the bot's long-lived parts together in one process, and stopping them cleanly."""
+"""Running the bot's long-lived parts together in one process, and stopping them cleanly.
+
+On SIGTERM (or Ctrl-C) the process stops taking new events, lets the answers in flight
+finish within a grace period, logs each one it had to abandon, then stops every service.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from bot.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
+
+# How long a shutdown waits for answers in flight (a slow or rate-limited platform API).
+# The container's and systemd's stop timeouts (30 s) are above it, so the wait can end.
+GRACE_SECONDS = 20.0
 
 
 class Service(Protocol):
@@ -25,9 +35,77 @@ class Service(Protocol):
         """A small JSON-able state for /healthz (for example {"connected": true})."""
         ...
 
+    async def stop_accepting(self) -> None:
+        """Take no new events from now on (work already taken on goes on)."""
+        ...
 
-async def run_services(services: Sequence[Service], stop: asyncio.Event | None = None) -> None:
-    """Run every service until `stop` is set, SIGTERM or SIGINT arrives, or one fails."""
+
+class InFlight:
+    """The member requests being answered right now, so a shutdown can let them finish."""
+
+    def __init__(self) -> None:
+        self.accepting = True
+        self._jobs: dict[asyncio.Task[Any], str] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def job(self, what: str) -> Iterator[None]:
+        """Count the current task as an answer in flight (`what` names it in the logs)."""
+        task = asyncio.current_task()
+        if task is None:  # only outside an event loop, where nothing is in flight anyway
+            yield
+            return
+        self._jobs[task] = what
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._jobs.pop(task, None)
+            if not self._jobs:
+                self._idle.set()
+
+    @property
+    def count(self) -> int:
+        """How many answers are in flight."""
+        return len(self._jobs)
+
+    async def drain(self, grace: float, clock: Clock) -> list[str]:
+        """Stop accepting; wait up to `grace` seconds for the answers in flight; abandon
+        (cancel and log) the rest. Returns what was abandoned.
+        """
+        self.accepting = False
+        if self._jobs:
+            log.info(
+                "finishing the answers in flight before stopping",
+                extra={"in_flight": len(self._jobs), "grace_seconds": grace},
+            )
+            idle = asyncio.ensure_future(self._idle.wait())
+            timer = asyncio.ensure_future(clock.sleep(grace))
+            await asyncio.wait([idle, timer], return_when=asyncio.FIRST_COMPLETED)
+            idle.cancel()
+            timer.cancel()
+        abandoned = list(self._jobs.items())
+        for task, what in abandoned:
+            log.error("grace period over; answer abandoned", extra={"work": what})
+            task.cancel()
+        await asyncio.gather(*(task for task, _ in abandoned), return_exceptions=True)
+        return [what for _, what in abandoned]
+
+
+async def run_services(
+    services: Sequence[Service],
+    stop: asyncio.Event | None = None,
+    *,
+    in_flight: InFlight | None = None,
+    clock: Clock | None = None,
+    grace: float = GRACE_SECONDS,
+) -> None:
+    """Run every service until `stop` is set, SIGTERM or SIGINT arrives, or one fails.
+
+    On a stop, the services take no new events and the answers `in_flight` get up to
+    `grace` seconds (on `clock`) to finish before everything is cancelled.
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -42,8 +120,23 @@ async def run_services(services: Sequence[Service], stop: asyncio.Event | None =
             if task is not stopper and not task.cancelled() and task.exception() is not None:
                 log.error("service stopped with an error", extra={"service": task.get_name()})
                 raise task.exception()  # type: ignore[misc]
+        if stopper in done:
+            await _wind_down(services, in_flight or InFlight(), clock or SystemClock(), grace)
     finally:
         for task in [*tasks, stopper]:
             task.cancel()
         await asyncio.gather(*tasks, stopper, return_exceptions=True)
         log.info("all services stopped")
+
+
+async def _wind_down(
+    services: Sequence[Service], in_flight: InFlight, clock: Clock, grace: float
+) -> None:
+    log.info("stopping: no new events from now on", extra={"in_flight": in_flight.count})
+    in_flight.accepting = False
+    for service in services:
+        try:
+            await service.stop_accepting()
+        except Exception:
+            log.exception("could not stop taking events", extra={"service": service.name})
+    await in_flight.drain(grace, clock)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
+from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
 from bot.state import StateDB
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from bot.insight.publisher import InsightPublisher
     from bot.insight.schedule import InsightScheduler
     from bot.runner import Runner
-    from bot.runtime import Service
+    from bot.runtime import InFlight, Service
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,14 @@ def register(commands: Any) -> None:
         help="address of the health port (default: 127.0.0.1)",
     )
     parser.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=GRACE_SECONDS,
+        metavar="SECONDS",
+        help="on SIGTERM, how long answers in flight may take to finish "
+        f"(default: {GRACE_SECONDS:.0f}; keep the service manager's stop timeout above it)",
+    )
+    parser.add_argument(
         "--log-level", default="info", type=str.lower, choices=LOG_LEVELS, help="default: info"
     )
     add_korean_option(parser)
@@ -100,7 +109,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.health_port is not None:
             services.append(HealthServer(health, args.health_port, host=args.health_host))
         health.watch(services)
-        asyncio.run(run_services(services))
+        asyncio.run(
+            run_services(
+                services,
+                in_flight=core.in_flight,
+                clock=core.clock,
+                grace=args.shutdown_grace,
+            )
+        )
     except SettingsError as exc:
         # Raised at start when Slack refuses a token.
         fail(f"settings: {exc}")
@@ -128,6 +144,7 @@ class Core:
     ledger: Ledger
     answers: Answers
     daily: DailyInsights
+    in_flight: InFlight
 
 
 def build_core(
@@ -137,6 +154,7 @@ def build_core(
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.ledger import Ledger  # noqa: PLC0415
+    from bot.runtime import InFlight  # noqa: PLC0415
 
     ledger = Ledger(state)
     return Core(
@@ -145,6 +163,7 @@ def build_core(
         ledger=ledger,
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
+        in_flight=InFlight(),
     )
 
 
@@ -170,7 +189,12 @@ def services_for(
         from bot.adapters.discord import DiscordService  # noqa: PLC0415 - see the imports above
 
         discord = DiscordService.from_settings(
-            bot, answers=core.answers, daily=core.daily, sync_memory=core.state, clock=core.clock
+            bot,
+            answers=core.answers,
+            daily=core.daily,
+            sync_memory=core.state,
+            clock=core.clock,
+            in_flight=core.in_flight,
         )
         services.append(discord)
         posting["discord"] = discord.publisher()
@@ -179,7 +203,13 @@ def services_for(
         from bot.adapters.slack import SlackService  # noqa: PLC0415
 
         slack = SlackService.from_settings(
-            app, answers=core.answers, clock=core.clock, host=host, port=port, health=health
+            app,
+            answers=core.answers,
+            clock=core.clock,
+            host=host,
+            port=port,
+            health=health,
+            in_flight=core.in_flight,
         )
         services.append(slack)
         posting["slack"] = slack.publisher()

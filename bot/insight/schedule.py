@@ -228,6 +228,11 @@ class InsightScheduler:
             self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
             log.error("insight post failed; giving up for today", extra=fields)
 
+    async def stop_accepting(self) -> None:
+        """Nothing to stop: a post under way is cancelled with the service and its record
+        freed for the next claimer, who looks for the post before posting.
+        """
+
     def health(self) -> dict[str, object]:
         """Today's counts by status and the next post time, for /healthz."""
         today = self.local_day(self.clock.now())

@@ -80,6 +80,9 @@ class Fixed:
     def health(self) -> dict[str, object]:
         return self.state
 
+    async def stop_accepting(self) -> None:
+        return None
+
 
 @pytest.mark.parametrize(
     ("states", "code"),

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.runtime import GRACE_SECONDS
 from tests.deploy.test_install import fake_project
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 # serve gives in-flight answers this long after SIGTERM; the stop timeouts must outlast it.
-ANSWER_GRACE_SECONDS = 20
+ANSWER_GRACE_SECONDS = GRACE_SECONDS
 STOP_TIMEOUT_AT_LEAST = 30
 
 

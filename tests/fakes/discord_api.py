@@ -122,6 +122,7 @@ class FakeDiscord:
         self.forbidden_channels: set[int] = set()
         self._faults: list[Fault] = []
         self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its response
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
         self._ids = itertools.count(1_400_000_000_000_000_000)
         self._sequence = 0
         self._changed = asyncio.Condition()
@@ -153,6 +154,8 @@ class FakeDiscord:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for _, _, gate in self._holds:
+            gate.set()  # a held call is answered, so the server can stop without waiting
         self.restore()
         await self.stop()
 
@@ -243,6 +246,12 @@ class FakeDiscord:
     ) -> None:
         """Answer the next `times` calls matching `method` and `path` (a regex) with `status`."""
         self._faults.append(Fault(method, re.compile(path), status, times, retry_after))
+
+    def hold(self, method: str, path: str) -> asyncio.Event:
+        """Keep calls matching `method` and `path` (a regex) waiting until the event is set."""
+        gate = asyncio.Event()
+        self._holds.append((method, re.compile(path), gate))
+        return gate
 
     def reset_after_next(self, method: str, path: str) -> None:
         """Let the next call matching `method` and `path` take effect, then drop the line."""
@@ -460,6 +469,9 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
+        for method, pattern, gate in self._holds:
+            if method == request.method and pattern.fullmatch(path):
+                await gate.wait()
         raw = await request.read()
         body = json.loads(raw) if raw and request.content_type == "application/json" else None
         if body is None and raw and request.content_type.startswith("multipart/"):

@@ -4,7 +4,8 @@ Start it with `async with FakeSlack() as slack:` and point the real slack_sdk / 
 clients at `slack.api_url`. Every call is captured (`slack.calls`); posted messages are kept
 per channel and served back by conversations.history, metadata included. `slack.fail(...)`
 makes the next calls of a method answer with an error status (429, 500, ...); `reset` drops
-the connection of the next call of a method, after it took effect or before. With `now` (a
+the connection of the next call of a method, after it took effect or before; `hold` keeps
+every call of a method waiting until the test releases it (a slow Web API). With `now` (a
 test's virtual clock) a message's ts is that time; channels in `missing_channels` answer
 `channel_not_found`, as a channel the bot is not in does.
 """
@@ -59,6 +60,8 @@ class FakeSlack:
         self.refused_tokens: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
         self._resets: dict[str, deque[bool]] = {}  # method -> reset after it took effect?
+        self._holds: dict[str, asyncio.Event] = {}
+        self.held: list[str] = []  # the methods of calls that arrived while held
         self._ts = itertools.count(1)
         self._envelopes = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -81,6 +84,8 @@ class FakeSlack:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for gate in self._holds.values():
+            gate.set()  # a held call is answered, so the server can stop without waiting
         for socket in list(self._sockets):
             await socket.close()
         if self._runner is not None:
@@ -109,6 +114,11 @@ class FakeSlack:
         """Answer the next `times` calls of `method` (or `response:{name}`) with an error."""
         queue = self._failures.setdefault(method, deque())
         queue.extend(Failure(status, error, dict(headers or {})) for _ in range(times))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep every call of `method` waiting until the returned event is set."""
+        self._holds[method] = asyncio.Event()
+        return self._holds[method]
 
     def reset(self, method: str, *, after_effect: bool = True) -> None:
         """Drop the connection of the next call of `method` without answering it.
@@ -183,6 +193,12 @@ class FakeSlack:
         params = await _params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or params.get("token")
+        gate = self._holds.get(method)
+        if gate is not None and not gate.is_set():
+            async with self._changed:
+                self.held.append(method)
+                self._changed.notify_all()
+            await gate.wait()
         failures = self._failures.get(method)
         if failures:
             failure = failures.popleft()
@@ -231,8 +247,15 @@ class FakeSlack:
                         self.acks.append(json.loads(message.data))
                         self._changed.notify_all()
         finally:
-            self._sockets.remove(socket)
+            async with self._changed:
+                self._sockets.remove(socket)
+                self._changed.notify_all()
         return socket
+
+    @property
+    def connected(self) -> bool:
+        """Whether a Socket Mode client is connected right now."""
+        return bool(self._sockets)
 
     def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         return {

@@ -35,6 +35,7 @@ from bot.insight.daily import DailyInsights
 from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
+from bot.runtime import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,10 @@ class TownhallCommands:
         clock: Clock,
         *,
         answer_budget: float = ANSWER_BUDGET,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.answers = answers
+        self.in_flight = in_flight or InFlight()
         self.knowledge = answers.knowledge
         self.daily = daily
         self.clock = clock
@@ -93,6 +96,15 @@ class TownhallCommands:
     ) -> None:
         """/ask: the section that answers the question, or topics to try."""
         lang = member_lang(interaction)
+        if not self.in_flight.accepting:
+            await self._notice(interaction, phrase("restarting", lang))
+            return
+        with self.in_flight.job(f"discord interaction {interaction.id}"):
+            await self._ask(interaction, question, private, lang)
+
+    async def _ask(
+        self, interaction: discord.Interaction[Any], question: str, private: bool, lang: str
+    ) -> None:
         work = asyncio.ensure_future(self.answers.ask(question, lang))
         if not await self._within_budget(work):
             await interaction.response.defer(ephemeral=private, thinking=True)

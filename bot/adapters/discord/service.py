@@ -15,6 +15,7 @@ from bot.adapters.discord.sync import SyncMemory
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.insight.daily import DailyInsights
+from bot.runtime import InFlight
 from bot.settings import DiscordBot
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,15 @@ class DiscordService:
         daily: DailyInsights,
         sync_memory: SyncMemory,
         clock: Clock,
+        in_flight: InFlight | None = None,
         **client_options: Any,
     ) -> DiscordService:
-        """The service for the configured bot, over the process's answers and insights."""
+        """The service for the configured bot, over the process's answers and insights.
+
+        `in_flight` counts the answers under way, for a shutdown to wait for.
+        """
         client = TownhallClient(
-            TownhallCommands(answers, daily, clock),
+            TownhallCommands(answers, daily, clock, in_flight=in_flight or InFlight()),
             sync_memory,
             guild_id=bot.guild_id,
             ask_cooldown=bot.ask_cooldown,
@@ -74,6 +79,11 @@ class DiscordService:
             "latency_ms": round(latency * 1000) if math.isfinite(latency) else None,
             "guilds": len(self.client.guilds),
         }
+
+    async def stop_accepting(self) -> None:
+        """New /ask questions get a "restarting" notice; the gateway stays up so the
+        answers in flight can still be sent.
+        """
 
     def publisher(self) -> DiscordPublisher:
         """The insight publisher over this service's client."""

@@ -8,11 +8,17 @@ from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.listeners import register
 from bot.answers import Answers
+from bot.runtime import InFlight
 from bot.settings import HttpMode, SlackApp
 
 
 def build_app(
-    slack: SlackApp, answers: Answers, *, policy: RetryPolicy, deliveries: Deliveries
+    slack: SlackApp,
+    answers: Answers,
+    *,
+    policy: RetryPolicy,
+    deliveries: Deliveries,
+    in_flight: InFlight,
 ) -> AsyncApp:
     """An AsyncApp answering mentions, DMs and /townhall."""
     # Every credential is passed in, so bolt never falls back to reading the environment.
@@ -26,5 +32,5 @@ def build_app(
         client=web_client(slack.bot_token.get_secret_value(), slack.api_url, policy),
         signing_secret=secret,
     )
-    register(app, answers, deliveries=deliveries, policy=policy)
+    register(app, answers, deliveries=deliveries, policy=policy, in_flight=in_flight)
     return app

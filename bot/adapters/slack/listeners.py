@@ -32,6 +32,7 @@ from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
 from bot.knowledge.topics import find_topic
+from bot.runtime import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -228,23 +229,33 @@ def register(
     *,
     deliveries: Deliveries,
     policy: RetryPolicy,
+    in_flight: InFlight,
 ) -> None:
-    """Wire every listener (mentions, DMs, /townhall, buttons, failures) into `app`."""
+    """Wire every listener (mentions, DMs, /townhall, buttons, failures) into `app`.
+
+    Each answer counts as in flight until it is sent, so a shutdown lets it finish.
+    """
     seen, retry = deliveries, policy
 
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_mention(event, body, client, answers=answers, deliveries=seen, policy=retry)
+        with in_flight.job(f"slack event {body.get('event_id')}"):
+            await answer_mention(
+                event, body, client, answers=answers, deliveries=seen, policy=retry
+            )
 
     async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
-        await answer_direct_message(
-            event, body, client, answers=answers, deliveries=seen, policy=retry
-        )
+        with in_flight.job(f"slack event {body.get('event_id')}"):
+            await answer_direct_message(
+                event, body, client, answers=answers, deliveries=seen, policy=retry
+            )
 
     async def on_command(ack: AsyncAck, command: Payload) -> None:
-        await answer_command(ack, command, answers, retry)
+        with in_flight.job(f"slack command from {command.get('user_id')}"):
+            await answer_command(ack, command, answers, retry)
 
     async def on_topic(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
-        await show_topic(ack, body, client, answers.knowledge, retry)
+        with in_flight.job(f"slack button press {body.get('trigger_id')}"):
+            await show_topic(ack, body, client, answers.knowledge, retry)
 
     async def on_error(error: Exception, body: Payload) -> None:
         await report_failure(error, body)

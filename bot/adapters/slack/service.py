@@ -7,6 +7,7 @@ import logging
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,7 @@ from bot.adapters.slack.signing import signed_requests
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.health import Health, hide_server_software
+from bot.runtime import InFlight
 from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,10 @@ class SlackService:
         port: int = 3000,
         ping_interval: float = 10.0,
         health: Health | None = None,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.app = app
+        self.in_flight = in_flight or InFlight()
         self.connection = connection
         self.mode = "socket" if isinstance(connection, SocketMode) else "http"
         self.clock = clock
@@ -71,15 +75,32 @@ class SlackService:
         port: int = 3000,
         policy: RetryPolicy | None = None,
         health: Health | None = None,
+        in_flight: InFlight | None = None,
     ) -> SlackService:
         """The service for the configured app, over the process's answers.
 
         `deliveries` remembers which events were taken on (in memory unless given);
-        `health` is the process's report, served on /healthz in HTTP mode.
+        `health` is the process's report, served on /healthz in HTTP mode; `in_flight`
+        counts the answers under way, for a shutdown to wait for.
         """
         policy = policy or RetryPolicy(clock=clock)
-        app = build_app(slack, answers, policy=policy, deliveries=deliveries or RecentEvents(clock))
-        return cls(app, slack.connection, clock, host=host, port=port, health=health)
+        in_flight = in_flight or InFlight()
+        app = build_app(
+            slack,
+            answers,
+            policy=policy,
+            deliveries=deliveries or RecentEvents(clock),
+            in_flight=in_flight,
+        )
+        return cls(
+            app,
+            slack.connection,
+            clock,
+            host=host,
+            port=port,
+            health=health,
+            in_flight=in_flight,
+        )
 
     def publisher(self) -> SlackInsightPublisher:
         """The daily insight's publisher over this app's Web API client."""
@@ -97,6 +118,15 @@ class SlackService:
             await self._run_socket_mode(self.connection.app_token.get_secret_value())
         else:
             await self._run_http(self.connection.signing_secret.get_secret_value())
+
+    async def stop_accepting(self) -> None:
+        """Take no new events: HTTP mode answers 503 from now on (Slack delivers them again
+        later), Socket Mode closes the socket (Slack sends them to the next connection).
+        """
+        self.in_flight.accepting = False
+        if self._handler is not None:
+            await self._handler.client.close()  # type: ignore[no-untyped-call]
+            log.info("Slack socket closed; no new events")
 
     def health(self) -> dict[str, object]:
         """The mode and whether Slack can reach the bot right now."""
@@ -149,6 +179,7 @@ class SlackService:
 
     async def _run_http(self, signing_secret: str) -> None:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
+        web_app.middlewares.append(_while_accepting(self.in_flight, EVENTS_PATH))
         web_app.middlewares.append(signed_requests(signing_secret, EVENTS_PATH, self.clock))
         self.report.serve_on(web_app)
         hide_server_software(web_app)
@@ -165,6 +196,18 @@ class SlackService:
         finally:
             self.ready.clear()
             await runner.cleanup()
+
+
+def _while_accepting(in_flight: InFlight, path: str) -> Middleware:
+    """503 (and Retry-After) to every POST on `path` once the process is stopping."""
+
+    @web.middleware
+    async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method == "POST" and request.path == path and not in_flight.accepting:
+            return web.Response(status=503, text="restarting", headers={"Retry-After": "60"})
+        return await handler(request)
+
+    return gate
 
 
 def _raise_if_token_refused(exc: SlackApiError, variable: str) -> None:

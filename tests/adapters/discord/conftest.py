@@ -16,6 +16,7 @@ from bot.answers import Answers
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
+from bot.runtime import InFlight
 from bot.state import StateDB
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
@@ -83,10 +84,13 @@ def make_bot(
         db: StateDB | None = None,
         daily: DailyInsights | None = None,
         answers: Answers = answers,
+        in_flight: InFlight | None = None,
     ) -> TownhallClient:
         ledger = Ledger(db or state)
         insights = daily or DailyInsights(answers.knowledge, ledger, bot_clock, SEOUL, engine_lane)
-        commands = TownhallCommands(answers, insights, bot_clock, answer_budget=answer_budget)
+        commands = TownhallCommands(
+            answers, insights, bot_clock, answer_budget=answer_budget, in_flight=in_flight
+        )
         return TownhallClient(
             commands,
             db or state,

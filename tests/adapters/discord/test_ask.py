@@ -13,8 +13,10 @@ from bot.answers import Answers
 from bot.engine import AnswerEngine, Verdict
 from bot.phrases import phrase
 from bot.runner import Runner
+from bot.runtime import GRACE_SECONDS, InFlight
 from tests.adapters.discord.conftest import BotFactory, running
 from tests.adapters.verdicts import FixedAnswers, constructed, pick_question
+from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import APP_ID, MEMBER_ID, FakeDiscord
 
 EPHEMERAL = 64
@@ -359,3 +361,29 @@ async def test_a_reset_on_the_reply_itself_is_not_followed_by_a_second_reply(
     callbacks = fake.find_calls("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
     assert [c.status for c in callbacks] == [0]  # delivered once; no apology tried after
     assert fake.originals[interaction["token"]]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_while_stopping_an_answer_under_way_is_sent_and_a_new_question_is_told_to_wait(
+    fake: FakeDiscord, make_bot: BotFactory, bot_clock: ManualClock
+) -> None:
+    in_flight = InFlight()
+    release = fake.hold("POST", r"/interactions/\d+/[^/]+/callback")
+    async with running(make_bot(in_flight=in_flight)):
+        first = fake.slash("ask", {"question": "What did Altman say about hiring?"})
+        await fake.interact(first)
+        async with asyncio.timeout(5):
+            while in_flight.count < 1:  # the answer is under way (its reply held)
+                await asyncio.sleep(0.01)
+
+        draining = asyncio.create_task(in_flight.drain(GRACE_SECONDS, bot_clock))
+        await bot_clock.wait_for_sleepers()  # the grace period has started
+        release.set()
+        second = fake.slash("ask", {"question": "What about college?"})
+        await fake.interact(second)
+        answered = await fake.response_to(first)
+        told = await fake.response_to(second)
+        assert await asyncio.wait_for(draining, 5) == []  # nothing abandoned
+
+    assert answered["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+    assert told["data"]["flags"] == EPHEMERAL
+    assert told["data"]["content"] == "The bot is restarting. Please ask again in a minute."
