@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.store.limits import EVENT_RETRY_WINDOW
 from bot.store.records import InsightPost, InsightSlot, Lease
+from bot.store.usage import AsyncUsageRecords
 
 if TYPE_CHECKING:
     from bot.store.events import EventClaims
@@ -63,6 +64,7 @@ class AsyncStore:
         self.insight = AsyncInsightPosts(store.insight, self.lane)
         self.events = AsyncEventClaims(store.events, self.lane)
         self.leases = AsyncLeases(store.leases, self.lane)
+        self.usage = AsyncUsageRecords(store.usage, self.lane)
 
     async def upgrade(self) -> str:
         """See Store.upgrade."""

@@ -72,3 +72,31 @@ leases = Table(
     Column("epoch", BigInteger, nullable=False),
     Column("expires", Seconds, nullable=False),
 )
+
+# One row per question answered on Discord or Slack (bot/usage). `question` is the member's
+# text only while STATS_KEEP_QUESTIONS keeps it; `serve` sets it to NULL after the retention.
+questions = Table(
+    "questions",
+    metadata,
+    Column("answer_id", Text, primary_key=True),
+    Column("asked", Seconds, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("community", Text),  # guild or team id; NULL in a DM without one
+    Column("channel_kind", Text, nullable=False),
+    Column("lang", Text, nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("sections", Text, nullable=False),  # "talk:number" offered, best first, by ","
+    Column("question", Text),
+    Index("questions_asked", "asked"),
+)
+
+# One vote per member (a keyed hash, never the id) per answer; a second press replaces it.
+votes = Table(
+    "votes",
+    metadata,
+    Column("answer_id", Text, primary_key=True),
+    Column("member", Text, primary_key=True),
+    Column("vote", Text, nullable=False),
+    Column("voted", Seconds, nullable=False),
+    CheckConstraint("vote IN ('up', 'down')", name="votes_vote"),
+)

@@ -7,11 +7,12 @@ from bot.store.database import Backend, Database
 from bot.store.events import EventClaims
 from bot.store.insight import InsightPosts
 from bot.store.leases import Leases
+from bot.store.usage import UsageRecords
 from bot.store.values import NamedValues
 
 
 class Store:
-    """Named values, insight post records, delivered event ids and leases on one database.
+    """Named values, insight posts, delivered event ids, leases and usage on one database.
 
     Every operation is one statement or one short transaction, atomic across processes and
     replicas, and raises StoreUnavailableError when the database cannot serve it. The calls
@@ -24,6 +25,7 @@ class Store:
         self.insight = InsightPosts(database)
         self.events = EventClaims(database)
         self.leases = Leases(database)
+        self.usage = UsageRecords(database)
 
     @property
     def backend(self) -> Backend:

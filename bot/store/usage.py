@@ -1,0 +1,164 @@
+"""Usage records: one row per question answered on a platform, and the members' votes.
+
+The rows carry no member id (votes carry a keyed hash made by bot/usage) and the question's
+text only when the admin keeps it; `forget_questions` clears the text past the retention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sqlalchemy import RowMapping, select, update
+
+from bot.store.database import Database
+from bot.store.schema import questions, votes
+from bot.store.stamps import moment, stamp
+
+if TYPE_CHECKING:
+    from bot.store.lane import Lane
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One answered question as stored."""
+
+    answer_id: str
+    asked: dt.datetime
+    platform: str
+    community: str | None
+    channel_kind: str
+    lang: str
+    verdict: str
+    sections: tuple[str, ...]  # "talk:number", best first
+    question: str | None
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    """One member's vote on one answer; `member` is the keyed hash."""
+
+    answer_id: str
+    member: str
+    vote: str
+    voted: dt.datetime
+
+
+class UsageRecords:
+    """Questions and votes, shared by every process and replica on the database."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def record(self, row: QuestionRow) -> None:
+        """Store one answered question (a repeated answer id changes nothing)."""
+        insert = self._db.insert(questions).values(
+            answer_id=row.answer_id,
+            asked=stamp(row.asked),
+            platform=row.platform,
+            community=row.community,
+            channel_kind=row.channel_kind,
+            lang=row.lang,
+            verdict=row.verdict,
+            sections=",".join(row.sections),
+            question=row.question,
+        )
+        with self._db.write() as connection:
+            connection.execute(insert.on_conflict_do_nothing(index_elements=["answer_id"]))
+
+    def question(self, answer_id: str) -> QuestionRow | None:
+        """The question answered under `answer_id`, if it was recorded."""
+        with self._db.read() as connection:
+            row = connection.execute(
+                select(questions).where(questions.c.answer_id == answer_id)
+            ).first()
+        return None if row is None else _question(row._mapping)
+
+    def vote(self, vote: VoteRow) -> str | None:
+        """Store a member's vote on an answer, replacing theirs; their previous vote, if any."""
+        insert = self._db.insert(votes).values(
+            answer_id=vote.answer_id, member=vote.member, vote=vote.vote, voted=stamp(vote.voted)
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=[votes.c.answer_id, votes.c.member],
+            set_={"vote": insert.excluded.vote, "voted": insert.excluded.voted},
+        )
+        mine = (votes.c.answer_id == vote.answer_id) & (votes.c.member == vote.member)
+        with self._db.write() as connection:
+            previous = connection.scalar(select(votes.c.vote).where(mine))
+            connection.execute(upsert)
+        return None if previous is None else str(previous)
+
+    def forget_questions(self, before: dt.datetime) -> int:
+        """Clear the text of questions asked before `before`; how many were cleared."""
+        with self._db.write() as connection:
+            result = connection.execute(
+                update(questions)
+                .where(questions.c.asked < stamp(before), questions.c.question.is_not(None))
+                .values(question=None)
+            )
+            return int(result.rowcount)
+
+    def questions_since(self, since: dt.datetime) -> list[QuestionRow]:
+        """Every question asked at or after `since`, oldest first."""
+        with self._db.read() as connection:
+            rows = connection.execute(
+                select(questions)
+                .where(questions.c.asked >= stamp(since))
+                .order_by(questions.c.asked, questions.c.answer_id)
+            ).all()
+        return [_question(row._mapping) for row in rows]
+
+    def votes_since(self, since: dt.datetime) -> list[VoteRow]:
+        """Every vote on an answer asked at or after `since`."""
+        recent = select(questions.c.answer_id).where(questions.c.asked >= stamp(since))
+        with self._db.read() as connection:
+            rows = connection.execute(
+                select(votes)
+                .where(votes.c.answer_id.in_(recent))
+                .order_by(votes.c.answer_id, votes.c.member)
+            ).all()
+        return [VoteRow(r.answer_id, r.member, r.vote, moment(r.voted)) for r in rows]
+
+
+class AsyncUsageRecords:
+    """UsageRecords on a lane."""
+
+    def __init__(self, records: UsageRecords, lane: Lane) -> None:
+        self._records, self._lane = records, lane
+
+    async def record(self, row: QuestionRow) -> None:
+        """See UsageRecords.record."""
+        await self._lane.run(partial(self._records.record, row))
+
+    async def question(self, answer_id: str) -> QuestionRow | None:
+        """See UsageRecords.question."""
+        return await self._lane.run(partial(self._records.question, answer_id))
+
+    async def vote(self, vote: VoteRow) -> str | None:
+        """See UsageRecords.vote."""
+        return await self._lane.run(partial(self._records.vote, vote))
+
+    async def forget_questions(self, before: dt.datetime) -> int:
+        """See UsageRecords.forget_questions."""
+        return await self._lane.run(partial(self._records.forget_questions, before))
+
+
+def _question(row: RowMapping) -> QuestionRow:
+    get = row.__getitem__
+    sections = str(get("sections"))
+    question = get("question")
+    community = get("community")
+    return QuestionRow(
+        answer_id=str(get("answer_id")),
+        asked=moment(float(get("asked"))),
+        platform=str(get("platform")),
+        community=None if community is None else str(community),
+        channel_kind=str(get("channel_kind")),
+        lang=str(get("lang")),
+        verdict=str(get("verdict")),
+        sections=tuple(sections.split(",")) if sections else (),
+        question=None if question is None else str(question),
+    )

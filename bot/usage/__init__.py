@@ -1,0 +1,20 @@
+"""What members ask on Discord and Slack, and how they rate the answers (issue 12).
+
+The adapters translate a platform's event into an `Asked` or a `Ballot` and hand it to the
+`UsageRecorder`; the recorder writes through the store's lane. `townhall stats` reads it back.
+"""
+
+from bot.usage.recorder import UsageRecorder, VoteOutcome
+from bot.usage.records import Asked, Ballot, ChannelKind, Vote, section_key
+from bot.usage.retention import QuestionRetention
+
+__all__ = [
+    "Asked",
+    "Ballot",
+    "ChannelKind",
+    "QuestionRetention",
+    "UsageRecorder",
+    "Vote",
+    "VoteOutcome",
+    "section_key",
+]

@@ -1,0 +1,35 @@
+"""The recorder over a real store: a SQLite file, or a PostgreSQL schema of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.store import AsyncStore, Limits, open_store
+from bot.store.store import Store
+from tests.fakes.clock import ManualClock
+from tests.store.conftest import db_target, postgres_store_database, store
+
+__all__ = ["db_target", "postgres_store_database", "store"]
+
+NOON = dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Time moves only when a test moves it."""
+    return ManualClock(NOON, jump=False)
+
+
+@pytest.fixture
+async def async_store(store: Store) -> AsyncIterator[AsyncStore]:
+    """The upgraded store on a lane of its own."""
+    return AsyncStore(store)
+    # The store fixture closes the store itself.
+
+
+def reopen(db_target: str) -> Store:
+    """Another connection to the same database, as another process would have."""
+    return open_store(db_target, Limits(busy_timeout=10, statement_timeout=10))

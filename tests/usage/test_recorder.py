@@ -1,0 +1,186 @@
+"""Recording questions and votes: what is stored, what never is, and failures that stay quiet."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.engine import Verdict
+from bot.knowledge import Knowledge
+from bot.store import AsyncStore, Limits, open_store
+from bot.store.store import Store
+from bot.usage import Asked, Ballot, ChannelKind, QuestionRetention, UsageRecorder, Vote
+from bot.usage.recorder import MEMBER_KEY
+from tests.adapters.verdicts import constructed
+from tests.fakes.clock import ManualClock
+from tests.usage.conftest import reopen
+
+TALK = "openai-town-hall-2026-01"
+
+
+@contextmanager
+def questions_locked(db_target: str) -> Iterator[None]:
+    """Another connection holding the lock a question's insert needs, until the block ends."""
+    if db_target.startswith("postgresql://"):
+        with psycopg.connect(db_target) as other:
+            other.execute("LOCK TABLE questions IN EXCLUSIVE MODE")
+            yield
+            other.rollback()
+        return
+    other = sqlite3.connect(db_target, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield
+    other.rollback()
+    other.close()
+
+
+def asked(knowledge: Knowledge, answer_id: str, verdict: Verdict = Verdict.ANSWER) -> Asked:
+    """A question answered in a Discord channel, offering topics 19 then 3."""
+    answer = constructed(knowledge, verdict, [19, 3])
+    return Asked(answer_id, "discord", "guild-1", ChannelKind.CHANNEL, answer)
+
+
+async def test_a_question_is_recorded_with_its_verdict_and_sections_and_no_text(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+
+    recorder.record(asked(knowledge, "a1", Verdict.CLOSEST))
+    await recorder.settle()
+
+    row = await async_store.usage.question("a1")
+    assert row is not None
+    assert (row.platform, row.community, row.channel_kind) == ("discord", "guild-1", "channel")
+    assert (row.lang, row.verdict, row.asked) == ("en", "closest", clock.now())
+    assert row.sections == (f"{TALK}:19", f"{TALK}:3")
+    assert row.question is None
+
+
+async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+
+    recorder.record(asked(knowledge, "a1"))
+    await recorder.settle()
+
+    row = await async_store.usage.question("a1")
+    assert row is not None
+    assert row.question == "a question"
+
+
+async def test_a_second_vote_replaces_the_first_and_says_what_it_was(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder.record(asked(knowledge, "a1"))
+    await recorder.settle()
+
+    first = await recorder.vote(Ballot("a1", "discord", "member-7", Vote.UP))
+    second = await recorder.vote(Ballot("a1", "discord", "member-7", Vote.DOWN))
+    other = await recorder.vote(Ballot("a1", "discord", "member-8", Vote.UP))
+
+    assert (first.previous, second.previous, other.previous) == (None, Vote.UP, None)
+    assert second.question is not None
+    assert second.question.sections[0] == f"{TALK}:19"
+    votes = async_store.store.usage.votes_since(clock.now() - dt.timedelta(days=1))
+    assert sorted(v.vote for v in votes) == ["down", "up"]
+    assert all("member-" not in v.member for v in votes)
+
+
+async def test_replicas_hash_a_member_alike_with_one_key_created_once(
+    db_target: str, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    other = reopen(db_target)
+    try:
+        mine = UsageRecorder(async_store, clock, keep_questions=False)
+        theirs = UsageRecorder(AsyncStore(other), clock, keep_questions=False)
+
+        assert await mine.member_hash("slack", "U1") == await theirs.member_hash("slack", "U1")
+        assert await mine.member_hash("slack", "U1") != await mine.member_hash("discord", "U1")
+        assert other.values.get(MEMBER_KEY) == async_store.store.values.get(MEMBER_KEY)
+    finally:
+        other.close()
+
+
+async def test_a_locked_database_loses_the_record_and_logs_it_without_raising(
+    db_target: str, knowledge: Knowledge, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    impatient = open_store(db_target, Limits(busy_timeout=0.2, statement_timeout=0.3))
+    try:
+        impatient.upgrade()
+        recorder = UsageRecorder(AsyncStore(impatient), clock, keep_questions=False)
+        with questions_locked(db_target), caplog.at_level(logging.WARNING):
+            recorder.record(asked(knowledge, "lost"))
+            await recorder.settle()
+        assert impatient.usage.question("lost") is None
+        assert "could not record a question" in caplog.text
+        assert "TOWNHALL_DB" in caplog.text
+    finally:
+        impatient.close()
+
+
+async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+    recorder.record(asked(knowledge, "old"))
+    await recorder.settle()
+    clock.advance(dt.timedelta(days=29).total_seconds())
+    recorder.record(asked(knowledge, "new"))
+    await recorder.settle()
+    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30))
+
+    assert await retention.sweep() == 0
+    clock.advance(dt.timedelta(days=1, seconds=1).total_seconds())
+    assert await retention.sweep() == 1
+
+    old, new = await async_store.usage.question("old"), await async_store.usage.question("new")
+    assert old is not None
+    assert old.question is None
+    assert old.verdict == "answer"
+    assert new is not None
+    assert new.question == "a question"
+
+
+def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    path = tmp_path / "townhall.db"
+    store: Store = open_store(path)
+    store.upgrade()
+    secret = "zebra-orchid-77 몰래한질문"
+    clock = ManualClock(dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC), jump=False)
+
+    async def ask_and_vote() -> None:
+        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        answer = constructed(knowledge, Verdict.NONE, [4])
+        recorder.record(
+            Asked(
+                "a1",
+                "slack",
+                "T1",
+                ChannelKind.DM,
+                type(answer)(secret, "ko", answer.verdict, answer.hits),
+            )
+        )
+        await recorder.settle()
+        await recorder.vote(Ballot("a1", "slack", "U-member-secret", Vote.DOWN))
+
+    asyncio.run(ask_and_vote())
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("townhall.db")]
+    assert {p.name for p in files} >= {"townhall.db", "townhall.db-wal"}
+    contents = b"".join(p.read_bytes() for p in files)
+    store.close()  # checkpoints the WAL into the file: look at the file again after
+    contents += b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    for needle in (secret, "zebra-orchid", "몰래한질문", "U-member-secret"):
+        assert needle.encode() not in contents
+    assert b"a1" in contents  # the record itself is there
