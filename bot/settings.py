@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -256,6 +256,21 @@ class InsightSettings(BaseSettings):
         return {platform: found for platform, found in by_platform.items() if found}
 
 
+class StatsSettings(BaseSettings):
+    """STATS_*: what the usage records keep (see README, "What is recorded")."""
+
+    model_config = _config("STATS_")
+
+    # Members did not agree to have their words stored: off unless the admin turns it on.
+    keep_questions: bool = False
+    retention_days: int = Field(default=30, ge=1, le=3650)
+
+    @property
+    def retention(self) -> dt.timedelta:
+        """How long a question's text is kept when keep_questions is on."""
+        return dt.timedelta(days=self.retention_days)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every section of the settings, read once."""
@@ -264,6 +279,7 @@ class Settings:
     discord: DiscordSettings
     slack: SlackSettings
     insight: InsightSettings
+    stats: StatsSettings = field(default_factory=StatsSettings)
 
 
 _SECTIONS: tuple[type[BaseSettings], ...] = (
@@ -271,6 +287,7 @@ _SECTIONS: tuple[type[BaseSettings], ...] = (
     DiscordSettings,
     SlackSettings,
     InsightSettings,
+    StatsSettings,
 )
 
 
@@ -282,6 +299,7 @@ def load_settings() -> Settings:
             discord=DiscordSettings(),
             slack=SlackSettings(),
             insight=InsightSettings(),
+            stats=StatsSettings(),
         )
     except ValidationError as exc:
         # Redacted here too, so no caller can print a token pasted into the wrong variable.
@@ -291,7 +309,13 @@ def load_settings() -> Settings:
 def secret_values(settings: Settings) -> list[str]:
     """Every configured secret (tokens, signing secret), so logs can redact them."""
     values = []
-    for section in (settings.core, settings.discord, settings.slack, settings.insight):
+    for section in (
+        settings.core,
+        settings.discord,
+        settings.slack,
+        settings.insight,
+        settings.stats,
+    ):
         for name in type(section).model_fields:
             value = getattr(section, name)
             if isinstance(value, SecretStr) and value.get_secret_value():

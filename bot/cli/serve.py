@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from bot.insight.schedule import InsightScheduler
     from bot.runner import Runner
     from bot.runtime import InFlight, Service
+    from bot.store import ThreadLane
+    from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +100,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # Imported here so that `townhall ask` does not load discord.py.
     from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
 
+    usage_lane, usage = open_usage(settings, args.clock)
     state = StateDB(settings.core.townhall_db)
     engine_lane = Runner("engine")
     try:
-        core = build_core(settings, engine, state=state, runner=engine_lane, clock=args.clock)
+        core = build_core(
+            settings, engine, state=state, runner=engine_lane, clock=args.clock, usage=usage
+        )
         health = Health()
         services = services_for(settings, core, host=args.host, port=args.port, health=health)
         if not services:
@@ -127,7 +132,24 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     finally:
         engine_lane.close()
         state.close()
+        usage_lane.close()
+        usage.store.store.close()
     return 0
+
+
+def open_usage(settings: Settings, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
+    """The usage recorder on TOWNHALL_DB, its schema upgraded, on a store lane of its own."""
+    from bot.store import AsyncStore, StoreUnavailableError, ThreadLane, open_store  # noqa: PLC0415
+    from bot.usage import UsageRecorder  # noqa: PLC0415
+
+    try:
+        store = open_store(str(settings.core.townhall_db))
+        store.upgrade()
+    except StoreUnavailableError as exc:
+        fail(str(exc))
+    lane = ThreadLane("usage")
+    keep = settings.stats.keep_questions
+    return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep)
 
 
 def configured(settings: Settings) -> bool:
@@ -145,10 +167,17 @@ class Core:
     answers: Answers
     daily: DailyInsights
     in_flight: InFlight
+    usage: UsageRecorder | None = None
 
 
 def build_core(
-    settings: Settings, engine: AnswerEngine, *, state: StateDB, runner: Runner, clock: Clock
+    settings: Settings,
+    engine: AnswerEngine,
+    *,
+    state: StateDB,
+    runner: Runner,
+    clock: Clock,
+    usage: UsageRecorder | None = None,
 ) -> Core:
     """The shared parts over one engine, one state database, one engine lane and one clock."""
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
@@ -164,6 +193,7 @@ def build_core(
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
         in_flight=InFlight(),
+        usage=usage,
     )
 
 
@@ -195,6 +225,7 @@ def services_for(
             sync_memory=core.state,
             clock=core.clock,
             in_flight=core.in_flight,
+            usage=core.usage,
         )
         services.append(discord)
         posting["discord"] = discord.publisher()
@@ -210,10 +241,16 @@ def services_for(
             port=port,
             health=health,
             in_flight=core.in_flight,
+            usage=core.usage,
         )
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
+    if core.usage is not None and services:
+        from bot.usage import QuestionRetention  # noqa: PLC0415
+
+        retention = settings.stats.retention
+        services.append(QuestionRetention(core.usage.store, core.clock, retention))
     scheduler = insight_scheduler(settings, core, posting)
     if scheduler is not None:
         services.append(scheduler)

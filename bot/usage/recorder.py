@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.engine import QuestionError, clean_question
 from bot.store.errors import StoreUnavailableError
 from bot.store.usage import QuestionRow, VoteRow
 from bot.usage.records import Asked, Ballot, Vote, section_key
@@ -37,7 +38,7 @@ class UsageRecorder:
     """Records questions in the background and votes on request, on the store's lane."""
 
     def __init__(self, store: AsyncStore, clock: Clock, *, keep_questions: bool) -> None:
-        self._store = store
+        self.store = store
         self._clock = clock
         self.keep_questions = keep_questions
         self._pending: set[asyncio.Task[None]] = set()
@@ -62,14 +63,14 @@ class UsageRecorder:
         """Store the member's vote (replacing theirs); raises StoreUnavailableError."""
         member = await self.member_hash(ballot.platform, ballot.member)
         row = VoteRow(ballot.answer_id, member, ballot.vote.value, self._clock.now())
-        previous = await self._store.usage.vote(row)
-        question = await self._store.usage.question(ballot.answer_id)
+        previous = await self.store.usage.vote(row)
+        question = await self.store.usage.question(ballot.answer_id)
         return VoteOutcome(None if previous is None else Vote(previous), question)
 
     async def member_hash(self, platform: str, member: str) -> str:
         """The keyed hash standing for a member: the same on every replica, not reversible."""
         if self._key is None:
-            stored = await self._store.values.add(MEMBER_KEY, secrets.token_hex(32))
+            stored = await self.store.values.add(MEMBER_KEY, secrets.token_hex(32))
             self._key = bytes.fromhex(stored)
         message = f"{platform}:{member}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
@@ -85,13 +86,21 @@ class UsageRecorder:
             lang=answer.lang,
             verdict=answer.verdict.value,
             sections=tuple(section_key(hit.section) for hit in answer.hits),
-            question=answer.question if self.keep_questions else None,
+            question=kept_text(answer.question) if self.keep_questions else None,
         )
         try:
-            await self._store.usage.record(row)
+            await self.store.usage.record(row)
         except StoreUnavailableError as error:
             log.warning(
                 "could not record a question: %s",
                 error,
                 extra={"answer_id": asked.answer_id, "platform": asked.platform},
             )
+
+
+def kept_text(question: str) -> str | None:
+    """The words of a question as kept: no mentions (member ids), links or markup."""
+    try:
+        return clean_question(question).words or None
+    except QuestionError:
+        return None

@@ -36,6 +36,7 @@ from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
 from bot.runtime import InFlight
+from bot.usage import Asked, ChannelKind, UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,26 @@ MAX_QUESTION = MAX_ANALYZED_CHARS
 def member_lang(interaction: discord.Interaction[Any]) -> str:
     """The member's language as the engine knows it ("ko" or "en") from their client locale."""
     return "ko" if interaction.locale is discord.Locale.korean else "en"
+
+
+THREADS = frozenset(
+    {
+        discord.ChannelType.public_thread,
+        discord.ChannelType.private_thread,
+        discord.ChannelType.news_thread,
+    }
+)
+
+
+def channel_kind(interaction: discord.Interaction[Any], *, private: bool) -> ChannelKind:
+    """Where the interaction came from, as the usage records name it."""
+    if private:
+        return ChannelKind.PRIVATE
+    if interaction.guild_id is None:
+        return ChannelKind.DM
+    if getattr(interaction.channel, "type", None) in THREADS:
+        return ChannelKind.THREAD
+    return ChannelKind.CHANNEL
 
 
 def localized(key: str) -> app_commands.locale_str:
@@ -83,9 +104,11 @@ class TownhallCommands:
         *,
         answer_budget: float = ANSWER_BUDGET,
         in_flight: InFlight | None = None,
+        usage: UsageRecorder | None = None,
     ) -> None:
         self.answers = answers
         self.in_flight = in_flight or InFlight()
+        self.usage = usage
         self.knowledge = answers.knowledge
         self.daily = daily
         self.clock = clock
@@ -114,6 +137,7 @@ class TownhallCommands:
             example = phrase("example_question", lang)
             await self._notice(interaction, phrase("empty_question", lang, example=example))
             return
+        self._record(interaction, answer, private=private)
         await self._send(interaction, self._answer_reply(answer), ephemeral=private)
 
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
@@ -196,6 +220,18 @@ class TownhallCommands:
             await self._notice(interaction, phrase("error", lang))
         except discord.HTTPException as failure:
             log.warning("interaction %s: could not send the apology (%s)", interaction.id, failure)
+
+    def _record(
+        self, interaction: discord.Interaction[Any], answer: Answer, *, private: bool
+    ) -> str | None:
+        """Hand the question to the usage recorder (in the background); the answer's id."""
+        if self.usage is None:
+            return None
+        answer_id = self.usage.new_answer_id()
+        guild = None if interaction.guild_id is None else str(interaction.guild_id)
+        kind = channel_kind(interaction, private=private)
+        self.usage.record(Asked(answer_id, "discord", guild, kind, answer))
+        return answer_id
 
     def _answer_reply(self, answer: Answer) -> Reply:
         best = answer.best

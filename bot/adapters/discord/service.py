@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.insight.daily import DailyInsights
 from bot.runtime import InFlight
 from bot.settings import DiscordBot
+from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class DiscordService:
         sync_memory: SyncMemory,
         clock: Clock,
         in_flight: InFlight | None = None,
+        usage: UsageRecorder | None = None,
         **client_options: Any,
     ) -> DiscordService:
         """The service for the configured bot, over the process's answers and insights.
@@ -52,7 +54,7 @@ class DiscordService:
         `in_flight` counts the answers under way, for a shutdown to wait for.
         """
         client = TownhallClient(
-            TownhallCommands(answers, daily, clock, in_flight=in_flight or InFlight()),
+            TownhallCommands(answers, daily, clock, in_flight=in_flight or InFlight(), usage=usage),
             sync_memory,
             guild_id=bot.guild_id,
             ask_cooldown=bot.ask_cooldown,

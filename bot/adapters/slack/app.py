@@ -10,6 +10,7 @@ from bot.adapters.slack.listeners import register
 from bot.answers import Answers
 from bot.runtime import InFlight
 from bot.settings import HttpMode, SlackApp
+from bot.usage import UsageRecorder
 
 
 def build_app(
@@ -19,6 +20,7 @@ def build_app(
     policy: RetryPolicy,
     deliveries: Deliveries,
     in_flight: InFlight,
+    usage: UsageRecorder | None = None,
 ) -> AsyncApp:
     """An AsyncApp answering mentions, DMs and /townhall."""
     # Every credential is passed in, so bolt never falls back to reading the environment.
@@ -32,5 +34,5 @@ def build_app(
         client=web_client(slack.bot_token.get_secret_value(), slack.api_url, policy),
         signing_secret=secret,
     )
-    register(app, answers, deliveries=deliveries, policy=policy, in_flight=in_flight)
+    register(app, answers, deliveries=deliveries, policy=policy, in_flight=in_flight, usage=usage)
     return app

@@ -6,6 +6,7 @@ Each listener is a free function; `register` wires them into an AsyncApp.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,7 @@ from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
 from bot.knowledge.topics import find_topic
 from bot.runtime import InFlight
+from bot.usage import Asked, ChannelKind, UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +55,36 @@ def has_question(text: str) -> bool:
         return False
 
 
-async def reply_to(answers: Answers, text: str, *, echo_question: bool = False) -> SlackMessage:
-    """The message answering `text`: the answer, or topics to try when nothing matched."""
-    return answer_message(await answers.ask(text), echo_question=echo_question)
+@dataclass(frozen=True)
+class Origin:
+    """Where a question was asked, for the usage records."""
+
+    community: str | None  # the team id
+    kind: ChannelKind
+
+
+async def reply_to(
+    answers: Answers,
+    text: str,
+    *,
+    echo_question: bool = False,
+    usage: UsageRecorder | None = None,
+    origin: Origin | None = None,
+) -> SlackMessage:
+    """The message answering `text`: the answer, or topics to try when nothing matched.
+
+    With `usage`, the question is handed to the recorder (in the background) first.
+    """
+    answer = await answers.ask(text)
+    if usage is not None and origin is not None:
+        answer_id = usage.new_answer_id()
+        usage.record(Asked(answer_id, "slack", origin.community, origin.kind, answer))
+    return answer_message(answer, echo_question=echo_question)
+
+
+def _team(body: Payload) -> str | None:
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    return None if team is None else str(team)
 
 
 async def answer_mention(
@@ -66,6 +95,7 @@ async def answer_mention(
     answers: Answers,
     deliveries: Deliveries,
     policy: RetryPolicy,
+    usage: UsageRecorder | None = None,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
     if not await _first_delivery(body, deliveries):
@@ -79,7 +109,8 @@ async def answer_mention(
             channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
         )
         return
-    message = await reply_to(answers, text)
+    kind = ChannelKind.THREAD if event.get("thread_ts") else ChannelKind.CHANNEL
+    message = await reply_to(answers, text, usage=usage, origin=Origin(_team(body), kind))
     await post_once(
         client, policy, channel=channel, thread_ts=thread, key=_key(body, event), message=message
     )
@@ -93,6 +124,7 @@ async def answer_direct_message(
     answers: Answers,
     deliveries: Deliveries,
     policy: RetryPolicy,
+    usage: UsageRecorder | None = None,
 ) -> None:
     """A message in the bot's DM: answer there (in its thread if it was written in one)."""
     # message.im also delivers edits, deletions and other bots' posts; only new text is asked.
@@ -101,7 +133,12 @@ async def answer_direct_message(
     if not await _first_delivery(body, deliveries):
         return
     text = event.get("text", "")
-    message = await reply_to(answers, text) if has_question(text) else help_message()
+    origin = Origin(_team(body), ChannelKind.DM)
+    message = (
+        await reply_to(answers, text, usage=usage, origin=origin)
+        if has_question(text)
+        else help_message()
+    )
     await post_once(
         client,
         policy,
@@ -113,7 +150,11 @@ async def answer_direct_message(
 
 
 async def answer_command(
-    ack: AsyncAck, command: Payload, answers: Answers, policy: RetryPolicy
+    ack: AsyncAck,
+    command: Payload,
+    answers: Answers,
+    policy: RetryPolicy,
+    usage: UsageRecorder | None = None,
 ) -> None:
     """/townhall <question>: ack at once, then answer the member only (ephemeral)."""
     text = str(command.get("text") or "")
@@ -127,7 +168,8 @@ async def answer_command(
         log.warning("a /townhall request came without a usable response_url; not answered")
         return
     try:
-        message = await reply_to(answers, text, echo_question=True)
+        origin = Origin(_team(command), ChannelKind.PRIVATE)
+        message = await reply_to(answers, text, echo_question=True, usage=usage, origin=origin)
         await send_response(response_url, message, policy)
     except Exception as exc:  # noqa: BLE001 - reported below, with the member told
         # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds,
@@ -230,6 +272,7 @@ def register(
     deliveries: Deliveries,
     policy: RetryPolicy,
     in_flight: InFlight,
+    usage: UsageRecorder | None = None,
 ) -> None:
     """Wire every listener (mentions, DMs, /townhall, buttons, failures) into `app`.
 
@@ -240,18 +283,18 @@ def register(
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack event {body.get('event_id')}"):
             await answer_mention(
-                event, body, client, answers=answers, deliveries=seen, policy=retry
+                event, body, client, answers=answers, deliveries=seen, policy=retry, usage=usage
             )
 
     async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack event {body.get('event_id')}"):
             await answer_direct_message(
-                event, body, client, answers=answers, deliveries=seen, policy=retry
+                event, body, client, answers=answers, deliveries=seen, policy=retry, usage=usage
             )
 
     async def on_command(ack: AsyncAck, command: Payload) -> None:
         with in_flight.job(f"slack command from {command.get('user_id')}"):
-            await answer_command(ack, command, answers, retry)
+            await answer_command(ack, command, answers, retry, usage)
 
     async def on_topic(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack button press {body.get('trigger_id')}"):

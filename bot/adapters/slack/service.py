@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.health import Health, hide_server_software
 from bot.runtime import InFlight
 from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
+from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class SlackService:
         policy: RetryPolicy | None = None,
         health: Health | None = None,
         in_flight: InFlight | None = None,
+        usage: UsageRecorder | None = None,
     ) -> SlackService:
         """The service for the configured app, over the process's answers.
 
@@ -91,6 +93,7 @@ class SlackService:
             policy=policy,
             deliveries=deliveries or RecentEvents(clock),
             in_flight=in_flight,
+            usage=usage,
         )
         return cls(
             app,

@@ -1,0 +1,138 @@
+"""Usage through the real clients: discord.py and slack-bolt against the local fakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.adapters.discord import DiscordService
+from bot.adapters.slack import SlackService
+from bot.cli.serve import build_core, services_for
+from bot.engine import AnswerEngine
+from bot.runner import Runner
+from bot.settings import (
+    CoreSettings,
+    DiscordSettings,
+    InsightSettings,
+    Settings,
+    SlackSettings,
+    StatsSettings,
+)
+from bot.state import StateDB
+from bot.store import AsyncStore, open_store
+from bot.store.store import Store
+from bot.usage import UsageRecorder, section_key
+from tests.adapters.discord.conftest import running as discord_running
+from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, direct_message, mention
+from tests.adapters.slack.conftest import running as slack_running
+from tests.fakes.clock import ManualClock
+from tests.fakes.discord_api import GUILD_ID, TOKEN, FakeDiscord
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
+
+HIRING = "Is OpenAI going to hire fewer people?"
+PIZZA = "What is the best pizza in Naples?"
+KOREAN = "바이오 보안은 어떻게 해야 하나요?"
+
+
+@dataclass
+class Serving:
+    """One `townhall serve` process (Discord, and Slack over HTTP) recording usage."""
+
+    discord: FakeDiscord
+    slack: HttpBot
+    usage: UsageRecorder
+    store: Store
+    clock: ManualClock
+
+    async def discord_ask(self, question: str, **options: Any) -> dict[str, Any]:
+        interaction = self.discord.slash("ask", {"question": question, **options})
+        await self.discord.interact(interaction)
+        return await self.discord.response_to(interaction)
+
+
+def settings_for(tmp_path: Path, slack: FakeSlack, *, keep: bool) -> Settings:
+    return Settings(
+        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
+        slack=SlackSettings(
+            bot_token=SecretStr("xoxb-test-bot-token"),
+            app_token=None,
+            signing_secret=SecretStr(SIGNING_SECRET),
+            api_url=slack.api_url,
+        ),
+        insight=InsightSettings(),
+        stats=StatsSettings(keep_questions=keep),
+    )
+
+
+@pytest.fixture
+async def serving(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[Serving]:
+    async with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
+        settings = settings_for(tmp_path, slack_fake, keep=True)
+        store = open_store(tmp_path / "townhall.db")
+        store.upgrade()
+        state = StateDB(tmp_path / "townhall.db")
+        clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=True)
+        with Runner("engine") as lane:
+            core = build_core(settings, engine, state=state, runner=lane, clock=clock, usage=usage)
+            services = services_for(settings, core, host="127.0.0.1", port=0)
+            discord = next(s for s in services if isinstance(s, DiscordService))
+            slack = next(s for s in services if isinstance(s, SlackService))
+            async with (
+                discord_running(discord.client),
+                slack_running(slack),
+                aiohttp.ClientSession() as session,
+            ):
+                yield Serving(
+                    discord_fake, HttpBot(slack_fake, slack, session), usage, store, clock
+                )
+        state.close()
+        store.close()
+
+
+def expected(engine: AnswerEngine, question: str) -> tuple[str, str, tuple[str, ...]]:
+    """What the engine makes of `question`: language, verdict and sections, as recorded."""
+    answer = engine.ask(question)
+    return answer.lang, answer.verdict.value, tuple(section_key(h.section) for h in answer.hits)
+
+
+async def test_questions_on_both_platforms_are_recorded_with_verdict_topics_and_place(
+    serving: Serving, engine: AnswerEngine
+) -> None:
+    await serving.discord_ask(HIRING)
+    await serving.discord_ask(PIZZA, private=True)
+    slack = serving.slack
+    assert await slack.send_event(mention(KOREAN, ts="1769000000.000100"), "Ev1") == 200
+    thread = mention(HIRING, ts="1769000000.000200", thread_ts="1769000000.000001")
+    assert await slack.send_event(thread, "Ev2") == 200
+    assert await slack.send_event(direct_message(PIZZA), "Ev3") == 200
+    assert (await slack.send_command(KOREAN))[0] == 200
+    await slack.slack.wait_until(lambda: len(slack.slack.calls_to("chat.postMessage")) == 3)
+    await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("response:cmd")))
+    await serving.usage.settle()
+
+    rows = serving.store.usage.questions_since(serving.clock.now() - dt.timedelta(days=1))
+    seen = sorted(
+        (r.platform, r.channel_kind, r.community, r.question, (r.lang, r.verdict, r.sections))
+        for r in rows
+    )
+    guild = str(GUILD_ID)
+    assert seen == sorted(
+        [
+            ("discord", "channel", guild, HIRING, expected(engine, HIRING)),
+            ("discord", "private", guild, PIZZA, expected(engine, PIZZA)),
+            ("slack", "channel", TEAM_ID, KOREAN, expected(engine, KOREAN)),
+            ("slack", "thread", TEAM_ID, HIRING, expected(engine, HIRING)),
+            ("slack", "dm", TEAM_ID, PIZZA, expected(engine, PIZZA)),
+            ("slack", "private", TEAM_ID, KOREAN, expected(engine, KOREAN)),
+        ]
+    )
+    assert len({r.answer_id for r in rows}) == 6
