@@ -74,6 +74,23 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "죄송해요, 답변하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
         "en": "Sorry, something went wrong while answering. Please try again shortly.",
     },
+    # Private acknowledgements of a 👍 / 👎 on an answer.
+    "vote_thanks": {
+        "ko": "피드백 고마워요! 답변 개선에 참고할게요.",
+        "en": "Thanks for the feedback! It helps improve the answers.",
+    },
+    "vote_changed": {
+        "ko": "피드백을 바꿨어요. 고마워요!",
+        "en": "Your feedback is updated. Thanks!",
+    },
+    "vote_other_topics": {
+        "ko": "이 주제들이 도움이 될 수도 있어요:",
+        "en": "One of these topics may help:",
+    },
+    "vote_unavailable": {
+        "ko": "지금은 피드백을 저장할 수 없어요. 잠시 후 다시 눌러 주세요.",
+        "en": "Your feedback could not be saved right now. Please try again shortly.",
+    },
     "topic_not_found": {
         "ko": "“{name}”에 해당하는 주제가 없어요. /topics 로 전체 주제를 볼 수 있어요.",
         "en": "No topic matches “{name}”. /topics lists them all.",

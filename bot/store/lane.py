@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.store.limits import EVENT_RETRY_WINDOW
 from bot.store.records import InsightPost, InsightSlot, Lease
-from bot.store.usage import AsyncUsageRecords
 
 if TYPE_CHECKING:
     from bot.store.events import EventClaims
     from bot.store.insight import InsightPosts
     from bot.store.leases import Leases
     from bot.store.store import Store
+    from bot.store.usage import QuestionRow, UsageRecords, VoteRow
     from bot.store.values import NamedValues
 
 T = TypeVar("T")
@@ -197,3 +197,26 @@ class AsyncLeases:
     async def holder(self, name: str, now: dt.datetime) -> Lease | None:
         """See Leases.holder."""
         return await self._lane.run(partial(self._leases.holder, name, now))
+
+
+class AsyncUsageRecords:
+    """UsageRecords on a lane."""
+
+    def __init__(self, records: UsageRecords, lane: Lane) -> None:
+        self._records, self._lane = records, lane
+
+    async def record(self, row: QuestionRow) -> None:
+        """See UsageRecords.record."""
+        await self._lane.run(partial(self._records.record, row))
+
+    async def question(self, answer_id: str) -> QuestionRow | None:
+        """See UsageRecords.question."""
+        return await self._lane.run(partial(self._records.question, answer_id))
+
+    async def vote(self, vote: VoteRow) -> str | None:
+        """See UsageRecords.vote."""
+        return await self._lane.run(partial(self._records.vote, vote))
+
+    async def forget_questions(self, before: dt.datetime) -> int:
+        """See UsageRecords.forget_questions."""
+        return await self._lane.run(partial(self._records.forget_questions, before))

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING
 
 from sqlalchemy import RowMapping, select, update
 
 from bot.store.database import Database
 from bot.store.schema import questions, votes
 from bot.store.stamps import moment, stamp
-
-if TYPE_CHECKING:
-    from bot.store.lane import Lane
 
 
 @dataclass(frozen=True)
@@ -121,29 +116,6 @@ class UsageRecords:
                 .order_by(votes.c.answer_id, votes.c.member)
             ).all()
         return [VoteRow(r.answer_id, r.member, r.vote, moment(r.voted)) for r in rows]
-
-
-class AsyncUsageRecords:
-    """UsageRecords on a lane."""
-
-    def __init__(self, records: UsageRecords, lane: Lane) -> None:
-        self._records, self._lane = records, lane
-
-    async def record(self, row: QuestionRow) -> None:
-        """See UsageRecords.record."""
-        await self._lane.run(partial(self._records.record, row))
-
-    async def question(self, answer_id: str) -> QuestionRow | None:
-        """See UsageRecords.question."""
-        return await self._lane.run(partial(self._records.question, answer_id))
-
-    async def vote(self, vote: VoteRow) -> str | None:
-        """See UsageRecords.vote."""
-        return await self._lane.run(partial(self._records.vote, vote))
-
-    async def forget_questions(self, before: dt.datetime) -> int:
-        """See UsageRecords.forget_questions."""
-        return await self._lane.run(partial(self._records.forget_questions, before))
 
 
 def _question(row: RowMapping) -> QuestionRow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from pydantic import SecretStr
 from bot.adapters.discord import DiscordService
 from bot.adapters.slack import SlackService
 from bot.cli.serve import build_core, services_for
-from bot.engine import AnswerEngine
+from bot.engine import AnswerEngine, Verdict
+from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import (
     CoreSettings,
@@ -32,6 +34,7 @@ from bot.usage import UsageRecorder, section_key
 from tests.adapters.discord.conftest import running as discord_running
 from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, direct_message, mention
 from tests.adapters.slack.conftest import running as slack_running
+from tests.adapters.verdicts import pick_question
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import GUILD_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
@@ -136,3 +139,106 @@ async def test_questions_on_both_platforms_are_recorded_with_verdict_topics_and_
         ]
     )
     assert len({r.answer_id for r in rows}) == 6
+
+
+EPHEMERAL = 64
+
+
+def vote_buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The 👍 / 👎 buttons' custom ids of a Discord message, by emoji."""
+    return {
+        b["emoji"]["name"]: b["custom_id"]
+        for row in message.get("components", [])
+        for b in row["components"]
+        if b.get("custom_id", "").startswith("townhall:vote:")
+    }
+
+
+async def click(fake: FakeDiscord, custom_id: str, message: dict[str, Any], member: int) -> Any:
+    interaction = fake.click(custom_id, fake.message_from(message), member=member)
+    await fake.interact(interaction)
+    return await fake.response_to(interaction)
+
+
+def stored_votes(store: Store, clock: ManualClock) -> list[str]:
+    return sorted(v.vote for v in store.usage.votes_since(clock.now() - dt.timedelta(days=1)))
+
+
+async def test_a_discord_vote_is_private_and_a_second_press_changes_it(
+    serving: Serving, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.ANSWER, lang="en")
+    assert question is not None
+    message = (await serving.discord_ask(question))["data"]
+    up, down = vote_buttons(message)["👍"], vote_buttons(message)["👎"]
+    member = 1_300_000_000_000_000_077
+
+    first = await click(serving.discord, up, message, member)
+    second = await click(serving.discord, down, message, member)
+
+    assert first["data"]["flags"] == EPHEMERAL
+    assert first["data"]["embeds"][0]["title"] == phrase("vote_thanks", "en")
+    assert second["data"]["flags"] == EPHEMERAL
+    assert second["data"]["embeds"][0]["title"] == phrase("vote_changed", "en")
+    others = [b["custom_id"] for row in second["data"]["components"] for b in row["components"]]
+    hits = engine.ask(question).hits[1:]
+    assert others == [f"townhall:topic:{h.talk}:{h.number}:en:private" for h in hits]
+    assert stored_votes(serving.store, serving.clock) == ["down"]
+    # Nothing is posted in the channel: every reply is an interaction callback.
+    assert serving.discord.find_calls("POST", r"/channels/\d+/messages") == []
+
+
+async def test_a_reply_with_nothing_found_carries_no_vote_buttons(
+    serving: Serving, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.NONE, with_hits=False)
+    assert question is not None
+
+    message = (await serving.discord_ask(question))["data"]
+
+    assert vote_buttons(message) == {}
+
+
+async def test_a_discord_vote_button_works_after_a_restart_on_the_same_database(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.ANSWER, lang="en")
+    assert question is not None
+    path = tmp_path / "townhall.db"
+    clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
+
+    @asynccontextmanager
+    async def process() -> AsyncIterator[Store]:
+        """A new `serve` process: its own store connection, recorder and Discord client."""
+        store = open_store(path)
+        store.upgrade()
+        state = StateDB(path)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        settings = settings_for(tmp_path, slack_fake, keep=False)
+        with Runner("engine") as lane:
+            core = build_core(settings, engine, state=state, runner=lane, clock=clock, usage=usage)
+            bot = settings.discord.bot()
+            assert bot is not None
+            service = DiscordService.from_settings(
+                bot,
+                answers=core.answers,
+                daily=core.daily,
+                sync_memory=state,
+                clock=clock,
+                usage=usage,
+            )
+            async with discord_running(service.client):
+                yield store
+            await usage.settle()
+        state.close()
+        store.close()
+
+    async with FakeDiscord() as fake, FakeSlack() as slack_fake:
+        async with process():
+            interaction = fake.slash("ask", {"question": question})
+            await fake.interact(interaction)
+            message = (await fake.response_to(interaction))["data"]
+        async with process() as store:
+            reply = await click(fake, vote_buttons(message)["👍"], message, 42)
+            assert reply["data"]["embeds"][0]["title"] == phrase("vote_thanks", "en")
+            assert stored_votes(store, clock) == ["up"]

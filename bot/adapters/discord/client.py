@@ -10,7 +10,8 @@ import discord
 from bot.adapters.discord.commands import KoreanTranslator, TownhallCommands, build_tree
 from bot.adapters.discord.render import NO_MENTIONS
 from bot.adapters.discord.sync import SyncMemory, sync_commands
-from bot.adapters.discord.views import TopicButton
+from bot.adapters.discord.views import TopicButton, VoteButton
+from bot.usage import Vote
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ class TownhallClient(discord.Client):
         self.tree = build_tree(self, commands, ask_cooldown=ask_cooldown)
 
     async def setup_hook(self) -> None:
-        """Register the topic buttons and sync the commands if they changed."""
-        self.add_dynamic_items(TopicButton)
+        """Register the topic and vote buttons and sync the commands if they changed."""
+        self.add_dynamic_items(TopicButton, VoteButton)
         await self.tree.set_translator(KoreanTranslator())
         await sync_commands(self.tree, self.sync_memory, self.guild_id)
 
@@ -64,3 +65,9 @@ class TownhallClient(discord.Client):
     ) -> None:
         """A topic button was clicked."""
         await self.commands.show_topic(interaction, talk, number, lang, public=public)
+
+    async def take_vote(
+        self, interaction: discord.Interaction[Any], answer_id: str, vote: Vote
+    ) -> None:
+        """A 👍 / 👎 button was clicked."""
+        await self.commands.vote(interaction, answer_id, vote)

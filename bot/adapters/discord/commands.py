@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,8 @@ from bot.adapters.discord.render import (
     topic_choices,
     topic_reply,
     topics_reply,
+    vote_reply,
+    with_feedback,
 )
 from bot.adapters.discord.views import view_for
 from bot.answers import Answers
@@ -36,7 +39,8 @@ from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
 from bot.runtime import InFlight
-from bot.usage import Asked, ChannelKind, UsageRecorder
+from bot.store import StoreUnavailableError
+from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +141,9 @@ class TownhallCommands:
             example = phrase("example_question", lang)
             await self._notice(interaction, phrase("empty_question", lang, example=example))
             return
-        self._record(interaction, answer, private=private)
-        await self._send(interaction, self._answer_reply(answer), ephemeral=private)
+        answer_id = self._record(interaction, answer, private=private)
+        reply = with_feedback(self._answer_reply(answer), answer, answer_id)
+        await self._send(interaction, reply, ephemeral=private)
 
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
@@ -189,6 +194,40 @@ class TownhallCommands:
             await self._send(interaction, self._topic_reply(section), ephemeral=not public)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
+
+    async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: Vote) -> None:
+        """A 👍 / 👎 was clicked: record it, acknowledge it privately; a 👎 offers other topics."""
+        lang = member_lang(interaction)
+        try:
+            if self.usage is None:
+                await self._notice(interaction, phrase("vote_unavailable", lang))
+                return
+            ballot = Ballot(answer_id, "discord", str(interaction.user.id), vote)
+            try:
+                outcome = await self.usage.vote(ballot)
+            except StoreUnavailableError as error:
+                log.warning("interaction %s: vote not stored: %s", interaction.id, error)
+                await self._notice(interaction, phrase("vote_unavailable", lang))
+                return
+            question = outcome.question
+            lang = question.lang if question else lang
+            changed = outcome.previous is not None and outcome.previous is not vote
+            text = phrase("vote_changed" if changed else "vote_thanks", lang)
+            others = self._sections(question.sections[1:], lang) if question else []
+            reply = vote_reply(text, others if vote is Vote.DOWN else [])
+            await self._send(interaction, reply, ephemeral=True)
+        except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
+            await self.on_error(interaction, error)
+
+    def _sections(self, keys: Sequence[str], lang: str) -> list[Section]:
+        """The sections named "talk:number" in the usage records, in `lang`."""
+        found = []
+        for key in keys:
+            talk, _, number = key.rpartition(":")
+            section = self.knowledge.section(talk, int(number), lang) if number.isdigit() else None
+            if section is not None:
+                found.append(section)
+        return found
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
         """Cooldowns get a notice; anything else is logged and the member gets an apology."""

@@ -6,6 +6,7 @@ message the bot sends allows no mentions, so a question or the knowledge cannot 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class Reply:
     content: str | None = None
     links: tuple[Link, ...] = ()
     topics: tuple[TopicLink, ...] = ()
+    # The answer id the 👍 / 👎 buttons carry; None for a reply nobody rates.
+    feedback: str | None = None
 
 
 def answer_reply(answer: Answer, document: str) -> Reply:
@@ -96,6 +99,23 @@ def answer_reply(answer: Answer, document: str) -> Reply:
         links=(Link(phrase("watch", lang), section.url),),
         topics=tuple(topic_link(h.section) for h in answer.related[:RELATED_BUTTONS]),
     )
+
+
+def with_feedback(reply: Reply, answer: Answer, answer_id: str | None) -> Reply:
+    """`reply` with 👍 / 👎 for `answer_id` when it answers or offers the closest topics."""
+    if answer_id is None or answer.verdict is Verdict.NONE or answer.best is None:
+        return reply
+    return dataclasses.replace(reply, feedback=answer_id)
+
+
+def vote_reply(text: str, sections: Sequence[Section]) -> Reply:
+    """The private acknowledgement of a vote, with other topics to try as buttons."""
+    lines = []
+    if sections:
+        lines = [phrase("vote_other_topics", sections[0].lang)]
+        lines += [f"• {s.numbered_title}" for s in sections]
+    embed = _embed(title=text, description="\n".join(lines))
+    return Reply(embed=_fit(embed), topics=tuple(topic_link(s) for s in sections))
 
 
 def closest_reply(answer: Answer) -> Reply:

@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.adapters.discord.render import Reply, TopicLink
+from bot.usage import Vote
 
 # Buttons sent before the visibility was part of the id end at the language: private.
 TOPIC_BUTTON = re.compile(
@@ -78,19 +79,69 @@ class TopicButton(
             )
 
 
+VOTE_BUTTON = re.compile(r"townhall:vote:(?P<answer>[0-9a-f]{16}):(?P<vote>up|down)")
+VOTE_EMOJI = {Vote.UP: "👍", Vote.DOWN: "👎"}
+
+
+@runtime_checkable
+class TakesVotes(Protocol):
+    """A client that records a member's 👍 / 👎 on an answer and tells them privately."""
+
+    async def take_vote(
+        self, interaction: discord.Interaction[Any], answer_id: str, vote: Vote
+    ) -> None:
+        """Record the vote and acknowledge it to the member only."""
+        ...
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=VOTE_BUTTON):
+    """👍 or 👎 under an answer; the answer id is in the custom id, so it survives restarts."""
+
+    def __init__(self, answer_id: str, vote: Vote) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji=VOTE_EMOJI[vote],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"townhall:vote:{answer_id}:{vote.value}",
+                row=1,
+            )
+        )
+        self.answer_id = answer_id
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        """The button as it was sent, rebuilt from its custom id."""
+        return cls(match["answer"], Vote(match["vote"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the vote (the client decides how)."""
+        if isinstance(interaction.client, TakesVotes):
+            await interaction.client.take_vote(interaction, self.answer_id, self.vote)
+
+
 def view_for(reply: Reply, *, public: bool) -> discord.ui.View | None:
     """The buttons of `reply` (links first), or None when it has none.
 
     `public`: whether a topic button shows its topic to everyone (the reply was public) or
     only to whoever clicks (the reply was private, or is a post nobody asked for).
     """
-    if not reply.links and not reply.topics:
+    if not reply.links and not reply.topics and reply.feedback is None:
         return None
     view = discord.ui.View(timeout=None)
     for link in reply.links:
         view.add_item(discord.ui.Button(label=link.label, url=link.url))
     for topic in reply.topics:
         view.add_item(_topic_button(topic, public=public))
+    if reply.feedback is not None:
+        for vote in Vote:
+            view.add_item(VoteButton(reply.feedback, vote))
     return view
 
 
