@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.engine import Answer
-from bot.knowledge import Section
+from bot.knowledge import Knowledge, Section
 
 
 class ChannelKind(StrEnum):
@@ -53,3 +54,14 @@ class Ballot:
 def section_key(section: Section) -> str:
     """How a section is named in the usage records: "talk:number"."""
     return f"{section.talk}:{section.number}"
+
+
+def sections_named(knowledge: Knowledge, keys: Sequence[str], lang: str) -> list[Section]:
+    """The sections the usage records name ("talk:number"), in `lang`; unknown ones left out."""
+    found = []
+    for key in keys:
+        talk, _, number = key.rpartition(":")
+        section = knowledge.section(talk, int(number), lang) if number.isdigit() else None
+        if section is not None:
+            found.append(section)
+    return found

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordService
 from bot.adapters.slack import SlackService
+from bot.answers import Answers
 from bot.cli.serve import build_core, services_for
 from bot.engine import AnswerEngine, Verdict
 from bot.phrases import phrase
@@ -32,7 +33,14 @@ from bot.store import AsyncStore, open_store
 from bot.store.store import Store
 from bot.usage import UsageRecorder, section_key
 from tests.adapters.discord.conftest import running as discord_running
-from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, direct_message, mention
+from tests.adapters.slack.conftest import (
+    SIGNING_SECRET,
+    HttpBot,
+    button_press,
+    direct_message,
+    mention,
+    topic_buttons,
+)
 from tests.adapters.slack.conftest import running as slack_running
 from tests.adapters.verdicts import pick_question
 from tests.fakes.clock import ManualClock
@@ -242,3 +250,108 @@ async def test_a_discord_vote_button_works_after_a_restart_on_the_same_database(
             reply = await click(fake, vote_buttons(message)["👍"], message, 42)
             assert reply["data"]["embeds"][0]["title"] == phrase("vote_thanks", "en")
             assert stored_votes(store, clock) == ["up"]
+
+
+def slack_vote_buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The 👍 / 👎 buttons of a Slack message, by label."""
+    return {
+        element["text"]["text"]: element
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"].startswith("townhall_vote_")
+    }
+
+
+async def test_a_slack_vote_is_ephemeral_and_a_second_press_changes_it(
+    serving: Serving, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.ANSWER, lang="en")
+    assert question is not None
+    slack = serving.slack
+    assert await slack.send_event(mention(question, ts="1769000000.000300"), "Ev9") == 200
+    await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("chat.postMessage")))
+    (post,) = slack.slack.calls_to("chat.postMessage")
+    posted = {"ts": "1769000000.000400", "thread_ts": post.params["thread_ts"]}
+    posted["blocks"] = post.params["blocks"]
+    buttons = slack_vote_buttons(post.params["blocks"])
+
+    assert await slack.press(button_press(buttons["👍"], message=posted)) == 200
+    await slack.slack.wait_until(lambda: len(slack.slack.calls_to("chat.postEphemeral")) == 1)
+    assert await slack.press(button_press(buttons["👎"], message=posted)) == 200
+    await slack.slack.wait_until(lambda: len(slack.slack.calls_to("chat.postEphemeral")) == 2)
+
+    first, second = slack.slack.calls_to("chat.postEphemeral")
+    assert (first.params["user"], first.params["channel"]) == ("U1", "C1")
+    assert first.params["thread_ts"] == post.params["thread_ts"]
+    assert first.params["text"] == phrase("vote_thanks", "en")
+    assert second.params["text"] == phrase("vote_changed", "en")
+    offered = [b["value"] for b in topic_buttons(second.params["blocks"])]
+    hits = engine.ask(question).hits[1:]
+    assert offered == [f"{h.talk}:{h.number}:en" for h in hits]
+    assert stored_votes(serving.store, serving.clock) == ["down"]
+    assert len(slack.slack.calls_to("chat.postMessage")) == 1  # nothing more in the channel
+
+
+async def test_a_vote_under_a_private_slack_answer_is_answered_on_its_response_url(
+    serving: Serving, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.ANSWER, lang="en")
+    assert question is not None
+    slack = serving.slack
+    assert (await slack.send_command(question))[0] == 200
+    await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("response:cmd")))
+    (answer,) = slack.slack.calls_to("response:cmd")
+    up = slack_vote_buttons(answer.params["blocks"])["👍"]
+
+    press = button_press(up, response_url=slack.slack.response_url("vote"))
+    assert await slack.press(press) == 200
+    await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("response:vote")))
+
+    (ack,) = slack.slack.calls_to("response:vote")
+    assert ack.params["response_type"] == "ephemeral"
+    assert ack.params["text"] == phrase("vote_thanks", "en")
+    assert stored_votes(serving.store, serving.clock) == ["up"]
+
+
+async def test_a_slack_vote_button_works_after_a_restart_on_the_same_database(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    question = pick_question(engine, Verdict.CLOSEST, lang="en")
+    assert question is not None
+    path = tmp_path / "townhall.db"
+    clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
+
+    @asynccontextmanager
+    async def process(slack_fake: FakeSlack) -> AsyncIterator[tuple[HttpBot, Store]]:
+        """A new `serve` process: its own store connection, recorder and Slack app."""
+        store = open_store(path)
+        store.upgrade()
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        app = settings_for(tmp_path, slack_fake, keep=False).slack.app()
+        assert app is not None
+        with Runner("engine") as lane:
+            service = SlackService.from_settings(
+                app,
+                answers=Answers(engine, lane),
+                clock=clock,
+                host="127.0.0.1",
+                port=0,
+                usage=usage,
+            )
+            async with slack_running(service), aiohttp.ClientSession() as session:
+                yield HttpBot(slack_fake, service, session), store
+            await usage.settle()
+        store.close()
+
+    async with FakeSlack() as slack_fake:
+        async with process(slack_fake) as (bot, _):
+            assert await bot.send_event(mention(question), "Ev1") == 200
+            await slack_fake.wait_until(lambda: bool(slack_fake.calls_to("chat.postMessage")))
+        (post,) = slack_fake.calls_to("chat.postMessage")
+        posted = {"ts": "1769000000.000400", "blocks": post.params["blocks"]}
+        async with process(slack_fake) as (bot, store):
+            down = slack_vote_buttons(post.params["blocks"])["👎"]
+            assert await bot.press(button_press(down, message=posted)) == 200
+            await slack_fake.wait_until(lambda: bool(slack_fake.calls_to("chat.postEphemeral")))
+            assert stored_votes(store, clock) == ["down"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -40,7 +39,7 @@ from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
 from bot.runtime import InFlight
 from bot.store import StoreUnavailableError
-from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
+from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
 
 log = logging.getLogger(__name__)
 
@@ -213,21 +212,11 @@ class TownhallCommands:
             lang = question.lang if question else lang
             changed = outcome.previous is not None and outcome.previous is not vote
             text = phrase("vote_changed" if changed else "vote_thanks", lang)
-            others = self._sections(question.sections[1:], lang) if question else []
+            others = sections_named(self.knowledge, question.sections[1:], lang) if question else []
             reply = vote_reply(text, others if vote is Vote.DOWN else [])
             await self._send(interaction, reply, ephemeral=True)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
-
-    def _sections(self, keys: Sequence[str], lang: str) -> list[Section]:
-        """The sections named "talk:number" in the usage records, in `lang`."""
-        found = []
-        for key in keys:
-            talk, _, number = key.rpartition(":")
-            section = self.knowledge.section(talk, int(number), lang) if number.isdigit() else None
-            if section is not None:
-                found.append(section)
-        return found
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
         """Cooldowns get a notice; anything else is logged and the member gets an apology."""

@@ -6,6 +6,7 @@ Each listener is a free function; `register` wires them into an AsyncApp.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.adapters.slack.client import RetryPolicy, retry_handlers
 from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.render import (
     TOPIC_ACTIONS,
+    VOTE_ACTIONS,
     WATCH_ACTION,
     SlackMessage,
     answer_message,
@@ -27,20 +29,25 @@ from bot.adapters.slack.render import (
     help_message,
     topic_from_value,
     topic_message,
+    vote_message,
 )
 from bot.adapters.slack.replies import post_once
 from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
 from bot.knowledge.topics import find_topic
+from bot.phrases import phrase
 from bot.runtime import InFlight
-from bot.usage import Asked, ChannelKind, UsageRecorder
+from bot.store import StoreUnavailableError
+from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/townhall"
 
 Payload = dict[str, Any]
+# What UsageRecorder.new_answer_id makes; anything else in a button's value is refused.
+ANSWER_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class ResponseUrlError(Exception):
@@ -76,10 +83,11 @@ async def reply_to(
     With `usage`, the question is handed to the recorder (in the background) first.
     """
     answer = await answers.ask(text)
+    answer_id = None
     if usage is not None and origin is not None:
         answer_id = usage.new_answer_id()
         usage.record(Asked(answer_id, "slack", origin.community, origin.kind, answer))
-    return answer_message(answer, echo_question=echo_question)
+    return answer_message(answer, echo_question=echo_question, answer_id=answer_id)
 
 
 def _team(body: Payload) -> str | None:
@@ -229,6 +237,71 @@ async def show_topic(
         await report_failure(exc, body)
 
 
+async def take_vote(
+    ack: AsyncAck,
+    body: Payload,
+    client: AsyncWebClient,
+    *,
+    usage: UsageRecorder | None,
+    knowledge: Knowledge,
+    policy: RetryPolicy,
+) -> None:
+    """👍 / 👎 under an answer: record it and tell the member privately; a 👎 offers the
+    answer's other nearest topics. Nothing is posted in the channel.
+    """
+    await ack()
+    action = (body.get("actions") or [{}])[0]
+    matched = VOTE_ACTIONS.match(str(action.get("action_id") or ""))
+    answer_id = str(action.get("value") or "")
+    member = str((body.get("user") or {}).get("id") or "")
+    if matched is None or not ANSWER_ID.fullmatch(answer_id) or not member:
+        log.warning("a vote button carried no answer", extra={"action_id": action.get("action_id")})
+        return
+    vote = Vote(matched.group(1))
+    try:
+        message = await _vote_acknowledgement(
+            usage, knowledge, Ballot(answer_id, "slack", member, vote)
+        )
+        await _tell_member(body, client, member, message, policy)
+    except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
+        await report_failure(exc, body)
+
+
+async def _vote_acknowledgement(
+    usage: UsageRecorder | None, knowledge: Knowledge, ballot: Ballot
+) -> SlackMessage:
+    if usage is None:
+        return vote_message(phrase("vote_unavailable", "en"), [])
+    try:
+        outcome = await usage.vote(ballot)
+    except StoreUnavailableError as error:
+        log.warning("vote not stored: %s", error)
+        return vote_message(phrase("vote_unavailable", "en"), [])
+    question = outcome.question
+    lang = question.lang if question else "en"
+    changed = outcome.previous is not None and outcome.previous is not ballot.vote
+    text = phrase("vote_changed" if changed else "vote_thanks", lang)
+    others = sections_named(knowledge, question.sections[1:], lang) if question else []
+    return vote_message(text, others if ballot.vote is Vote.DOWN else [])
+
+
+async def _tell_member(
+    body: Payload, client: AsyncWebClient, member: str, message: SlackMessage, policy: RetryPolicy
+) -> None:
+    """Show `message` to the member who pressed a button, and to nobody else."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        await send_response(str(body.get("response_url") or ""), message, policy)
+        return
+    posted = body.get("message") or {}
+    await client.chat_postEphemeral(
+        channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id")),
+        user=member,
+        thread_ts=posted.get("thread_ts"),
+        **message.as_arguments(),
+    )
+
+
 async def acknowledge_link(ack: AsyncAck) -> None:
     """The video button is a link; Slack still reports the click, which needs only an ack."""
     await ack()
@@ -300,6 +373,12 @@ def register(
         with in_flight.job(f"slack button press {body.get('trigger_id')}"):
             await show_topic(ack, body, client, answers.knowledge, retry)
 
+    async def on_vote(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
+        with in_flight.job(f"slack vote press {body.get('trigger_id')}"):
+            await take_vote(
+                ack, body, client, usage=usage, knowledge=answers.knowledge, policy=retry
+            )
+
     async def on_error(error: Exception, body: Payload) -> None:
         await report_failure(error, body)
 
@@ -309,6 +388,7 @@ def register(
     app.command(COMMAND)(on_command)
     app.action(WATCH_ACTION)(acknowledge_link)
     app.action(TOPIC_ACTIONS)(on_topic)
+    app.action(VOTE_ACTIONS)(on_vote)
     app.error(on_error)
 
 

@@ -41,6 +41,11 @@ WATCH_ACTION = "townhall_watch_video"
 TOPIC_ACTION = "townhall_topic"
 TOPIC_ACTIONS = re.compile(rf"^{TOPIC_ACTION}_\d+$")
 
+# The 👍 / 👎 buttons under an answer; each carries the answer id as its value.
+VOTE_ACTION = "townhall_vote"
+VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION}_(up|down)$")
+VOTE_LABELS = (("up", "👍"), ("down", "👎"))
+
 Block = dict[str, Any]
 # Text already escaped for Slack (entities for & < >, broadcast words broken): only `escape`
 # and `fit` make it from raw text, so an unescaped string cannot reach a block by mistake.
@@ -77,10 +82,32 @@ def fit(raw: str, limit: int) -> Mrkdwn:
     return escape(shorten(raw, limit, measure=lambda text: len(escape(text))))
 
 
-def answer_message(answer: Answer, *, echo_question: bool = False) -> SlackMessage:
+def answer_message(
+    answer: Answer, *, echo_question: bool = False, answer_id: str | None = None
+) -> SlackMessage:
     """The answer to a question, one layout per verdict: the answer, the closest topics as
     buttons, or "not found" with the nearest topics (if any) as buttons.
+
+    With `answer_id`, an answer or a closest reply ends with 👍 / 👎 buttons carrying it.
     """
+    message = _answer_message(answer, echo_question=echo_question)
+    if answer_id is None or answer.verdict is Verdict.NONE or answer.best is None:
+        return message
+    return _message(message.text, [*message.blocks, _vote_buttons(answer_id)])
+
+
+def vote_message(text: str, sections: Sequence[Section]) -> SlackMessage:
+    """The private acknowledgement of a vote, with other topics to try as buttons."""
+    blocks = [_section(text)]
+    if sections:
+        blocks += [
+            _section(phrase("vote_other_topics", sections[0].lang)),
+            _topic_buttons(sections),
+        ]
+    return _message(fit(text, FALLBACK_TEXT), blocks)
+
+
+def _answer_message(answer: Answer, *, echo_question: bool) -> SlackMessage:
     lang = answer.lang
     blocks: list[Block] = []
     if echo_question:
@@ -236,6 +263,19 @@ def _topic_buttons(sections: Iterable[Section]) -> Block:
         if place < TOPIC_BUTTONS
     ]
     return {"type": "actions", "elements": buttons}
+
+
+def _vote_buttons(answer_id: str) -> Block:
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{VOTE_ACTION}_{vote}",
+            "text": {"type": "plain_text", "text": label, "emoji": True},
+            "value": answer_id,
+        }
+        for vote, label in VOTE_LABELS
+    ]
+    return {"type": "actions", "block_id": VOTE_ACTION, "elements": buttons}
 
 
 def _watch_button(url: str, lang: str) -> Block | None:
