@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, insight, knowledge, serve
+from bot.cli import ask, insight, knowledge, serve, stats
 from bot.clock import Clock, SystemClock
 
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge.register(commands)
     insight.register(commands)
     serve.register(commands)
+    stats.register(commands)
     return parser
 
 

@@ -19,6 +19,7 @@ from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from bot.usage import Asked, Ballot, ChannelKind, QuestionRetention, UsageRecorder, Vote
 from bot.usage.recorder import MEMBER_KEY
+from bot.usage.report import build_report
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
 from tests.usage.conftest import reopen
@@ -184,3 +185,28 @@ def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
     for needle in (secret, "zebra-orchid", "몰래한질문", "U-member-secret"):
         assert needle.encode() not in contents
     assert b"a1" in contents  # the record itself is there
+
+
+async def test_the_report_counts_the_same_on_either_backend(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder.record(asked(knowledge, "a1", Verdict.ANSWER))
+    recorder.record(asked(knowledge, "a2", Verdict.CLOSEST))
+    await recorder.settle()
+    await recorder.vote(Ballot("a1", "slack", "U1", Vote.DOWN))
+    since = clock.now() - dt.timedelta(days=1)
+    store = async_store.store
+
+    report = build_report(
+        store.usage.questions_since(since),
+        store.usage.votes_since(since),
+        knowledge,
+        first_day=clock.now().date(),
+        last_day=clock.now().date(),
+        zone=dt.UTC,
+    )
+
+    assert (report.total, report.by_verdict()) == (2, {"answer": 1, "closest": 1, "none": 0})
+    assert [(t.number, t.asked, t.up, t.down) for t in report.topics] == [(19, 1, 0, 1)]
+    assert [(g.number, g.questions, g.texts) for g in report.gaps] == [(19, 1, ())]
