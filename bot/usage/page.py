@@ -23,6 +23,7 @@ COLOURS = {
 WIDTH = 720
 BAR = 18  # height of one horizontal bar
 LABEL = 260  # room for a topic's title left of its bar
+SHORT_LABEL = 34  # characters of a title that fit in LABEL
 TOP_TOPICS = 15
 
 STYLE = """
@@ -65,20 +66,20 @@ def report_page(report: UsageReport) -> str:
         '<div class="figures">'
         + "".join(f'<div class="figure"><b>{n}</b>{_e(k)}</div>' for k, n in figures)
         + "</div>",
-        "<h2>Questions per day</h2>",
+        '<h2 id="per-day">Questions per day</h2>',
         _legend(("discord", "slack")),
         _per_day(questions["per_day"]),
-        "<h2>Topics asked most</h2>",
+        '<h2 id="topics">Topics asked most</h2>',
         _topic_ranking(data["topics"][:TOP_TOPICS]),
-        "<h2>Verdict mix per language</h2>",
+        '<h2 id="verdicts">Verdict mix per language</h2>',
         _legend(VERDICTS),
         _verdict_mix(questions["per_language"]),
-        "<h2>Feedback per topic</h2>",
-        _legend(("up", "down"), {"up": "👍", "down": "👎"}),
+        '<h2 id="feedback">Feedback per topic</h2>',
+        _legend(("up", "down"), {"up": "👍 up", "down": "👎 down"}),
         _feedback(data["topics"]),
-        "<h2>Gap report: what the talk did not answer</h2>",
+        '<h2 id="gaps">Gap report: what the talk did not answer</h2>',
         _gaps(data["gaps"]),
-        "<h2>Answers with the most 👎</h2>",
+        '<h2 id="disliked">Answers with the most 👎 (down votes)</h2>',
         _disliked(data["most_disliked"]),
         "</body></html>",
     ]
@@ -154,7 +155,7 @@ def _hbars(rows: list[tuple[str, list[tuple[str, int]]]], label: str) -> str:
     body = []
     for place, (name, parts) in enumerate(rows):
         y = 4 + place * (BAR + 8)
-        short = name if len(name) <= 40 else name[:39] + "…"
+        short = name if len(name) <= SHORT_LABEL else name[: SHORT_LABEL - 1] + "…"
         body.append(f'<text x="{LABEL - 8}" y="{y + BAR - 5}" text-anchor="end">{_e(short)}</text>')
         x = float(LABEL)
         for key, count in parts:
@@ -234,5 +235,5 @@ def _disliked(answers: list[dict[str, object]]) -> str:
         f'<td class="n">{a["up"]}</td></tr>'
         for a in answers
     )
-    head = "<tr><th>answer (topic)</th><th>verdict</th><th>👎</th><th>👍</th></tr>"
+    head = "<tr><th>answer (topic)</th><th>verdict</th><th>👎 down</th><th>👍 up</th></tr>"
     return f"<table>{head}{rows}</table>"
