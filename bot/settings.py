@@ -261,6 +261,8 @@ class StatsSettings(BaseSettings):
 
     model_config = _config("STATS_")
 
+    # STATS_RECORD=false: no usage records at all (and no 👍 / 👎 buttons).
+    record: bool = True
     # Members did not agree to have their words stored: off unless the admin turns it on.
     keep_questions: bool = False
     retention_days: int = Field(default=30, ge=1, le=3650)

@@ -115,3 +115,22 @@ def test_complete_slack_settings_say_how_slack_reaches_the_bot(
     socket = load_settings().slack.app()
     assert socket is not None
     assert socket.mode == "socket"
+
+
+def test_usage_records_are_on_without_question_text_kept_for_30_days_by_default() -> None:
+    stats = load_settings().stats
+
+    assert (stats.record, stats.keep_questions, stats.retention) == (
+        True,
+        False,
+        dt.timedelta(days=30),
+    )
+
+
+def test_a_retention_of_zero_days_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STATS_RETENTION_DAYS", "0")
+
+    with pytest.raises(SettingsError, match=r"^STATS_RETENTION_DAYS: "):
+        load_settings()

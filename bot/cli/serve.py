@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # Imported here so that `townhall ask` does not load discord.py.
     from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
 
-    usage_lane, usage = open_usage(settings, args.clock)
+    usage_lane, usage = open_usage(settings, args.clock) if settings.stats.record else (None, None)
     state = StateDB(settings.core.townhall_db)
     engine_lane = Runner("engine")
     try:
@@ -132,8 +132,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     finally:
         engine_lane.close()
         state.close()
-        usage_lane.close()
-        usage.store.store.close()
+        if usage_lane is not None and usage is not None:
+            usage_lane.close()
+            usage.store.store.close()
     return 0
 
 

@@ -210,3 +210,28 @@ async def test_the_report_counts_the_same_on_either_backend(
     assert (report.total, report.by_verdict()) == (2, {"answer": 1, "closest": 1, "none": 0})
     assert [(t.number, t.asked, t.up, t.down) for t in report.topics] == [(19, 1, 0, 1)]
     assert [(g.number, g.questions, g.texts) for g in report.gaps] == [(19, 1, ())]
+
+
+async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manual_clock(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+    recorder.record(asked(knowledge, "a1"))
+    await recorder.settle()
+    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30))
+    job = asyncio.create_task(retention.run())
+    try:
+        await clock.wait_for_sleepers()
+        kept = await async_store.usage.question("a1")
+        assert kept is not None
+        assert kept.question == "a question"
+        for _ in range(30 * 24 + 1):  # hour by hour, as the job wakes
+            clock.advance(retention.every.total_seconds())
+            await clock.wait_for_sleepers()
+        cleared = await async_store.usage.question("a1")
+        assert cleared is not None
+        assert cleared.question is None
+        assert retention.health()["last_sweep"] == clock.now().isoformat()
+    finally:
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
