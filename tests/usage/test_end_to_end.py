@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from bot.settings import (
     StatsSettings,
 )
 from bot.state import StateDB
-from bot.store import AsyncStore, open_store
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from bot.usage import UsageRecorder, section_key
 from tests.adapters.discord.conftest import running as discord_running
@@ -83,15 +85,18 @@ def settings_for(tmp_path: Path, slack: FakeSlack, *, keep: bool) -> Settings:
     )
 
 
-@pytest.fixture
-async def serving(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[Serving]:
+@asynccontextmanager
+async def serve_both(
+    tmp_path: Path, engine: AnswerEngine, *, keep: bool, limits: Limits | None = None
+) -> AsyncIterator[Serving]:
+    """`townhall serve` with Discord and Slack (HTTP mode) recording usage on a SQLite file."""
     async with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
-        settings = settings_for(tmp_path, slack_fake, keep=True)
-        store = open_store(tmp_path / "townhall.db")
+        settings = settings_for(tmp_path, slack_fake, keep=keep)
+        store = open_store(tmp_path / "townhall.db", limits)
         store.upgrade()
         state = StateDB(tmp_path / "townhall.db")
         clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
-        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=True)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=keep)
         with Runner("engine") as lane:
             core = build_core(settings, engine, state=state, runner=lane, clock=clock, usage=usage)
             services = services_for(settings, core, host="127.0.0.1", port=0)
@@ -105,8 +110,15 @@ async def serving(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[Serving
                 yield Serving(
                     discord_fake, HttpBot(slack_fake, slack, session), usage, store, clock
                 )
+            await usage.settle()
         state.close()
         store.close()
+
+
+@pytest.fixture
+async def serving(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[Serving]:
+    async with serve_both(tmp_path, engine, keep=True) as both:
+        yield both
 
 
 def expected(engine: AnswerEngine, question: str) -> tuple[str, str, tuple[str, ...]]:
@@ -355,3 +367,46 @@ async def test_a_slack_vote_button_works_after_a_restart_on_the_same_database(
             assert await bot.press(button_press(down, message=posted)) == 200
             await slack_fake.wait_until(lambda: bool(slack_fake.calls_to("chat.postEphemeral")))
             assert stored_votes(store, clock) == ["down"]
+
+
+async def test_with_keeping_off_no_question_text_reaches_the_database_files(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    secret = "Will the zebra-orchid-77 plan change hiring"
+    korean = "얼룩말난초칠칠 계획이 채용을 바꾸나요"
+    async with serve_both(tmp_path, engine, keep=False) as both:
+        await both.discord_ask(secret)
+        slack = both.slack
+        assert await slack.send_event(mention(korean), "Ev1") == 200
+        assert await slack.send_event(direct_message(secret), "Ev2") == 200
+        await slack.slack.wait_until(lambda: len(slack.slack.calls_to("chat.postMessage")) == 2)
+        await both.usage.settle()
+        rows = both.store.usage.questions_since(both.clock.now() - dt.timedelta(days=1))
+        assert len(rows) == 3
+        files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    files += b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())  # after close
+
+    for needle in ("zebra-orchid", "얼룩말난초칠칠"):
+        assert needle.encode() not in files, needle
+
+
+async def test_a_locked_database_loses_the_record_but_the_member_gets_the_answer(
+    tmp_path: Path, engine: AnswerEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    impatient = Limits(busy_timeout=0.2, statement_timeout=0.3)
+    async with serve_both(tmp_path, engine, keep=False, limits=impatient) as both:
+        locker = sqlite3.connect(tmp_path / "townhall.db", isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            with caplog.at_level(logging.WARNING):
+                reply = await both.discord_ask(HIRING)
+                await both.usage.settle()
+        finally:
+            locker.rollback()
+            locker.close()
+        rows = both.store.usage.questions_since(both.clock.now() - dt.timedelta(days=1))
+
+    assert reply["type"] == 4
+    assert reply["data"]["embeds"][0]["title"] == engine.ask(HIRING).hits[0].title
+    assert rows == []
+    assert "could not record a question" in caplog.text
