@@ -4,11 +4,12 @@ The adapters translate a platform's event into an `Asked` or a `Ballot` and hand
 `UsageRecorder`; the recorder writes through the store's lane. `townhall stats` reads it back.
 """
 
-from bot.usage.recorder import UsageRecorder, VoteOutcome
+from bot.usage.recorder import ANSWER_ID, UsageRecorder, VoteOutcome
 from bot.usage.records import Asked, Ballot, ChannelKind, Vote, section_key, sections_named
 from bot.usage.retention import QuestionRetention
 
 __all__ = [
+    "ANSWER_ID",
     "Asked",
     "Ballot",
     "ChannelKind",

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 # The HMAC key for member ids, in the store's named values: created once by whichever
 # process needs it first (add-if-absent), so every replica hashes a member alike.
 MEMBER_KEY = "usage_member_key"
+# What new_answer_id makes (16 hex digits); a button carrying anything else is refused.
+ANSWER_ID = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.adapters.discord.render import Reply, TopicLink
-from bot.usage import Vote
+from bot.usage import ANSWER_ID, Vote
 
 # Buttons sent before the visibility was part of the id end at the language: private.
 TOPIC_BUTTON = re.compile(
@@ -79,7 +79,7 @@ class TopicButton(
             )
 
 
-VOTE_BUTTON = re.compile(r"townhall:vote:(?P<answer>[0-9a-f]{16}):(?P<vote>up|down)")
+VOTE_BUTTON = re.compile(rf"townhall:vote:(?P<answer>{ANSWER_ID.pattern}):(?P<vote>up|down)")
 VOTE_EMOJI = {Vote.UP: "👍", Vote.DOWN: "👎"}
 
 

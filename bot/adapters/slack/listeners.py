@@ -6,7 +6,6 @@ Each listener is a free function; `register` wires them into an AsyncApp.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,15 +38,13 @@ from bot.knowledge.topics import find_topic
 from bot.phrases import phrase
 from bot.runtime import InFlight
 from bot.store import StoreUnavailableError
-from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
+from bot.usage import ANSWER_ID, Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/townhall"
 
 Payload = dict[str, Any]
-# What UsageRecorder.new_answer_id makes; anything else in a button's value is refused.
-ANSWER_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class ResponseUrlError(Exception):
