@@ -412,9 +412,11 @@ async def test_a_locked_database_loses_the_record_but_the_member_gets_the_answer
     assert "could not record a question" in caplog.text
 
 
-@pytest.mark.parametrize("value", ["<!channel>", "../../etc", "", "0123456789abcdeg", "x" * 5000])
+BAD_VALUES = ["<!channel>", "../../etc", "", "0123456789abcdeg", "x" * 5000]
+
+
 async def test_a_vote_press_carrying_no_answer_id_is_acked_and_changes_nothing(
-    serving: Serving, engine: AnswerEngine, value: str
+    serving: Serving, engine: AnswerEngine
 ) -> None:
     question = pick_question(engine, Verdict.ANSWER, lang="en")
     assert question is not None
@@ -425,8 +427,9 @@ async def test_a_vote_press_carrying_no_answer_id_is_acked_and_changes_nothing(
     good = slack_vote_buttons(post.params["blocks"])["👍"]
     posted = {"ts": "1769000000.000400", "blocks": post.params["blocks"]}
 
-    assert await slack.press(button_press({**good, "value": value}, message=posted)) == 200
-    # Then the real button: once its acknowledgement is out, the bad press had its turn.
+    for value in BAD_VALUES:
+        assert await slack.press(button_press({**good, "value": value}, message=posted)) == 200
+    # Then the real button: once its acknowledgement is out, the bad presses had their turn.
     assert await slack.press(button_press(good, message=posted)) == 200
     await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("chat.postEphemeral")))
 
