@@ -436,3 +436,37 @@ async def test_a_vote_press_carrying_no_answer_id_is_acked_and_changes_nothing(
     assert len(slack.slack.calls_to("chat.postEphemeral")) == 1
     assert len(slack.slack.calls_to("chat.postMessage")) == 1
     assert stored_votes(serving.store, serving.clock) == ["up"]
+
+
+async def test_discord_questions_in_a_thread_and_a_dm_are_recorded_as_such(
+    serving: Serving,
+) -> None:
+    fake = serving.discord
+    in_thread = fake.slash("ask", {"question": HIRING})
+    in_thread["channel"].update(
+        type=11,  # a public thread
+        parent_id=str(GUILD_ID + 100),
+        owner_id=str(GUILD_ID + 101),
+        message_count=1,
+        member_count=1,
+        thread_metadata={
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-01-28T00:00:00+00:00",
+            "locked": False,
+        },
+    )
+    in_dm = fake.slash("ask", {"question": PIZZA})
+    del in_dm["guild_id"], in_dm["guild_locale"], in_dm["channel"]["guild_id"]
+    in_dm["user"] = in_dm.pop("member")["user"]
+    in_dm["channel"] = {"id": in_dm["channel_id"], "type": 1, "recipients": [in_dm["user"]]}
+
+    for interaction in (in_thread, in_dm):
+        await fake.interact(interaction)
+        await fake.response_to(interaction)
+    await serving.usage.settle()
+
+    rows = serving.store.usage.questions_since(serving.clock.now() - dt.timedelta(days=1))
+    assert sorted((r.question, r.channel_kind, r.community) for r in rows) == sorted(
+        [(HIRING, "thread", str(GUILD_ID)), (PIZZA, "dm", None)]
+    )
