@@ -251,7 +251,7 @@ def services_for(
         from bot.usage import QuestionRetention  # noqa: PLC0415
 
         retention = settings.stats.retention
-        services.append(QuestionRetention(core.usage.store, core.clock, retention))
+        services.append(QuestionRetention(core.usage, core.clock, retention))
     scheduler = insight_scheduler(settings, core, posting)
     if scheduler is not None:
         services.append(scheduler)

@@ -1,4 +1,8 @@
-"""Forgetting the questions' text once STATS_RETENTION_DAYS have passed, while `serve` runs."""
+"""The usage records' upkeep while `serve` runs: old question text deleted, records finished.
+
+Question text is cleared once STATS_RETENTION_DAYS have passed; when `serve` stops, the
+records still being written are finished before the store closes.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from bot.clock import Clock
 from bot.store.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
-    from bot.store.lane import AsyncStore
+    from bot.usage.recorder import UsageRecorder
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +23,20 @@ SWEEP_EVERY = dt.timedelta(hours=1)
 
 
 class QuestionRetention:
-    """A `townhall serve` service: clears question text older than the retention, hourly."""
+    """A `townhall serve` service: clears question text older than the retention, hourly,
+    and on the way out waits for the records being written.
+    """
 
-    name = "question-retention"
+    name = "usage"
 
     def __init__(
         self,
-        store: AsyncStore,
+        recorder: UsageRecorder,
         clock: Clock,
         retention: dt.timedelta,
         every: dt.timedelta = SWEEP_EVERY,
     ) -> None:
-        self._store = store
+        self._recorder = recorder
         self._clock = clock
         self.retention = retention
         self.every = every
@@ -39,20 +45,23 @@ class QuestionRetention:
     async def sweep(self) -> int:
         """Clear the text of every question asked before the retention; how many."""
         now = self._clock.now()
-        cleared = await self._store.usage.forget_questions(now - self.retention)
+        cleared = await self._recorder.store.usage.forget_questions(now - self.retention)
         self.last_sweep = now
         if cleared:
             log.info("question text past its retention deleted", extra={"questions": cleared})
         return cleared
 
     async def run(self) -> None:
-        """Sweep at start and then every `every`, until cancelled."""
-        while True:
-            try:
-                await self.sweep()
-            except StoreUnavailableError as error:
-                log.warning("could not delete old question text: %s", error)
-            await self._clock.sleep(self.every.total_seconds())
+        """Sweep at start and then every `every`; when cancelled, finish the pending records."""
+        try:
+            while True:
+                try:
+                    await self.sweep()
+                except StoreUnavailableError as error:
+                    log.warning("could not delete old question text: %s", error)
+                await self._clock.sleep(self.every.total_seconds())
+        finally:
+            await self._recorder.settle()
 
     def health(self) -> dict[str, object]:
         """When the text was last swept."""

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from bot.engine import Verdict
 from bot.knowledge import Knowledge
-from bot.store import AsyncStore, Limits, open_store
+from bot.store import AsyncStore, Limits, ThreadLane, open_store
 from bot.store.store import Store
 from bot.usage import Asked, Ballot, ChannelKind, QuestionRetention, UsageRecorder, Vote
 from bot.usage.recorder import MEMBER_KEY
@@ -138,7 +139,7 @@ async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
     clock.advance(dt.timedelta(days=29).total_seconds())
     recorder.record(asked(knowledge, "new"))
     await recorder.settle()
-    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30))
+    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
 
     assert await retention.sweep() == 0
     clock.advance(dt.timedelta(days=1, seconds=1).total_seconds())
@@ -218,7 +219,7 @@ async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manua
     recorder = UsageRecorder(async_store, clock, keep_questions=True)
     recorder.record(asked(knowledge, "a1"))
     await recorder.settle()
-    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30))
+    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
     job = asyncio.create_task(retention.run())
     try:
         await clock.wait_for_sleepers()
@@ -235,3 +236,23 @@ async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manua
     finally:
         job.cancel()
         await asyncio.gather(job, return_exceptions=True)
+
+
+async def test_stopping_serve_finishes_the_records_still_being_written(
+    knowledge: Knowledge, store: Store, clock: ManualClock
+) -> None:
+    lane = ThreadLane("test-usage")
+    recorder = UsageRecorder(AsyncStore(store, lane), clock, keep_questions=False)
+    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
+    job = asyncio.create_task(retention.run())
+    await clock.wait_for_sleepers()
+    gate = threading.Event()
+    blocked = asyncio.ensure_future(lane.run(gate.wait))  # the lane is busy for now
+    recorder.record(asked(knowledge, "in-flight"))
+
+    job.cancel()
+    asyncio.get_running_loop().call_later(0.05, gate.set)
+    await asyncio.gather(job, blocked, return_exceptions=True)
+
+    assert store.usage.question("in-flight") is not None
+    lane.close()
