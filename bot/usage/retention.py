@@ -63,6 +63,9 @@ class QuestionRetention:
         finally:
             await self._recorder.settle()
 
+    async def stop_accepting(self) -> None:
+        """Nothing to stop taking: the upkeep handles no member's events."""
+
     def health(self) -> dict[str, object]:
         """When the text was last swept."""
         return {"last_sweep": self.last_sweep.isoformat() if self.last_sweep else None}
