@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from aiohttp import web
 
-from bot.runtime import Service
+from bot.runtime import Service, port_in_use
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,10 @@ class HealthServer:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            try:
+                await web.TCPSite(runner, self.host, self.port).start()
+            except OSError as exc:
+                raise port_in_use("health", self.host, self.port, "--health-port", exc) from None
             self.port = int(runner.addresses[0][1])
             log.info("health port open", extra={"host": self.host, "port": self.port})
             self.ready.set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,18 @@ log = logging.getLogger(__name__)
 # How long a shutdown waits for answers in flight (a slow or rate-limited platform API).
 # The container's and systemd's stop timeouts (30 s) are above it, so the wait can end.
 GRACE_SECONDS = 20.0
+
+
+class StartError(Exception):
+    """A service cannot start; the message is one line naming what an admin has to fix."""
+
+
+def port_in_use(what: str, host: str, port: int, option: str, exc: OSError) -> StartError:
+    """The one-line error for a port `serve` cannot listen on (busy, or not allowed)."""
+    reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc})"
+    return StartError(
+        f"{what} port {host}:{port} {reason}: stop the other process or choose another {option}"
+    )
 
 
 class Service(Protocol):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from bot import __version__
 from bot.cli import ask, insight, knowledge, serve, stats
 from bot.clock import Clock, SystemClock
+
+# What a shell reports for a process ended by SIGPIPE or SIGINT (128 + the signal number).
+EXIT_BROKEN_PIPE = 141
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +38,17 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     args = parser.parse_args(argv)
     # Commands that read the time (insight, serve) take it from here, never on their own.
     args.clock = clock or SystemClock()
-    status: int = args.run(args, parser)
+    try:
+        status: int = args.run(args, parser)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`townhall ask - < questions | head`): stop quietly, as
+        # Unix tools do, and keep Python from reporting the unflushed output at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("townhall: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return status
 
 

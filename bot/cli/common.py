@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from bot.engine import AnswerEngine
@@ -11,6 +13,7 @@ from bot.engine.engine import analyzers_for
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
+from bot.state import StateDB
 
 
 def settings_or_exit() -> Settings:
@@ -32,6 +35,33 @@ def knowledge_or_exit(settings: Settings) -> Knowledge:
 def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:
     """The answer engine over the configured knowledge, or exit 1 naming the bad file and line."""
     return AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean))
+
+
+def state_or_exit(path: Path) -> StateDB:
+    """The state database at TOWNHALL_DB, or exit 1 saying why it cannot be used."""
+    try:
+        return StateDB(path)
+    except (sqlite3.Error, OSError) as exc:
+        fail(database_problem(path, exc))
+
+
+def database_problem(path: Path, exc: sqlite3.Error | OSError) -> str:
+    """One line naming TOWNHALL_DB and what to do about `exc`, raised while using it."""
+    shown = f"TOWNHALL_DB ({path})"
+    reason = str(exc)
+    if path.is_dir():
+        return f"{shown} is a folder: set TOWNHALL_DB to a file in it, e.g. {path / 'townhall.db'}"
+    if "not a database" in reason or "malformed" in reason:
+        return (
+            f"{shown} is not a usable SQLite database (corrupted, or another kind of file): "
+            "restore it from a backup or move it away so a new one is made"
+        )
+    if "readonly" in reason or isinstance(exc, PermissionError):
+        return (
+            f"{shown} is read-only for this user: let the user running townhall write to the "
+            "file and its folder"
+        )
+    return f"{shown} cannot be opened ({reason}): check the path and its folder"
 
 
 def fail(message: str, status: int = 1) -> NoReturn:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.cli.common import fail, knowledge_or_exit, settings_or_exit
+from bot.cli.common import fail, knowledge_or_exit, settings_or_exit, state_or_exit
 from bot.clock import Clock
 from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
 from bot.insight.pick import Insight, insight_for
@@ -169,7 +169,7 @@ def _existing_db(settings: Settings) -> Iterator[StateDB | None]:
     if not path.exists():
         yield None
         return
-    db = StateDB(path)
+    db = state_or_exit(path)
     try:
         yield db
     finally:

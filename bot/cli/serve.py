@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
+from bot.cli.common import (
+    add_korean_option,
+    database_problem,
+    engine_or_exit,
+    fail,
+    settings_or_exit,
+    state_or_exit,
+)
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
 from bot.state import StateDB
@@ -88,7 +96,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot.health import Health, HealthServer  # noqa: PLC0415 - see the imports above
     from bot.logs import setup_logging  # noqa: PLC0415
     from bot.runner import Runner  # noqa: PLC0415
-    from bot.runtime import run_services  # noqa: PLC0415
+    from bot.runtime import StartError, run_services  # noqa: PLC0415
 
     settings = settings_or_exit()
     setup_logging(secret_values(settings), level=logging.getLevelName(args.log_level.upper()))
@@ -97,11 +105,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not configured(settings):
         fail(NOTHING_TO_RUN)
     engine = engine_or_exit(settings, args.korean_analyzer)
-    # Imported here so that `townhall ask` does not load discord.py.
-    from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
-
+    # The state file first: a TOWNHALL_DB that cannot be used is named with what to do.
+    state = state_or_exit(settings.core.townhall_db)
     usage_lane, usage = open_usage(settings, args.clock) if settings.stats.record else (None, None)
-    state = StateDB(settings.core.townhall_db)
     engine_lane = Runner("engine")
     try:
         core = build_core(
@@ -127,8 +133,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail(f"settings: {exc}")
     except ConnectionError as exc:
         fail(f"could not start: {exc}")
-    except DiscordLoginError as exc:
+    except StartError as exc:
         fail(str(exc))
+    except sqlite3.Error as exc:
+        fail(database_problem(settings.core.townhall_db, exc))
     finally:
         engine_lane.close()
         state.close()

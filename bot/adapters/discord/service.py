@@ -6,6 +6,7 @@ import logging
 import math
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.adapters.discord.client import TownhallClient
@@ -15,14 +16,14 @@ from bot.adapters.discord.sync import SyncMemory
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.insight.daily import DailyInsights
-from bot.runtime import InFlight
+from bot.runtime import InFlight, StartError
 from bot.settings import DiscordBot
 from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 
 
-class DiscordLoginError(Exception):
+class DiscordLoginError(StartError):
     """Discord refused the token; the message names DISCORD_TOKEN (never its value)."""
 
 
@@ -72,6 +73,11 @@ class DiscordService:
                 "DISCORD_TOKEN was rejected by Discord: copy the bot token again from the "
                 "Developer Portal (Bot > Reset Token)"
             ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as exc:
+            # Only reached at start: once connected, discord.py reconnects on its own.
+            raise ConnectionError(
+                f"could not reach Discord at {discord.http.Route.BASE} ({type(exc).__name__})"
+            ) from exc
 
     def health(self) -> dict[str, object]:
         """Connected or not, gateway latency and the number of servers."""

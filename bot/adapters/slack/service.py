@@ -20,7 +20,7 @@ from bot.adapters.slack.signing import signed_requests
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.health import Health, hide_server_software
-from bot.runtime import InFlight
+from bot.runtime import InFlight, port_in_use
 from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
 from bot.usage import UsageRecorder
 
@@ -190,7 +190,10 @@ class SlackService:
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                raise port_in_use("Slack HTTP", self.host, self.port, "--port", exc) from None
             host, port = runner.addresses[0][:2]
             self._address = (str(host), int(port))
             self.ready.set()

@@ -1,0 +1,232 @@
+"""Start-up and CLI failures: one line on stderr naming what to fix, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, main
+from bot.cli.common import database_problem
+from tests.fakes.discord_api import redirect_discord
+from tests.fakes.slack_api import FakeSlack
+
+TOWNHALL = (sys.executable, "-m", "bot.cli")
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No platform variable and no .env from the machine; a database in the test's folder."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_", "INSIGHT_", "TOWNHALL_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another process is listening on."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield int(listener.getsockname()[1])
+
+
+def closed_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def error_lines(err: str) -> list[str]:
+    """The `townhall: ` lines of stderr (the rest are JSON log lines)."""
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("townhall: ")]
+
+
+async def serve_fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `townhall serve ARGS` in a thread (fakes keep serving here); its one error line."""
+    with pytest.raises(SystemExit) as exited:
+        await asyncio.to_thread(main, ["serve", *args])
+    assert exited.value.code == 1
+    [line] = error_lines(capsys.readouterr().err)
+    return line
+
+
+async def test_unreachable_discord_is_one_line_naming_where(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = closed_port()
+    saved = redirect_discord(port)
+    monkeypatch.setenv("DISCORD_TOKEN", "any-token")
+    try:
+        line = await serve_fails(capsys)
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+    assert line == (
+        f"townhall: could not start: could not reach Discord at http://127.0.0.1:{port}/api/v10 "
+        "(ClientConnectorError)"
+    )
+
+
+async def test_busy_slack_http_port_names_the_port_and_the_option(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], busy_port: int
+) -> None:
+    async with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+        line = await serve_fails(capsys, "--host", "127.0.0.1", "--port", str(busy_port))
+    assert line == (
+        f"townhall: Slack HTTP port 127.0.0.1:{busy_port} is already in use: "
+        "stop the other process or choose another --port"
+    )
+
+
+async def test_busy_health_port_names_the_port_and_the_option(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], busy_port: int
+) -> None:
+    async with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+        args = ("--host", "127.0.0.1", "--port", "0", "--health-port", str(busy_port))
+        line = await serve_fails(capsys, *args)
+    assert line == (
+        f"townhall: health port 0.0.0.0:{busy_port} is already in use: "
+        "stop the other process or choose another --health-port"
+    )
+
+
+def run_fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `townhall ARGS` in-process, expect exit 1; the one stderr line."""
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err.rstrip("\n")
+
+
+def test_database_path_that_is_a_folder_says_to_name_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path))
+    monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    expected = (
+        f"townhall: TOWNHALL_DB ({tmp_path}) is a folder: set TOWNHALL_DB to a file in it, "
+        f"e.g. {tmp_path / 'townhall.db'}"
+    )
+    assert run_fails(capsys, "serve") == expected
+    assert run_fails(capsys, "insight", "--status") == expected
+
+
+def test_corrupted_database_says_it_is_not_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "townhall.db").write_bytes(b"not sqlite at all " * 400)
+    line = run_fails(capsys, "insight", "--status")
+    assert line.startswith(f"townhall: TOWNHALL_DB ({tmp_path / 'townhall.db'}) is not a usable")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("attempt to write a readonly database"),
+        PermissionError(13, "Permission denied"),
+    ],
+)
+def test_read_only_database_asks_for_write_access(tmp_path: Path, error: Exception) -> None:
+    # Tests run as root here, where no file is read-only; the mapping is checked directly.
+    assert isinstance(error, sqlite3.Error | OSError)
+    assert database_problem(tmp_path / "t.db", error) == (
+        f"TOWNHALL_DB ({tmp_path / 't.db'}) is read-only for this user: let the user running "
+        "townhall write to the file and its folder"
+    )
+
+
+def test_reader_closing_the_pipe_ends_insight_status_quietly() -> None:
+    process = subprocess.Popen(
+        [*TOWNHALL, "insight", "--status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # like `| head -1` exiting before the status is written
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (EXIT_BROKEN_PIPE, b"")
+
+
+def test_reader_closing_the_pipe_ends_an_ask_batch_quietly(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text("what did he say about hiring\n" * 2000)
+    with questions.open("rb") as stdin:
+        process = subprocess.Popen(
+            [*TOWNHALL, "ask", "-"], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # `| head -1`
+        _, err = process.communicate(timeout=60)
+    assert first.startswith(b"Topic")
+    assert (process.returncode, err) == (EXIT_BROKEN_PIPE, b"")
+
+
+def test_ctrl_c_in_an_ask_batch_is_one_line() -> None:
+    process = subprocess.Popen(
+        [*TOWNHALL, "ask", "-", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(b"hiring\n")
+    process.stdin.flush()
+    assert b'"question": "hiring"' in process.stdout.readline()  # now waiting for the next
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (EXIT_INTERRUPTED, b"townhall: interrupted\n")
+
+
+async def test_ctrl_c_stops_serve_cleanly(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        env = {
+            **os.environ,
+            "SLACK_API_URL": slack.api_url,
+            "SLACK_BOT_TOKEN": "xoxb-1-abc",
+            "SLACK_SIGNING_SECRET": "signing-secret",
+        }
+        process = await asyncio.create_subprocess_exec(
+            *TOWNHALL,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        seen = b""
+        while b"Slack events served over HTTP" not in seen:
+            line = await asyncio.wait_for(process.stderr.readline(), 60)
+            assert line, seen
+            seen += line
+        process.send_signal(signal.SIGINT)
+        rest = await asyncio.wait_for(process.stderr.read(), 60)
+        status = await process.wait()
+    assert status == 0
+    assert b"Traceback" not in rest
+    assert b'"event": "all services stopped"' in rest
