@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.cli import ask, insight, knowledge, serve, stats
+from bot.cli import ask, doctor, insight, knowledge, serve, stats
 from bot.clock import Clock, SystemClock
 
 # What a shell reports for a process ended by SIGPIPE or SIGINT (128 + the signal number).
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     insight.register(commands)
     serve.register(commands)
     stats.register(commands)
+    doctor.register(commands)
     return parser
 
 

@@ -24,6 +24,14 @@ def settings_or_exit() -> Settings:
         fail(f"settings: {exc}")
 
 
+def settings_file_shown() -> str:
+    """Which `.env` file the settings were read from, for an admin to see."""
+    found = Path(".env").resolve()
+    if found.is_file():
+        return f"{found} (and the environment, which wins)"
+    return f"none: no .env in {Path.cwd()} (the environment only)"
+
+
 def knowledge_or_exit(settings: Settings) -> Knowledge:
     """The configured knowledge, or exit 1 naming the bad file and line."""
     try:

@@ -53,6 +53,11 @@ BOT_USER = {
     "bot": True,
 }
 
+# What a default @everyone role grants in a new server, among what the bot needs.
+EVERYONE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+).value
+
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
 _API = "/api/v10"
 _TIMESTAMP = dt.datetime(2026, 1, 28, tzinfo=dt.UTC)
@@ -120,6 +125,11 @@ class FakeDiscord:
         self.session_id = "fake-session-1"
         self.channels: dict[int, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[int] = set()
+        # The one guild: role id -> permission bits (the guild's id is @everyone), the bot's
+        # roles, and each channel's permission overwrites, as the REST API returns them.
+        self.roles: dict[int, int] = {GUILD_ID: EVERYONE_PERMISSIONS}
+        self.bot_roles: list[int] = []
+        self.overwrites: dict[int, list[dict[str, Any]]] = {}
         self._faults: list[Fault] = []
         self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its response
         self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
@@ -144,6 +154,9 @@ class FakeDiscord:
             ("DELETE", _ORIGINAL, self._deleted),
             ("POST", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._post_message),
             ("GET", re.compile(r"/channels/(?P<channel>\d+)/messages"), self._history),
+            ("GET", re.compile(r"/channels/(?P<channel>\d+)"), self._channel),
+            ("GET", re.compile(r"/guilds/(?P<guild>\d+)"), self._guild),
+            ("GET", re.compile(r"/guilds/(?P<guild>\d+)/members/(?P<user>\d+)"), self._member),
         ]
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -603,6 +616,49 @@ class FakeDiscord:
             before = int(request.query["before"])
             newest_first = [m for m in newest_first if int(m["id"]) < before]
         return _json(newest_first[:limit])
+
+    def _channel(self, request: web.Request, body: Any, channel: str) -> web.Response:
+        error = self._channel_error(int(channel))
+        if error is not None:
+            return error
+        return _json(
+            {
+                "id": channel,
+                "type": 0,
+                "guild_id": str(GUILD_ID),
+                "name": f"channel-{channel[-4:]}",
+                "position": 0,
+                "permission_overwrites": [
+                    {**o, "id": str(o["id"]), "allow": str(o["allow"]), "deny": str(o["deny"])}
+                    for o in self.overwrites.get(int(channel), [])
+                ],
+            }
+        )
+
+    def _guild(self, request: web.Request, body: Any, guild: str) -> web.Response:
+        if int(guild) != GUILD_ID:
+            return _json({"message": "Unknown Guild", "code": 10004}, status=404)
+        roles = [
+            {
+                "id": str(role),
+                "name": "@everyone" if role == GUILD_ID else f"role-{role}",
+                "permissions": str(bits),
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+            }
+            for role, bits in self.roles.items()
+        ]
+        return _json({"id": guild, "name": "Town Hall", "owner_id": str(MEMBER_ID), "roles": roles})
+
+    def _member(self, request: web.Request, body: Any, guild: str, user: str) -> web.Response:
+        if int(guild) != GUILD_ID or int(user) != BOT_ID:
+            return _json({"message": "Unknown Member", "code": 10007}, status=404)
+        return _json(
+            {"user": BOT_USER, "roles": [str(r) for r in self.bot_roles], "joined_at": None}
+        )
 
     def seed_message(
         self,

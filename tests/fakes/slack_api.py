@@ -56,6 +56,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.missing_channels: set[str] = set()
+        # Channels that exist but the bot is not a member of (conversations.info is_member).
+        self.outside_channels: set[str] = set()
         self.acks: list[dict[str, Any]] = []
         self.refused_tokens: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
@@ -265,6 +267,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "conversations.info": self._info,
         }
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +305,21 @@ class FakeSlack:
 
     def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
+
+    def _info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params["channel"]
+        if channel in self.missing_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": f"channel-{channel.lower()}",
+                "is_channel": True,
+                "is_archived": False,
+                "is_member": channel not in self.outside_channels,
+            },
+        }
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params["channel"]

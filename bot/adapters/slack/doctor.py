@@ -1,0 +1,99 @@
+"""`townhall doctor` for Slack: the tokens are accepted, and the bot is in each channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.checks import Finding
+from bot.insight.channel import InsightChannel
+from bot.settings import SlackApp, SocketMode
+
+REINSTALL = "add it under OAuth & Permissions, then reinstall the app to the workspace"
+
+
+async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list[Finding]:
+    """Call auth.test with SLACK_BOT_TOKEN, open a socket URL (Socket Mode), check channels."""
+    client = AsyncWebClient(token=app.bot_token.get_secret_value(), base_url=app.api_url)
+    try:
+        try:
+            identity = await client.auth_test()
+        except SlackApiError as exc:
+            return [Finding("SLACK_BOT_TOKEN", f"refused by Slack ({_code(exc)})", _token_fix())]
+        bot = str(identity.get("user") or "townhall")
+        found = [Finding("SLACK_BOT_TOKEN", f"accepted: @{bot} in {identity.get('team')}")]
+        if isinstance(app.connection, SocketMode):
+            found.append(await _check_app_token(app))
+        for target in channels:
+            found.append(await _check_channel(client, bot, target.channel.id))
+        return found
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        return [
+            Finding(
+                "Slack",
+                f"could not reach {app.api_url} ({type(exc).__name__})",
+                "check this host's network access to Slack (and SLACK_API_URL)",
+            )
+        ]
+
+
+async def _check_app_token(app: SlackApp) -> Finding:
+    assert isinstance(app.connection, SocketMode)
+    client = AsyncWebClient(base_url=app.api_url)
+    try:
+        await client.apps_connections_open(app_token=app.connection.app_token.get_secret_value())
+    except SlackApiError as exc:
+        return Finding(
+            "SLACK_APP_TOKEN",
+            f"refused by Slack ({_code(exc)})",
+            "create an app-level token with connections:write (Basic Information > App-Level "
+            "Tokens) and turn Socket Mode on",
+        )
+    return Finding("SLACK_APP_TOKEN", "accepted: Socket Mode can connect")
+
+
+async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> Finding:
+    subject = f"Slack channel {channel_id}"
+    try:
+        info = await client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        code = _code(exc)
+        if code == "channel_not_found":
+            return Finding(
+                subject,
+                "not found (a wrong id, or a private channel the bot is not in)",
+                f"check INSIGHT_SLACK_CHANNELS; for a private channel invite the bot: "
+                f"/invite @{bot} in it",
+            )
+        if code == "missing_scope":
+            needed = exc.response.get("needed", "channels:read")
+            return Finding(subject, f"the app lacks the scope {needed}", f"{REINSTALL} ({needed})")
+        return Finding(
+            subject, f"Slack answered {code}", "see api.slack.com/methods/conversations.info"
+        )
+    channel = info.get("channel") or {}
+    name = f"#{channel.get('name', channel_id)}"
+    if channel.get("is_archived"):
+        return Finding(
+            subject,
+            f"{name} is archived",
+            f"unarchive {name} or remove it from INSIGHT_SLACK_CHANNELS",
+        )
+    if not channel.get("is_member"):
+        return Finding(
+            subject,
+            f"the bot is not a member of {name}",
+            f"invite the bot: /invite @{bot} in {name}",
+        )
+    return Finding(subject, f"{name}: the bot is a member")
+
+
+def _code(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", exc.response.status_code))
+
+
+def _token_fix() -> str:
+    return "copy the Bot User OAuth Token (xoxb-) again from OAuth & Permissions"

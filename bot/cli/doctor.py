@@ -1,0 +1,190 @@
+"""`townhall doctor`: what would run with these settings, and the fix for each problem."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.checks import Finding
+from bot.cli.common import database_problem, settings_file_shown
+from bot.cli.serve import NOTHING_TO_RUN
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.settings import Settings, SettingsError, load_settings
+from bot.store.errors import StoreUnavailableError
+
+OK, PROBLEM = "ok", "FIX"
+
+
+def register(commands: Any) -> None:
+    """Add the `doctor` subcommand."""
+    parser = commands.add_parser(
+        "doctor",
+        help="check the settings, the database, the knowledge and each platform",
+        description="Show which settings, database and knowledge would be used and the mode "
+        "each platform would run in; log in with the configured tokens and check that the "
+        "bot may post in each insight channel. Exits 0 only when everything would work.",
+    )
+    parser.add_argument(
+        "--port", type=int, default=3000, help="the --port `serve` is given (Slack HTTP mode)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Print each finding (and its fix); 0 when none needs fixing, else 1."""
+    found = [Finding("settings file", settings_file_shown())]
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        found.append(Finding("settings", str(exc), "fix that variable, then run doctor again"))
+        return _report(found)
+    found.extend(settings_findings(settings))
+    found.append(database_finding(settings.core.townhall_db))
+    found.append(knowledge_finding(settings.core.knowledge_dir))
+    found.extend(platform_findings(settings, args.port))
+    return _report(found)
+
+
+def settings_findings(settings: Settings) -> list[Finding]:
+    """Every setting by its variable name; secrets only as set or unset."""
+    found = []
+    for section in (settings.core, settings.discord, settings.slack, settings.insight):
+        prefix = str(type(section).model_config.get("env_prefix", ""))
+        for name in type(section).model_fields:
+            value = getattr(section, name)
+            if isinstance(value, SecretStr):
+                text = "set"
+            elif isinstance(value, tuple):
+                text = ", ".join(f"{c.channel.id} ({c.lang})" for c in value) or "unset"
+            else:
+                text = "unset" if value is None else str(value)
+            found.append(Finding((prefix + name).upper(), text))
+    return found
+
+
+def database_finding(path: Path) -> Finding:
+    """TOWNHALL_DB, its schema revision, and whether this code's revision is reached."""
+    from bot.store import open_store  # noqa: PLC0415 - SQLAlchemy only when it is used
+    from bot.store.migrate import head_revision  # noqa: PLC0415
+
+    subject = "TOWNHALL_DB"
+    head = head_revision()
+    if not path.exists():
+        return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
+    if path.is_dir():
+        return Finding(subject, str(path), database_problem(path, IsADirectoryError(str(path))))
+    try:
+        store = open_store(path)
+        try:
+            revision = store.revision()
+        finally:
+            store.close()
+    except (StoreUnavailableError, sqlite3.Error, OSError) as exc:
+        # The store's message carries the driver's reason; the hint is chosen from it.
+        return Finding(subject, str(path), database_problem(path, sqlite3.DatabaseError(str(exc))))
+    if revision == head:
+        return Finding(subject, f"{path}, schema revision {head} (current)")
+    if revision is None or _known_revision(revision):
+        return Finding(
+            subject,
+            f"{path}, schema revision {revision or 'none'}: `townhall serve` upgrades it to "
+            f"{head} at start",
+        )
+    return Finding(
+        subject,
+        f"{path}, schema revision {revision}, newer than this townhall ({head})",
+        "upgrade townhall to the version that wrote this database",
+    )
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this code has the migration script for `revision` (so it is older, not newer)."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    from bot.store.migrate import MIGRATIONS  # noqa: PLC0415
+
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    return any(script.revision == revision for script in scripts.walk_revisions())
+
+
+def knowledge_finding(folder: Path) -> Finding:
+    """The knowledge folder and what it holds, or the file and line to fix."""
+    try:
+        knowledge = load_knowledge(folder)
+    except KnowledgeError as exc:
+        return Finding("knowledge", str(folder), str(exc))
+    sections = sum(len(document.sections) for document in knowledge.documents)
+    return Finding("knowledge", f"{folder}: {len(knowledge.documents)} files, {sections} sections")
+
+
+def platform_findings(settings: Settings, port: int) -> list[Finding]:
+    """The mode each platform would run in, then what logging in and each channel showed."""
+    found = []
+    channels = settings.insight.channels()
+    bot = settings.discord.bot()
+    app = settings.slack.app()
+    if bot is None:
+        found.append(Finding("Discord", "not configured (set DISCORD_TOKEN to run it)"))
+    else:
+        where = f"guild {bot.guild_id}" if bot.guild_id else "every server (global commands)"
+        found.append(Finding("Discord", f"would run: slash commands for {where}"))
+    if app is None:
+        found.append(Finding("Slack", "not configured (set SLACK_BOT_TOKEN and a mode to run it)"))
+    elif app.mode == "socket":
+        found.append(Finding("Slack", "would run in Socket Mode (SLACK_APP_TOKEN)"))
+    else:
+        found.append(
+            Finding("Slack", f"would run in HTTP mode: events on port {port} at /slack/events")
+        )
+    for platform, running in (("discord", bot), ("slack", app)):
+        if platform in channels and running is None:
+            variable = f"INSIGHT_{platform.upper()}_CHANNELS"
+            found.append(
+                Finding(
+                    variable,
+                    "set, but the platform is not configured",
+                    f"configure {platform.title()} or unset {variable}",
+                )
+            )
+    if bot is None and app is None and not channels:
+        found.append(
+            Finding("serve", "nothing to run", NOTHING_TO_RUN.removeprefix("nothing to run: "))
+        )
+    found.extend(asyncio.run(_log_in(settings)))
+    return found
+
+
+async def _log_in(settings: Settings) -> list[Finding]:
+    # Imported here: the adapters load their platform clients.
+    from bot.adapters.discord.doctor import check_discord  # noqa: PLC0415
+    from bot.adapters.slack.doctor import check_slack  # noqa: PLC0415
+
+    channels = settings.insight.channels()
+    checks = []
+    bot = settings.discord.bot()
+    if bot is not None:
+        checks.append(check_discord(bot, channels.get("discord", ())))
+    app = settings.slack.app()
+    if app is not None:
+        checks.append(check_slack(app, channels.get("slack", ())))
+    results = await asyncio.gather(*checks)
+    return [finding for found in results for finding in found]
+
+
+def _report(found: Sequence[Finding]) -> int:
+    problems = [f for f in found if not f.ok]
+    for finding in found:
+        print(f"{OK if finding.ok else PROBLEM:<4} {finding.subject}: {finding.detail}")
+        if finding.fix:
+            print(f"     fix: {finding.fix}")
+    if problems:
+        print(f"{len(problems)} problem(s): fix them, then run `townhall doctor` again")
+        return 1
+    print("Everything would work.")
+    return 0

@@ -1,0 +1,269 @@
+"""`townhall doctor` against the local Discord and Slack: each problem named with its fix."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.adapters.discord.doctor import channel_permissions
+from bot.cli import main
+from bot.state import StateDB
+from bot.store import open_store
+from bot.store.migrate import head_revision
+from tests.fakes.discord_api import (
+    BOT_ID,
+    CHANNEL_ID,
+    GUILD_ID,
+    TOKEN,
+    FakeDiscord,
+    redirect_discord,
+)
+from tests.fakes.slack_api import FakeSlack
+
+BOT_TOKEN = "xoxb-1-doctor-secret-value"
+APP_TOKEN = "xapp-1-A1-doctor-app-secret"
+EMBED = discord.Permissions(embed_links=True).value
+SEND = discord.Permissions(send_messages=True).value
+ROLE = 1_300_000_000_000_000_077
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No platform variable and no .env from the machine; a database in the test's folder."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DISCORD_", "INSIGHT_", "TOWNHALL_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The local Discord, with the bot's token and one insight channel configured."""
+    async with FakeDiscord() as fake:
+        monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+        monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", str(CHANNEL_ID))
+        yield fake
+
+
+@pytest.fixture
+async def fake_slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
+    """The local Slack, with Socket Mode tokens and one insight channel configured."""
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("SLACK_API_URL", fake.api_url)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+        monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+        monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C0GENERAL:en")
+        yield fake
+
+
+async def doctor(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Run `townhall doctor` (in a thread: the fakes serve on this loop); status and output."""
+    status = await asyncio.to_thread(main, ["doctor"])
+    out = capsys.readouterr().out
+    for secret in (TOKEN, BOT_TOKEN, APP_TOKEN):
+        assert secret not in out
+    return status, out
+
+
+def fixes(out: str) -> list[str]:
+    """The `fix:` lines, in order."""
+    return [line.strip().removeprefix("fix: ") for line in out.splitlines() if "fix:" in line]
+
+
+async def test_everything_working_exits_0_and_shows_what_was_read(
+    fake_discord: FakeDiscord,
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / ".env").write_text("DISCORD_ASK_COOLDOWN=3\n")
+    StateDB(tmp_path / "townhall.db").close()
+    status, out = await doctor(capsys)
+    assert status == 0, out
+    lines = out.splitlines()
+    assert f"ok   settings file: {tmp_path / '.env'} (and the environment, which wins)" in lines
+    assert "ok   DISCORD_TOKEN: set" in lines
+    assert "ok   DISCORD_ASK_COOLDOWN: 3.0" in lines
+    assert "ok   SLACK_SIGNING_SECRET: unset" in lines
+    assert "ok   Slack: would run in Socket Mode (SLACK_APP_TOKEN)" in lines
+    assert "ok   DISCORD_TOKEN: logs in as townhall (1300000000000000002)" in lines
+    assert "ok   SLACK_APP_TOKEN: accepted: Socket Mode can connect" in lines
+    assert "ok   Slack channel C0GENERAL: #channel-c0general: the bot is a member" in lines
+    assert any(line.startswith(f"ok   Discord channel {CHANNEL_ID}: #") for line in lines)
+    assert lines[-1] == "Everything would work."
+
+
+async def test_refused_discord_token_is_named_with_its_fix(
+    fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.wrong-token-value.abcdef")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert "FIX  DISCORD_TOKEN: refused by Discord" in out.splitlines()
+    assert fixes(out) == ["copy the bot token again from the Developer Portal (Bot > Reset Token)"]
+    assert "wrong-token-value" not in out
+
+
+async def test_unknown_discord_channel_points_at_the_setting(
+    fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", "42")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert fixes(out)[0].startswith("check INSIGHT_DISCORD_CHANNELS")
+
+
+async def test_discord_channel_the_bot_cannot_see_asks_for_view_channel(
+    fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.forbidden_channels.add(CHANNEL_ID)
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert fixes(out) == [
+        "give the bot's role View Channel in the channel's settings (Permissions)"
+    ]
+
+
+async def test_overwrite_denying_embeds_names_the_missing_permission(
+    fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.overwrites[CHANNEL_ID] = [{"id": GUILD_ID, "type": 0, "allow": 0, "deny": EMBED}]
+    status, out = await doctor(capsys)
+    assert status == 1
+    [fix] = fixes(out)
+    assert fix.startswith("allow Embed Links for the bot's role in #channel-")
+
+
+async def test_the_bots_role_allowed_back_in_the_channel_is_fine(
+    fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.roles[ROLE] = 0
+    fake_discord.bot_roles = [ROLE]
+    fake_discord.overwrites[CHANNEL_ID] = [
+        {"id": GUILD_ID, "type": 0, "allow": 0, "deny": EMBED | SEND},
+        {"id": ROLE, "type": 0, "allow": EMBED | SEND, "deny": 0},
+    ]
+    status, out = await doctor(capsys)
+    assert status == 0, out
+
+
+def permissions(
+    everyone: int, role: int, overwrites: list[dict[str, int]], owner: int = 1
+) -> discord.Permissions:
+    guild = {
+        "id": str(GUILD_ID),
+        "owner_id": str(owner),
+        "roles": [
+            {"id": str(GUILD_ID), "permissions": str(everyone)},
+            {"id": str(ROLE), "permissions": str(role)},
+        ],
+    }
+    member = {"roles": [str(ROLE)]}
+    channel = {"permission_overwrites": overwrites}
+    return channel_permissions(guild, member, channel, BOT_ID)
+
+
+def test_member_overwrite_wins_over_role_overwrites() -> None:
+    allowed = permissions(
+        SEND,
+        0,
+        [
+            {"id": ROLE, "type": 0, "allow": 0, "deny": SEND},
+            {"id": BOT_ID, "type": 1, "allow": SEND, "deny": 0},
+        ],
+    )
+    assert allowed.send_messages
+
+
+def test_role_overwrite_deny_removes_what_everyone_grants() -> None:
+    allowed = permissions(SEND | EMBED, 0, [{"id": ROLE, "type": 0, "allow": 0, "deny": EMBED}])
+    assert (allowed.send_messages, allowed.embed_links) == (True, False)
+
+
+def test_administrator_ignores_overwrites_and_the_owner_has_everything() -> None:
+    admin = discord.Permissions(administrator=True).value
+    assert permissions(
+        0, admin, [{"id": GUILD_ID, "type": 0, "allow": 0, "deny": SEND}]
+    ).send_messages
+    assert permissions(0, 0, [], owner=BOT_ID).embed_links
+
+
+async def test_slack_channel_without_the_bot_says_how_to_invite_it(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.outside_channels.add("C0GENERAL")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert fixes(out) == ["invite the bot: /invite @townhall in #channel-c0general"]
+
+
+async def test_unknown_slack_channel_points_at_the_setting(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.missing_channels.add("C0GENERAL")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert fixes(out)[0].startswith("check INSIGHT_SLACK_CHANNELS")
+
+
+async def test_refused_slack_tokens_are_each_named(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.refused_tokens.add(APP_TOKEN)
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert "FIX  SLACK_APP_TOKEN: refused by Slack (invalid_auth)" in out.splitlines()
+    fake_slack.refused_tokens.add(BOT_TOKEN)
+    status, out = await doctor(capsys)
+    assert "FIX  SLACK_BOT_TOKEN: refused by Slack (invalid_auth)" in out.splitlines()
+
+
+async def test_unreachable_discord_is_a_problem_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        saved = redirect_discord(probe.getsockname()[1])  # nothing listens there
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    try:
+        status, out = await doctor(capsys)
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+    assert status == 1
+    assert fixes(out) == ["check this host's network access to discord.com"]
+
+
+async def test_nothing_configured_is_a_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert fixes(out)[0].startswith("set DISCORD_TOKEN for Discord")
+
+
+async def test_database_states(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "townhall.db"
+    _, out = await doctor(capsys)
+    assert f"ok   TOWNHALL_DB: {db} does not exist yet; `townhall serve` creates it" in out
+    store = open_store(db)
+    store.upgrade()
+    _, out = await doctor(capsys)
+    assert f"ok   TOWNHALL_DB: {db}, schema revision {head_revision()} (current)" in out
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    _, out = await doctor(capsys)
+    assert "upgrade townhall to the version that wrote this database" in fixes(out)
+    store.close()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"garbage " * 1000)
+    monkeypatch.setenv("TOWNHALL_DB", str(garbage))
+    _, out = await doctor(capsys)
+    assert f"TOWNHALL_DB ({garbage}) is not a usable SQLite database" in out
