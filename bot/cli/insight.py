@@ -7,18 +7,22 @@ Both read the rotation's first day from the database and never store it: the fir
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from typing import Any
 
 from bot.cli.common import fail, knowledge_or_exit, settings_or_exit, state_or_exit
 from bot.clock import Clock
+from bot.insight.channel import InsightChannel
 from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
 from bot.insight.pick import Insight, insight_for
+from bot.insight.publisher import InsightPublisher
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
+from bot.runner import Runner
 from bot.settings import INSIGHT_LANGUAGES, Settings
 from bot.state import StateDB
 
@@ -32,7 +36,7 @@ def register(commands: Any) -> None:
         help="preview the daily insight, or show its state",
         description="Preview the daily Town Hall insight, or show the last posts and the next. "
         "Insight #1 is the first day the bot posts one (stored in TOWNHALL_DB); until then a "
-        "preview counts today as that day. Neither option changes the database.",
+        "preview counts today as that day. --preview and --status never change the database.",
     )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--preview", action="store_true", help="print what would be posted")
@@ -40,6 +44,14 @@ def register(commands: Any) -> None:
         "--status",
         action="store_true",
         help="show the rotation's first day, the last posts per channel and what is next",
+    )
+    mode.add_argument(
+        "--retry",
+        action="store_true",
+        help="post today's insight now where it failed or is missing (never twice)",
+    )
+    parser.add_argument(
+        "--channel", metavar="ID", help="with --retry: only this channel (its id, as configured)"
     )
     parser.add_argument(
         "--date",
@@ -60,13 +72,151 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     knowledge = knowledge_or_exit(settings)
     clock: Clock = args.clock
     now = clock.now()
+    if args.channel and not args.retry:
+        fail("--channel goes with --retry", 2)
     if args.preview:
         today = clock.today(settings.insight.timezone)
         start = _stored_start(settings)
         print(preview(_insight_or_exit(knowledge, day or today, lang, start, today)))
+    elif args.retry:
+        return retry(settings, knowledge, clock, args.channel)
     else:
         print(status(settings, knowledge, now))
     return 0
+
+
+def retry(settings: Settings, knowledge: Knowledge, clock: Clock, only: str | None) -> int:
+    """Re-attempt today's failed or missing posts now; 0 when every channel is posted."""
+    from bot.runtime import StartError  # noqa: PLC0415 - the platforms load only here
+
+    config = settings.insight
+    targets = [t for found in config.channels().values() for t in found]
+    if only is not None:
+        targets = [t for t in targets if t.channel.id == only]
+        if not targets:
+            fail(
+                f"--channel {only} is not in INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS", 2
+            )
+    if not targets:
+        fail("no channels: set INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS")
+    now = clock.now()
+    today = now.astimezone(config.timezone).date()
+    if now < post_time(today, config.time, config.timezone):
+        print(
+            f"Today's insight is due at {config.time.strftime('%H:%M')} {config.timezone.key}; "
+            "nothing to retry yet (`townhall serve` posts it then)."
+        )
+        return 0
+    state = state_or_exit(settings.core.townhall_db)
+    try:
+        records = asyncio.run(_retry(settings, knowledge, clock, state, targets))
+    except StartError as exc:
+        fail(str(exc))
+    except ConnectionError as exc:
+        fail(f"could not post: {exc}")
+    finally:
+        state.close()
+    for record in records:
+        print(f"{record.channel} {_record_line(record, config.timezone)}")
+        if record.status != "posted" and (hint := failure_hint(record)):
+            print(f"  fix: {hint}")
+    return 0 if all(r.status == "posted" for r in records) else 1
+
+
+async def _retry(
+    settings: Settings,
+    knowledge: Knowledge,
+    clock: Clock,
+    state: StateDB,
+    targets: list[InsightChannel],
+) -> list[PostRecord]:
+    """The scheduler's own path (claim, look for an earlier post, post, record), once."""
+    from bot.insight.daily import DailyInsights  # noqa: PLC0415
+    from bot.insight.schedule import InsightScheduler  # noqa: PLC0415
+
+    ledger = Ledger(state)
+    zone = settings.insight.timezone
+    async with AsyncExitStack() as stack:
+        publishers = await _publishers(
+            settings, clock, {t.channel.platform for t in targets}, stack
+        )
+        with Runner("insight") as runner:
+            daily = DailyInsights(knowledge, ledger, clock, zone, runner)
+            scheduler = InsightScheduler(
+                daily, ledger, publishers, targets, at=settings.insight.time
+            )
+            return await scheduler.retry_day(clock.today(zone))
+
+
+async def _publishers(
+    settings: Settings, clock: Clock, platforms: set[str], stack: AsyncExitStack
+) -> dict[str, InsightPublisher]:
+    publishers: dict[str, InsightPublisher] = {}
+    if "discord" in platforms:
+        from bot.adapters.discord.publish import rest_publisher  # noqa: PLC0415
+
+        bot = settings.discord.bot()
+        if bot is None:
+            fail("INSIGHT_DISCORD_CHANNELS is set but DISCORD_TOKEN is not")
+        publishers["discord"] = await stack.enter_async_context(rest_publisher(bot, clock))
+    if "slack" in platforms:
+        from bot.adapters.slack.publish import web_publisher  # noqa: PLC0415
+
+        app = settings.slack.app()
+        if app is None:
+            fail("INSIGHT_SLACK_CHANNELS is set but SLACK_BOT_TOKEN is not")
+        publishers["slack"] = web_publisher(app)
+    return publishers
+
+
+# What each kind of failure asks of an admin; the error texts are the publishers' own.
+_HINTS = (
+    (
+        ("channel_not_found", "not_in_channel"),
+        "invite the bot to the channel (/invite @townhall "
+        "in it), or check INSIGHT_SLACK_CHANNELS; then `townhall insight --retry`",
+    ),
+    (("is_archived",), "unarchive the channel or remove it from INSIGHT_SLACK_CHANNELS"),
+    (
+        ("missing_scope", "not_allowed_token_type"),
+        "add the missing scope under OAuth & "
+        "Permissions and reinstall the app; then `townhall insight --retry`",
+    ),
+    (
+        ("invalid_auth", "not_authed", "token_revoked", "account_inactive"),
+        "the Slack token was refused: set SLACK_BOT_TOKEN again",
+    ),
+    (
+        ("missing access",),
+        "let the bot's role view the channel, send messages, embed links "
+        "and read history there (`townhall doctor` shows which is missing); then --retry",
+    ),
+    (
+        ("not found",),
+        "check the channel id in INSIGHT_DISCORD_CHANNELS and that the bot is in that server",
+    ),
+    (
+        ("rate limited", "ratelimited", "HTTP 429"),
+        "the platform rate-limited the bot; it "
+        "retries on its own, or run `townhall insight --retry` later",
+    ),
+    (
+        ("network error", "could not reach", "HTTP 5"),
+        "the platform could not be reached; "
+        "it retries on its own, or run `townhall insight --retry`",
+    ),
+)
+
+
+def failure_hint(record: PostRecord) -> str | None:
+    """What an admin can do about a failed or retrying record's last error, if known."""
+    error = record.last_error or ""
+    for markers, hint in _HINTS:
+        if any(marker in error for marker in markers):
+            return hint
+    if record.status == "failed":
+        return "see the log for this channel; then `townhall insight --retry`"
+    return None
 
 
 def preview(insight: Insight) -> str:
@@ -90,7 +240,15 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
     ledger) and the next post.
     """
     with _existing_db(settings) as db:
-        return _status(settings, knowledge, now, Ledger(db) if db else None)
+        text = _status(settings, knowledge, now, Ledger(db) if db else None)
+    if db is None:
+        # Often a shell reading other settings than the service: say so before anything.
+        text = (
+            f"Warning: TOWNHALL_DB ({settings.core.townhall_db}) does not exist: nothing has "
+            "been posted with these settings (is this the service's settings file? see "
+            "--env-file)\n" + text
+        )
+    return text
 
 
 def _status(
@@ -115,7 +273,10 @@ def _status(
         label = f"({lang})" if lang else "(no longer configured)"
         records = ledger.recent(channel, RECENT) if ledger else []
         lines.append(f"{channel} {label}" + ("" if records else ": no posts yet"))
-        lines.extend(f"  {_record_line(record, zone)}" for record in records)
+        for record in records:
+            lines.append(f"  {_record_line(record, zone)}")
+            if record.status != "posted" and (hint := failure_hint(record)):
+                lines.append(f"    fix: {hint}")
     today = now.astimezone(zone).date()
     due = post_time(today, config.time, zone)
     open_today = [r for r in (ledger.day(today) if ledger else []) if r.channel in configured]

@@ -167,6 +167,32 @@ class Ledger:
             (error, _stamp(now), *_key(channel, day), owner),
         )
 
+    def reopen(
+        self, channel: Channel, day: dt.date, now: dt.datetime, *, waiting_too: bool = False
+    ) -> bool:
+        """Make a failed record (and with `waiting_too` one waiting for a retry) due now.
+
+        A posted record and one under another claimer's lease are left alone, so reopening
+        keeps exactly-once: the next claimer still asks the platform before posting.
+        """
+        waiting = (
+            "OR (status = 'pending' AND (lease_until IS NULL OR lease_until <= ?))"
+            if waiting_too
+            else ""
+        )
+        cursor = self.db.connection.execute(
+            "UPDATE insight_posts SET status = 'pending', attempts = 0, next_attempt = ?, "
+            "lease_owner = NULL, lease_until = NULL, updated = ? "
+            f"WHERE {_KEY} AND (status = 'failed' {waiting})",
+            (
+                _stamp(now),
+                _stamp(now),
+                *_key(channel, day),
+                *([_stamp(now)] if waiting_too else []),
+            ),
+        )
+        return cursor.rowcount == 1
+
     def get(self, channel: Channel, day: dt.date) -> PostRecord | None:
         """The record of `day` in `channel`, if any."""
         rows = self._records(

@@ -114,6 +114,7 @@ class InsightScheduler:
                 "channels": len(self.targets),
             },
         )
+        self._reopen_failed_today()
         while True:
             now = self.clock.now()
             today = self.local_day(now)
@@ -127,8 +128,28 @@ class InsightScheduler:
             log.info("next insight", extra={"at": self.next_post.isoformat()})
             await self.clock.sleep_until(self.next_post)
 
-    async def run_day(self, day: dt.date) -> None:
-        """Post `day`'s insight to every target; return when all are done or the day is over."""
+    def _reopen_failed_today(self) -> None:
+        """Give a channel that failed for good earlier today one more try (the admin may
+        have fixed it and restarted)."""
+        now = self.clock.now()
+        for record in self._records(self.local_day(now)):
+            if record.status == "failed" and self.ledger.reopen(record.channel, record.day, now):
+                log.info(
+                    "retrying a channel that failed earlier today",
+                    extra=_fields(record) | {"error": record.last_error},
+                )
+
+    async def retry_day(self, day: dt.date) -> list[PostRecord]:
+        """Re-attempt `day`'s failed, waiting or missing posts now, once each; the records."""
+        now = self.clock.now()
+        for record in self._records(day):
+            self.ledger.reopen(record.channel, day, now, waiting_too=True)
+        await self.run_day(day, once=True)
+        return self._records(day)
+
+    async def run_day(self, day: dt.date, *, once: bool = False) -> None:
+        """Post `day`'s insight to every target; return when all are done or the day is over
+        (with `once`, after one attempt at each channel that is due)."""
         try:
             insights = await self.daily.of_day(day, (t.lang for t in self.targets))
         except BeforeRotationError as exc:
@@ -160,7 +181,10 @@ class InsightScheduler:
                 for t in self.targets
                 if t.channel in wanted
             ]
-            if any(await asyncio.gather(*attempts)):
+            tried = await asyncio.gather(*attempts)
+            if once:
+                return
+            if any(tried):
                 continue
             # Nothing was ours to do now: wait for the next retry, or for another process's
             # lease to end (then it has posted, or it crashed and the record is ours to take).

@@ -180,7 +180,7 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
 
     text = status(load_settings(), knowledge, noon)
 
-    assert text.splitlines()[:8] == [
+    assert text.splitlines()[:9] == [
         "Daily insight at 09:00 Asia/Seoul",
         "Rotation: started 2026-01-28 (insight #1)",
         "discord 111 (ko)",
@@ -189,12 +189,14 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
         "discord 222 (en): no posts yet",
         "slack C1 (ko)",
         "  2026-02-02  failed   1 attempt  (not_in_channel)",
+        "    fix: invite the bot to the channel (/invite @townhall in it), or check "
+        "INSIGHT_SLACK_CHANNELS; then `townhall insight --retry`",
     ]
-    assert text.splitlines()[8] == (
+    assert text.splitlines()[9] == (
         "Next: today's insight, due since 09:00, is not yet posted in 1 channel(s); "
         "`townhall serve` posts it"
     )
-    assert text.splitlines()[9].startswith("  #6 ")
+    assert text.splitlines()[10].startswith("  #6 ")
 
 
 @pytest.mark.usefixtures("started")
@@ -222,7 +224,8 @@ def test_status_before_any_post_says_the_next_post_is_insight_1(
 ) -> None:
     lines = status(load_settings(), knowledge, NOW).splitlines()
 
-    assert lines[1] == "Rotation: not started; the first post (or /insight) is insight #1"
+    assert lines[0].startswith("Warning: TOWNHALL_DB (")  # no database: nothing posted yet
+    assert lines[2] == "Rotation: not started; the first post (or /insight) is insight #1"
     assert lines[-2] == "Next: 2026-03-10 09:00 KST (UTC+0900)"
     assert lines[-1].startswith("  #1 ")
     assert not (tmp_path / "townhall.db").exists()

@@ -366,3 +366,41 @@ async def test_channels_of_a_platform_without_publisher_are_skipped(
         "next_post": "2026-02-03T00:00:00+00:00",
     }
     assert any(getattr(r, "platform", None) == "slack" for r in caplog.records)
+
+
+async def test_restart_the_same_day_retries_a_permanently_failed_channel_once(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    discord.fail("1", PublishError("Missing Access", retry=False))
+    targets = [target("discord", "1"), target("discord", "2")]
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 3, 0))
+    assert discord.posts("1") == []
+
+    # The admin fixes the channel's permissions and restarts at 15:00 in Seoul.
+    clock.current = utc(2026, 2, 2, 6, 0)
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 12, 0))
+
+    assert len(discord.posts("1")) == 1
+    assert len(discord.posts("2")) == 1
+    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    assert record is not None
+    assert record.status == "posted"
+
+
+async def test_restart_retries_a_failed_channel_once_and_gives_up_again(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 23, 0))
+    discord = RecordingPublisher("discord", clock)
+    discord.fail("1", *[PublishError("Missing Access", retry=False)] * 2)
+    targets = [target("discord", "1")]
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 3, 0))
+    clock.current = utc(2026, 2, 2, 6, 0)
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 12, 0))
+
+    assert len(discord.attempt_times["1"]) == 2
+    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    assert record is not None
+    assert record.status == "failed"

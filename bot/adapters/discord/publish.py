@@ -13,6 +13,8 @@ from bot.adapters.discord.render import NO_MENTIONS, insight_reply, is_marked
 from bot.adapters.discord.views import view_for
 from bot.clock import Clock
 from bot.insight import Insight, PublishError
+from bot.runtime import StartError
+from bot.settings import DiscordBot
 
 # How far back `find_posted` looks: a day's post is among the channel's latest messages
 # unless the channel is very busy, and then posting twice is the lesser harm.
@@ -21,6 +23,28 @@ HISTORY = 50
 # login under way beats a failed attempt and a retry half a minute later.
 READY_WAIT = dt.timedelta(seconds=30)
 LOGIN_POLL = 0.2
+
+
+TOKEN_REFUSED = (
+    "DISCORD_TOKEN was rejected by Discord: copy the bot token again from the "
+    "Developer Portal (Bot > Reset Token)"
+)
+
+
+@asynccontextmanager
+async def rest_publisher(bot: DiscordBot, clock: Clock) -> AsyncIterator[DiscordPublisher]:
+    """A publisher logged in over REST only (no gateway): for `townhall insight --retry`."""
+    client = discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS)
+    async with client:
+        try:
+            await client.login(bot.token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartError(TOKEN_REFUSED) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise ConnectionError(
+                f"could not reach Discord at {discord.http.Route.BASE} ({type(exc).__name__})"
+            ) from exc
+        yield DiscordPublisher(client, clock)
 
 
 class DiscordPublisher:

@@ -11,7 +11,7 @@ import discord
 
 from bot.adapters.discord.client import TownhallClient
 from bot.adapters.discord.commands import TownhallCommands
-from bot.adapters.discord.publish import DiscordPublisher
+from bot.adapters.discord.publish import TOKEN_REFUSED, DiscordPublisher
 from bot.adapters.discord.sync import SyncMemory
 from bot.answers import Answers
 from bot.clock import Clock
@@ -69,10 +69,7 @@ class DiscordService:
             async with self.client:
                 await self.client.start(self._token.get_secret_value())
         except discord.LoginFailure:
-            raise DiscordLoginError(
-                "DISCORD_TOKEN was rejected by Discord: copy the bot token again from the "
-                "Developer Portal (Bot > Reset Token)"
-            ) from None
+            raise DiscordLoginError(TOKEN_REFUSED) from None
         except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as exc:
             # Only reached at start: once connected, discord.py reconnects on its own.
             raise ConnectionError(

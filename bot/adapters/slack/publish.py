@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.render import insight_message
 from bot.insight import Insight, InsightPublisher, PublishError
+from bot.settings import SlackApp
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ RETRYABLE_ERRORS = frozenset(
 )
 
 T = TypeVar("T")
+
+
+def web_publisher(app: SlackApp) -> SlackInsightPublisher:
+    """A publisher over the Web API alone (no events): for `townhall insight --retry`."""
+    return SlackInsightPublisher(
+        AsyncWebClient(token=app.bot_token.get_secret_value(), base_url=app.api_url)
+    )
 
 
 class SlackInsightPublisher:
