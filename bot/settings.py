@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import logging
+import os
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import (
     BeforeValidator,
     Field,
@@ -30,9 +37,18 @@ class SettingsError(ValueError):
     """Settings that cannot be used, naming the variable an admin has to fix."""
 
 
+# Where the settings file is named when --env-file is not given (then ./.env, if any).
+ENV_FILE_VARIABLE = "TOWNHALL_ENV_FILE"
+# Variables with these prefixes are meant for the bot: an unknown one is likely a typo.
+PREFIXES = ("DISCORD_", "SLACK_", "INSIGHT_", "TOWNHALL_", "STATS_")
+# Read by something else than the settings classes (the CLI, the test suite).
+OTHER_VARIABLES = frozenset({ENV_FILE_VARIABLE, "TOWNHALL_REQUIRE_POSTGRES"})
+
+
 def _config(prefix: str) -> SettingsConfigDict:
+    # The file is chosen by load_settings and handed to each section (`_env_file`).
     return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=prefix, env_file=None, env_file_encoding="utf-8", extra="ignore"
     )
 
 
@@ -275,13 +291,16 @@ class StatsSettings(BaseSettings):
 
 @dataclass(frozen=True)
 class Settings:
-    """Every section of the settings, read once."""
+    """Every section of the settings, read once, with the file they came from."""
 
     core: CoreSettings
     discord: DiscordSettings
     slack: SlackSettings
     insight: InsightSettings
     stats: StatsSettings = field(default_factory=StatsSettings)
+    env_file: Path | None = None
+    # Lines of the file that could not be read, variables that look like typos.
+    warnings: tuple[str, ...] = ()
 
 
 _SECTIONS: tuple[type[BaseSettings], ...] = (
@@ -293,19 +312,89 @@ _SECTIONS: tuple[type[BaseSettings], ...] = (
 )
 
 
-def load_settings() -> Settings:
-    """Read every settings section from the environment and `./.env` (the environment wins)."""
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Read every section from the environment and a settings file (the environment wins).
+
+    The file is `env_file` (--env-file), else TOWNHALL_ENV_FILE, else ./.env if there is one.
+    """
+    path = settings_file(env_file, os.environ)
     try:
-        return Settings(
-            core=CoreSettings(),
-            discord=DiscordSettings(),
-            slack=SlackSettings(),
-            insight=InsightSettings(),
-            stats=StatsSettings(),
-        )
+        with _quiet_dotenv():
+            sections = (
+                CoreSettings(_env_file=path),  # type: ignore[call-arg]
+                DiscordSettings(_env_file=path),  # type: ignore[call-arg]
+                SlackSettings(_env_file=path),  # type: ignore[call-arg]
+                InsightSettings(_env_file=path),  # type: ignore[call-arg]
+                StatsSettings(_env_file=path),  # type: ignore[call-arg]
+            )
     except ValidationError as exc:
         # Redacted here too, so no caller can print a token pasted into the wrong variable.
         raise SettingsError(Redactor()(_error_line(exc))) from None
+    warnings = (*file_problems(path), *unknown_variables(path, os.environ))
+    return Settings(*sections, env_file=path, warnings=warnings)
+
+
+def settings_file(env_file: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The settings file to read: `env_file`, TOWNHALL_ENV_FILE, or ./.env when it exists."""
+    named = env_file or (
+        Path(environ[ENV_FILE_VARIABLE]) if environ.get(ENV_FILE_VARIABLE) else None
+    )
+    if named is None:
+        default = Path(".env")
+        return default.resolve() if default.is_file() else None
+    if not named.is_file():
+        source = "--env-file" if env_file else ENV_FILE_VARIABLE
+        raise SettingsError(f"{source} {named}: no such file")
+    return named.resolve()
+
+
+def file_problems(path: Path | None) -> list[str]:
+    """Each line of the settings file that is not NAME=value, by file and line."""
+    if path is None:
+        return []
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        # The line itself is not shown: it may hold a secret.
+        return [
+            f"{path}:{binding.original.line}: line not read (expected NAME=value)"
+            for binding in parse_stream(stream)
+            if binding.error
+        ]
+
+
+def unknown_variables(path: Path | None, environ: Mapping[str, str]) -> list[str]:
+    """Variables named like the bot's settings that no setting reads, with the nearest name."""
+    known = sorted(_known_variables())
+    found = {name.upper(): "the environment" for name in environ}
+    if path is not None:
+        with _quiet_dotenv():
+            found |= {name.upper(): str(path) for name in dotenv_values(path)}
+    problems = []
+    for name, source in sorted(found.items()):
+        if name.startswith(PREFIXES) and name not in known:
+            nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean {nearest[0]}?" if nearest else "it is not a townhall setting"
+            problems.append(f"{name} (in {source}) is ignored: {hint}")
+    return problems
+
+
+def _known_variables() -> set[str]:
+    names = set(OTHER_VARIABLES)
+    for section in _SECTIONS:
+        prefix = str(section.model_config.get("env_prefix", ""))
+        names |= {(prefix + field).upper() for field in section.model_fields}
+    return names
+
+
+@contextmanager
+def _quiet_dotenv() -> Iterator[None]:
+    """python-dotenv warns about a bad line once per section read; file_problems says it once."""
+    logger = logging.getLogger("dotenv.main")
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
 
 
 def secret_values(settings: Settings) -> list[str]:

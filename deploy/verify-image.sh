@@ -261,8 +261,8 @@ python3 - "$work/unit-answer.json" <<'EOF' || fail "no answer from the unit's Ex
 import json, sys
 assert json.load(open(sys.argv[1]))["results"][0]["doc"] == "openai-town-hall-2026-01"
 EOF
-mode=$(buildah run --isolation chroot "$system" -- stat -c '%a %U' /etc/townhall/townhall.env)
-[ "$mode" = "600 root" ] || fail "the settings file is $mode, not 600 root"
+mode=$(buildah run --isolation chroot "$system" -- stat -c '%a %U %G' /etc/townhall/townhall.env)
+[ "$mode" = "640 root townhall" ] || fail "the settings file is $mode, not 640 root townhall"
 say "systemd: $exe answers as townhall; /etc/townhall/townhall.env is $mode"
 
 say "all checks passed; the image is $image in the store $cache/storage"

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.cli import ask, doctor, insight, knowledge, serve, stats
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answers questions about the OpenAI Town Hall (January 2026).",
     )
     parser.add_argument("--version", action="version", version=f"townhall {__version__}")
+    add_env_file_option(parser, default=None)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ask.register(commands)
     knowledge.register(commands)
@@ -30,7 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(commands)
     stats.register(commands)
     doctor.register(commands)
+    for command in commands.choices.values():
+        # After the command too (`townhall serve --env-file F`); unset there, the one
+        # before the command (or none) stands.
+        add_env_file_option(command, default=argparse.SUPPRESS)
     return parser
+
+
+def add_env_file_option(parser: argparse.ArgumentParser, default: object) -> None:
+    """--env-file: the settings file every command reads (the environment wins over it)."""
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="read settings from this file (default: $TOWNHALL_ENV_FILE, else ./.env)",
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:

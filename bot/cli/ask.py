@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Answer the question(s) and print them."""
     if args.question != "-" and not args.question.strip():
         parser.error("the question is empty")
-    engine = engine_or_exit(settings_or_exit(), args.korean_analyzer)
+    engine = engine_or_exit(settings_or_exit(args.env_file), args.korean_analyzer)
     if args.question != "-":
         answer = engine.ask(args.question)
         print(json_line(answer) if args.json else readable(engine, answer))

@@ -16,20 +16,25 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.state import StateDB
 
 
-def settings_or_exit() -> Settings:
-    """The settings, or exit 1 with the variable to fix."""
+def settings_or_exit(env_file: Path | None) -> Settings:
+    """The settings (from `env_file` if given), or exit 1 with the variable to fix.
+
+    Problems that do not stop the command (a bad line, a likely typo) are said once each.
+    """
     try:
-        return load_settings()
+        settings = load_settings(env_file)
     except SettingsError as exc:
         fail(f"settings: {exc}")
+    for warning in settings.warnings:
+        print(f"townhall: warning: {Redactor()(warning)}", file=sys.stderr)
+    return settings
 
 
-def settings_file_shown() -> str:
-    """Which `.env` file the settings were read from, for an admin to see."""
-    found = Path(".env").resolve()
-    if found.is_file():
-        return f"{found} (and the environment, which wins)"
-    return f"none: no .env in {Path.cwd()} (the environment only)"
+def settings_file_shown(env_file: Path | None) -> str:
+    """Which settings file was read, for an admin to see."""
+    if env_file is not None:
+        return f"{env_file} (and the environment, which wins)"
+    return f"none: no --env-file, TOWNHALL_ENV_FILE or .env in {Path.cwd()} (the environment only)"
 
 
 def knowledge_or_exit(settings: Settings) -> Knowledge:

@@ -38,12 +38,15 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Print each finding (and its fix); 0 when none needs fixing, else 1."""
-    found = [Finding("settings file", settings_file_shown())]
     try:
-        settings = load_settings()
+        settings = load_settings(args.env_file)
     except SettingsError as exc:
-        found.append(Finding("settings", str(exc), "fix that variable, then run doctor again"))
+        found = [Finding("settings", str(exc), "fix that variable, then run doctor again")]
         return _report(found)
+    found = [Finding("settings file", settings_file_shown(settings.env_file))]
+    found.extend(
+        Finding("settings", warning, "correct or remove it") for warning in settings.warnings
+    )
     found.extend(settings_findings(settings))
     found.append(database_finding(settings.core.townhall_db))
     found.append(knowledge_finding(settings.core.knowledge_dir))

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     lang = args.lang or "ko"
     if lang not in INSIGHT_LANGUAGES:
         fail(f"--lang must be ko or en, not {lang!r}", 2)
-    settings = settings_or_exit()
+    settings = settings_or_exit(args.env_file)
     knowledge = knowledge_or_exit(settings)
     clock: Clock = args.clock
     now = clock.now()

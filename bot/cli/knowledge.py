@@ -22,7 +22,7 @@ def register(commands: Any) -> None:
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Load the configured knowledge folder and report what it holds."""
-    knowledge = knowledge_or_exit(settings_or_exit())
+    knowledge = knowledge_or_exit(settings_or_exit(args.env_file))
     for document in knowledge.documents:
         print(
             f"ok  {document.path.name}: {document.talk} [{document.lang}] "

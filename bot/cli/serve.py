@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from bot.runner import Runner  # noqa: PLC0415
     from bot.runtime import StartError, run_services  # noqa: PLC0415
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(args.env_file)
     setup_logging(secret_values(settings), level=logging.getLevelName(args.log_level.upper()))
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.INFO))

@@ -72,14 +72,18 @@ def test_the_unit_runs_serve_sandboxed_without_capabilities() -> None:
     assert "@system-service" in setting("SystemCallFilter")
     # Under ProtectSystem=strict the state directory is the one place the bot writes.
     assert setting("StateDirectory") == ["townhall"]
-    assert setting("Environment")[0] == "TOWNHALL_DB=/var/lib/townhall/townhall.db"
+    # The settings file, which admin commands read too (--env-file), holds TOWNHALL_DB.
+    assert setting("Environment") == ["TOWNHALL_ENV_FILE=/etc/townhall/townhall.env"]
 
 
 def test_the_header_installs_to_the_paths_the_unit_uses() -> None:
     commands = header()
-    (env_file,) = setting("EnvironmentFile")
-    # install -D creates /etc/townhall; without it the copy fails on a fresh machine.
-    assert f"install -D -m 600 .env {env_file}" in commands
+    (env_file,) = [v.removeprefix("TOWNHALL_ENV_FILE=") for v in setting("Environment")]
+    # install -D creates /etc/townhall; without it the copy fails on a fresh machine. The
+    # townhall group reads it: the service and admin commands run as townhall read one file.
+    assert f"install -D -m 640 -g townhall .env {env_file}" in commands
+    state = setting("StateDirectory")[0]
+    assert f"echo TOWNHALL_DB=/var/lib/{state}/townhall.db >> {env_file}" in commands
     venv = setting("ExecStart")[0].split()[0].removesuffix("/bin/townhall")
     assert f"python3 -m venv {venv}" in commands
     assert f"{venv}/bin/pip install --require-hashes -r deploy/requirements.lock" in commands
