@@ -1,4 +1,4 @@
-"""Structured logs: one JSON object per line, with tokens and configured secrets redacted."""
+"""Logs: readable text on a terminal, JSON lines otherwise; tokens and secrets redacted in both."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Literal, TextIO
+
+LogFormat = Literal["text", "json"]
+LOG_FORMATS = ("auto", "text", "json")
 
 REDACTED = "[redacted]"
 
@@ -107,12 +110,44 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One readable line per record: local time, level, logger, event, then key=value extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as `HH:MM:SS level logger: event key=value ...` (a traceback below)."""
+        when = dt.datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
+        text = f"{when} {record.levelname.lower():<7} {record.name}: {record.getMessage()}"
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD:
+                shown = str(value)
+                if not shown or any(c.isspace() for c in shown):
+                    shown = json.dumps(shown, ensure_ascii=False)
+                text += f" {name}={shown}"
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        return text
+
+
+def log_format(choice: str, stream: TextIO) -> LogFormat:
+    """`text` or `json` for --log-format `choice`; `auto` is text on a terminal, else JSON."""
+    if choice == "auto":
+        return "text" if stream.isatty() else "json"
+    if choice not in ("text", "json"):
+        raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {choice!r}")
+    return "text" if choice == "text" else "json"
+
+
 def setup_logging(
-    secrets: Iterable[str] = (), level: int = logging.INFO, stream: TextIO | None = None
+    secrets: Iterable[str] = (),
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+    form: LogFormat = "json",
 ) -> logging.Handler:
-    """Send every log record to `stream` (stderr) as redacted JSON lines; returns the handler."""
+    """Send every log record to `stream` (stderr), redacted, as text or JSON lines."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(TextFormatter() if form == "text" else JsonFormatter())
     handler.addFilter(RedactingFilter(Redactor(secrets)))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "townhall", False)]:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import REDACTED, JsonFormatter, RedactingFilter, Redactor, setup_logging
+from bot.logs import (
+    REDACTED,
+    JsonFormatter,
+    RedactingFilter,
+    Redactor,
+    log_format,
+    setup_logging,
+)
 
 SLACK_BOT = "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_APP = "xapp-1-A0123ABCD-1234567890123-0123456789abcdef0123456789abcdef"
@@ -75,3 +83,33 @@ def test_a_second_setup_replaces_the_first_handler(output: io.StringIO) -> None:
         logging.getLogger().removeHandler(handler)
     assert output.getvalue() == ""
     assert [line["event"] for line in lines(again)] == ["once"]
+
+
+@pytest.mark.parametrize("token", [SLACK_BOT, DISCORD, "my-signing-secret-value"])
+def test_text_logs_are_one_readable_line_and_redacted_too(token: str) -> None:
+    stream = io.StringIO()
+    handler = setup_logging(["my-signing-secret-value"], stream=stream, form="text")
+    try:
+        logging.getLogger("bot.test").warning(
+            "insight post failed", extra={"channel": "C1", "error": f"bad token {token}"}
+        )
+    finally:
+        logging.getLogger().removeHandler(handler)
+    [line] = stream.getvalue().splitlines()
+    assert token not in line
+    assert line.split(" ", 2)[2] == (
+        f'warning bot.test: insight post failed channel=C1 error="bad token {REDACTED}"'
+    )
+
+
+def test_auto_format_is_text_on_a_terminal_and_json_otherwise() -> None:
+    reader, writer = os.openpty()
+    try:
+        with os.fdopen(writer, "w", closefd=False) as terminal:
+            assert log_format("auto", terminal) == "text"
+    finally:
+        os.close(reader)
+        os.close(writer)
+    assert log_format("auto", io.StringIO()) == "json"
+    assert log_format("json", io.StringIO()) == "json"
+    assert log_format("text", io.StringIO()) == "text"

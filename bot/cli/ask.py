@@ -24,16 +24,23 @@ def register(commands: Any) -> None:
         help="answer a question (or '-' for one question per line on stdin)",
         description="Answer a question about the Town Hall from the bundled summary.",
     )
-    parser.add_argument("question", help="the question, or '-' to read one per line from stdin")
+    parser.add_argument(
+        "question",
+        nargs="+",
+        help="the question (quoted or not), or '-' to read one per line from stdin",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per question")
     add_korean_option(parser)
-    parser.set_defaults(run=run)
+    # `ask ""` is a mistake in using `ask`: its own usage says how to use it.
+    parser.set_defaults(run=run, ask_parser=parser)
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Answer the question(s) and print them."""
+    # `townhall ask what did he say about hiring` is one question, as the shell split it.
+    args.question = " ".join(args.question)
     if args.question != "-" and not args.question.strip():
-        parser.error("the question is empty")
+        args.ask_parser.error("the question is empty")
     engine = engine_or_exit(settings_or_exit(args.env_file), args.korean_analyzer)
     if args.question != "-":
         answer = engine.ask(args.question)

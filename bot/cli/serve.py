@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sqlite3
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from bot.cli.common import (
     settings_or_exit,
     state_or_exit,
 )
+from bot.logs import LOG_FORMATS
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
 from bot.state import StateDB
@@ -87,6 +89,13 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--log-level", default="info", type=str.lower, choices=LOG_LEVELS, help="default: info"
     )
+    parser.add_argument(
+        "--log-format",
+        default="auto",
+        choices=LOG_FORMATS,
+        help="text (readable) or json (one object per line); auto: text on a terminal, "
+        "else json (default)",
+    )
     add_korean_option(parser)
     parser.set_defaults(run=run)
 
@@ -94,12 +103,16 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """The composition root: build every part once, hand each service what it uses, run."""
     from bot.health import Health, HealthServer  # noqa: PLC0415 - see the imports above
-    from bot.logs import setup_logging  # noqa: PLC0415
+    from bot.logs import log_format, setup_logging  # noqa: PLC0415
     from bot.runner import Runner  # noqa: PLC0415
     from bot.runtime import StartError, run_services  # noqa: PLC0415
 
     settings = settings_or_exit(args.env_file)
-    setup_logging(secret_values(settings), level=logging.getLevelName(args.log_level.upper()))
+    setup_logging(
+        secret_values(settings),
+        level=logging.getLevelName(args.log_level.upper()),
+        form=log_format(args.log_format, sys.stderr),
+    )
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.INFO))
     if not configured(settings):

@@ -213,3 +213,15 @@ def test_undecodable_argument_is_answered_and_printed() -> None:
     answer = json.loads(result.stdout.decode("utf-8"))
     assert answer["question"].startswith("hiring \ufffd")
     assert answer["results"][0]["section"] == 19
+
+
+def test_unquoted_question_is_one_question() -> None:
+    result = townhall("ask", "--json", "what", "did", "he", "say", "about", "hiring")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["question"] == "what did he say about hiring"
+
+
+def test_empty_question_shows_the_usage_of_ask() -> None:
+    result = townhall("ask", "")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: townhall ask ")

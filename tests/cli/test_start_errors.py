@@ -230,3 +230,33 @@ async def test_ctrl_c_stops_serve_cleanly(tmp_path: Path) -> None:
     assert status == 0
     assert b"Traceback" not in rest
     assert b'"event": "all services stopped"' in rest
+
+
+def test_serve_logs_no_warning_an_admin_cannot_act_on() -> None:
+    # Discord and Slack (HTTP mode) both built, then stopped by unreachable APIs: every
+    # start-up log line up to there is in stderr.
+    port = closed_port()
+    script = (
+        "import sys; from tests.fakes.discord_api import redirect_discord; "
+        f"redirect_discord({port}); from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "any-token",
+        "SLACK_BOT_TOKEN": "xoxb-1-abc",
+        "SLACK_SIGNING_SECRET": "signing-secret",
+        "SLACK_API_URL": f"http://127.0.0.1:{port}/api/",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script, "serve", "--port", "0", "--log-format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],  # where `tests` imports from
+    )
+    assert done.returncode == 1, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if '"level": "warning"' in line]
+    assert not [w for w in warnings if "voice" in w or "unused" in w], warnings
+    assert len(error_lines(done.stderr)) == 1

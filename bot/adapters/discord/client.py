@@ -35,6 +35,10 @@ class TownhallClient(discord.Client):
         ask_cooldown: float = 0.0,
         **options: Any,
     ) -> None:
+        # The bot never joins voice: discord.py's start-up warning that voice is not
+        # supported (no PyNaCl, no davey) is nothing an admin can or should act on.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=intents(), allowed_mentions=NO_MENTIONS, max_messages=None, **options
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.events import Deliveries
@@ -11,6 +14,25 @@ from bot.answers import Answers
 from bot.runtime import InFlight
 from bot.settings import HttpMode, SlackApp
 from bot.usage import UsageRecorder
+
+
+class _TokenFromEnvironmentIgnored(logging.Filter):
+    """Drops bolt's "`token` will be unused" warning.
+
+    We hand bolt a client and never a token, but AsyncApp reads SLACK_BOT_TOKEN from the
+    environment on its own and then warns that it ignores it: nothing an admin can act on.
+    """
+
+    message = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but that warning."""
+        return record.getMessage() != self.message
+
+
+_BOLT_LOGGER = logging.getLogger(f"slack_bolt.{AsyncApp.__name__}")
+if not any(isinstance(f, _TokenFromEnvironmentIgnored) for f in _BOLT_LOGGER.filters):
+    _BOLT_LOGGER.addFilter(_TokenFromEnvironmentIgnored())
 
 
 def build_app(
