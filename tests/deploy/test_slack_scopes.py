@@ -27,6 +27,10 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat.postEphemeral": {"chat:write"},
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "conversations.replies": {"channels:history", "groups:history", "im:history"},
+    # `townhall doctor`: does the channel exist, is the bot in it (public and private).
+    "conversations.info": {"channels:read", "groups:read"},
+    # `townhall doctor` checks the app-level token (connections:write, not a bot scope).
+    "apps.connections.open": set(),
 }
 # The scope each subscribed event needs (Slack's event reference).
 EVENT_SCOPES: dict[str, set[str]] = {
