@@ -6,10 +6,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot import __version__
 from bot.cli import ask, doctor, insight, knowledge, serve, stats
+from bot.cli.common import add_env_file_option
 from bot.clock import Clock, SystemClock
 
 # What a shell reports for a process ended by SIGPIPE or SIGINT (128 + the signal number).
@@ -37,17 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
         # before the command (or none) stands.
         add_env_file_option(command, default=argparse.SUPPRESS)
     return parser
-
-
-def add_env_file_option(parser: argparse.ArgumentParser, default: object) -> None:
-    """--env-file: the settings file every command reads (the environment wins over it)."""
-    parser.add_argument(
-        "--env-file",
-        type=Path,
-        default=default,
-        metavar="PATH",
-        help="read settings from this file (default: $TOWNHALL_ENV_FILE, else ./.env)",
-    )
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:

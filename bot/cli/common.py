@@ -92,3 +92,14 @@ def add_korean_option(parser: argparse.ArgumentParser) -> None:
         choices=("mecab-ko", "kiwi"),
         help=argparse.SUPPRESS,
     )
+
+
+def add_env_file_option(parser: argparse.ArgumentParser, default: object) -> None:
+    """--env-file: the settings file every command reads (the environment wins over it)."""
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="read settings from this file (default: $TOWNHALL_ENV_FILE, else ./.env)",
+    )

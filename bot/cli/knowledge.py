@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.common import add_env_file_option, knowledge_or_exit, settings_or_exit
 
 
 def register(commands: Any) -> None:
@@ -17,6 +17,7 @@ def register(commands: Any) -> None:
         help="validate every knowledge file",
         description="Parse every file; every language must have the same sections and a video.",
     )
+    add_env_file_option(check, default=argparse.SUPPRESS)
     check.set_defaults(run=run_check)
 
 

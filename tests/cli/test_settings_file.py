@@ -129,3 +129,14 @@ def test_doctor_shows_the_file_read_and_counts_a_typo_as_a_problem(
         "did you mean SLACK_BOT_TOKEN?"
     )
     assert lines[at + 1] == "     fix: correct or remove it"
+
+
+def test_knowledge_check_reads_the_env_file_given_after_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "broken.env"
+    settings.write_text(f"KNOWLEDGE_DIR={tmp_path / 'no-such-folder'}\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["knowledge", "check", "--env-file", str(settings)])
+    assert exited.value.code == 1
+    assert "no-such-folder" in capsys.readouterr().err
