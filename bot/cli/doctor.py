@@ -96,8 +96,8 @@ def database_finding(path: Path) -> Finding:
     if revision is None or _known_revision(revision):
         return Finding(
             subject,
-            f"{path}, schema revision {revision or 'none'}: `townhall serve` upgrades it to "
-            f"{head} at start",
+            f"{path}, schema revision {revision or 'none'}: older than this townhall's "
+            f"{head}, which upgrades it keeping every row",
         )
     return Finding(
         subject,

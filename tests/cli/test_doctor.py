@@ -98,6 +98,10 @@ async def test_everything_working_exits_0_and_shows_what_was_read(
     assert "ok   SLACK_APP_TOKEN: accepted: Socket Mode can connect" in lines
     assert "ok   Slack channel C0GENERAL: #channel-c0general: the bot is a member" in lines
     assert any(line.startswith(f"ok   Discord channel {CHANNEL_ID}: #") for line in lines)
+    assert (
+        f"ok   TOWNHALL_DB: {tmp_path / 'townhall.db'}, schema revision none: older than "
+        f"this townhall's {head_revision()}, which upgrades it keeping every row"
+    ) in lines
     assert lines[-1] == "Everything would work."
 
 
