@@ -41,8 +41,11 @@ class SettingsError(ValueError):
 ENV_FILE_VARIABLE = "TOWNHALL_ENV_FILE"
 # Variables with these prefixes are meant for the bot: an unknown one is likely a typo.
 PREFIXES = ("DISCORD_", "SLACK_", "INSIGHT_", "TOWNHALL_", "STATS_")
-# Read by something else than the settings classes (the CLI, the test suite).
-OTHER_VARIABLES = frozenset({ENV_FILE_VARIABLE, "TOWNHALL_REQUIRE_POSTGRES"})
+# Read by something else than the settings classes: the CLI, the test suite (PostgreSQL
+# required in CI), deploy/verify-image.sh (its image cache).
+OTHER_VARIABLES = frozenset(
+    {ENV_FILE_VARIABLE, "TOWNHALL_REQUIRE_POSTGRES", "TOWNHALL_IMAGE_CACHE"}
+)
 
 
 def _config(prefix: str) -> SettingsConfigDict:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.insight.channel import Channel, InsightChannel
-from bot.settings import SettingsError, load_settings, secret_values
+from bot.settings import SettingsError, load_settings, secret_values, unknown_variables
 
 
 @pytest.fixture(autouse=True)
@@ -134,3 +134,17 @@ def test_a_retention_of_zero_days_is_refused_naming_the_variable(
 
     with pytest.raises(SettingsError, match=r"^STATS_RETENTION_DAYS: "):
         load_settings()
+
+
+def test_unknown_variables_name_the_nearest_setting_and_skip_other_tools() -> None:
+    environ = {
+        "SLACK_SIGNING_SECRT": "x",
+        "TOWNHALL_REQUIRE_POSTGRES": "1",
+        "TOWNHALL_ENV_FILE": "/etc/townhall/townhall.env",
+        "STATS_ZZZ_QQQ": "1",
+        "PATH": "/usr/bin",
+    }
+    assert unknown_variables(None, environ) == [
+        "SLACK_SIGNING_SECRT (in the environment) is ignored: did you mean SLACK_SIGNING_SECRET?",
+        "STATS_ZZZ_QQQ (in the environment) is ignored: it is not a townhall setting",
+    ]
