@@ -271,3 +271,18 @@ async def test_database_states(
     monkeypatch.setenv("TOWNHALL_DB", str(garbage))
     _, out = await doctor(capsys)
     assert f"TOWNHALL_DB ({garbage}) is not a usable SQLite database" in out
+
+
+async def test_unreachable_slack_is_a_problem_naming_the_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/api/"  # nothing listens there
+    monkeypatch.setenv("SLACK_API_URL", url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert f"FIX  Slack: could not reach {url} (ClientConnectorError)" in out.splitlines()
+    assert "ok   Slack: would run in HTTP mode: events on port 3000 at /slack/events" in out
