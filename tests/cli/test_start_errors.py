@@ -104,7 +104,7 @@ async def test_busy_health_port_names_the_port_and_the_option(
         args = ("--host", "127.0.0.1", "--port", "0", "--health-port", str(busy_port))
         line = await serve_fails(capsys, *args)
     assert line == (
-        f"townhall: health port 0.0.0.0:{busy_port} is already in use: "
+        f"townhall: health port 127.0.0.1:{busy_port} is already in use: "
         "stop the other process or choose another --health-port"
     )
 
