@@ -57,7 +57,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def settings_findings(settings: Settings) -> list[Finding]:
     """Every setting by its variable name; secrets only as set or unset."""
     found = []
-    for section in (settings.core, settings.discord, settings.slack, settings.insight):
+    sections = (settings.core, settings.discord, settings.slack, settings.insight, settings.stats)
+    for section in sections:
         prefix = str(type(section).model_config.get("env_prefix", ""))
         for name in type(section).model_fields:
             value = getattr(section, name)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Print the report (text or JSON), or write it as one HTML page."""
     from bot.usage.report import build_report  # noqa: PLC0415 - SQLAlchemy only when used
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(args.env_file)
     knowledge = knowledge_or_exit(settings)
     zone = settings.insight.timezone
     last_day = args.clock.today(zone)
