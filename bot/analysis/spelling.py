@@ -23,7 +23,8 @@ MIN_LENGTH = 5
 # From this length two edits still leave most of the word ("kindergardeners").
 TWO_EDITS_FROM = 8
 
-_WORD = re.compile(r"[A-Za-z]+")
+# A word with its apostrophe parts: "doesn't" is one word, not a misspelled "doesn".
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 
 
 @cache
@@ -51,6 +52,9 @@ class Speller:
     def word(self, word: str) -> str:
         """The vocabulary word `word` is a misspelling of, or `word` itself."""
         lower = word.lower()
+        if "'" in lower or "’" in lower:
+            # Contractions and possessives are not typos of a knowledge word.
+            return word
         if len(lower) < MIN_LENGTH or lower in self._known or lower in english_words():
             return word
         distance = 2 if len(lower) >= TWO_EDITS_FROM else 1

@@ -136,6 +136,14 @@ def test_real_or_short_words_are_left_alone(speller: Speller, word: str) -> None
     assert speller.word(word) == word
 
 
+@pytest.mark.parametrize("text", ["he doesn't think so", "he doesn’t think so"])
+def test_contractions_are_not_taken_for_misspellings(text: str) -> None:
+    speller = Speller(["does", "think"])
+    # "doesn" alone is one edit from "does"; inside "doesn't" it is no typo.
+    assert speller.word("doesn") == "does"
+    assert speller.correct(text) == text
+
+
 def test_korean_text_is_left_alone_by_the_speller(speller: Speller) -> None:
     assert speller.correct("채용 securty 얘기") == "채용 security 얘기"
 
