@@ -186,6 +186,15 @@ class SectionIndex:
             self._ranked(int(i), float(section_scores[i]), scores, query) for i in order[:limit]
         ]
 
+    def coverage(self, number: int, query: Query) -> tuple[Coverage, Coverage] | None:
+        """How much of `query` section `number`'s best passage and whole section have."""
+        position = self._position.get(number)
+        if position is None:
+            return None
+        scores = self.unit_scores(list(query.terms), query.terms)
+        ranked = self._ranked(position, 0.0, scores, query)
+        return ranked.passage, ranked.whole
+
     def _ranked(
         self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
     ) -> RankedSection:

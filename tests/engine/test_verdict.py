@@ -53,6 +53,31 @@ def test_one_shared_everyday_word_is_never_answered(tiny: AnswerEngine, question
     assert tiny.ask(question).verdict in (Verdict.NONE, Verdict.CLOSEST)
 
 
+STORY_EN = (
+    "I adopted a rescue kitten from a shelter last spring. She hides under the sofa all evening."
+)
+STORY_KO = "지난봄에 보호소에서 새끼 고양이를 입양했어요. 저녁 내내 소파 밑에 숨어 있네요."
+
+
+@pytest.mark.parametrize(
+    ("question", "story"),
+    [("How often do cats eat?", STORY_EN), ("고양이 밥은 하루에 몇 번 주나요?", STORY_KO)],
+)
+def test_story_before_a_clear_question_does_not_drown_it(
+    tiny: AnswerEngine, question: str, story: str
+) -> None:
+    # The story's words are not the talk's: judged as a whole, the question is half unknown.
+    answer = tiny.ask(f"{story} {question}")
+    assert answer.verdict is Verdict.ANSWER
+    assert answer.best is not None
+    assert answer.best.number == 1
+
+
+def test_story_before_an_unrelated_question_is_not_answered(tiny: AnswerEngine) -> None:
+    answer = tiny.ask(f"{STORY_EN} What is a good tomato soup recipe?")
+    assert answer.verdict is not Verdict.ANSWER
+
+
 def test_question_matching_two_sections_alike_is_closest(tiny: AnswerEngine) -> None:
     answer = tiny.ask("cats and gardens")
     assert answer.verdict is Verdict.CLOSEST
