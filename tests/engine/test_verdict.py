@@ -133,3 +133,12 @@ def test_unrelated_best_section_is_none(knowledge: Knowledge) -> None:
     first = knowledge.sections("en")[1]
     assert decide([_ranked(first, 10, 0.2, 1)]) is Verdict.NONE
     assert decide([]) is Verdict.NONE
+
+
+@pytest.mark.parametrize("question", ["what is the meaning of life", "인생의 의미가 뭐야"])
+def test_everyday_question_around_one_word_of_the_talk_is_not_answered(
+    engine: AnswerEngine, question: str
+) -> None:
+    # "life" and "인생" are the talk's words; "meaning" and "의미" are not, and they are
+    # what the question asks about: treated as mere question frames, these were answered.
+    assert engine.ask(question).verdict is not Verdict.ANSWER
