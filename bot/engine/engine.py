@@ -60,9 +60,12 @@ class AnswerEngine:
         if answer_lang != COMPANION:
             ranked = self._with_companion(ranked, reading, index)
         verdict = decide(ranked)
-        verdict = _with_last_sentence(
-            verdict, self._last_sentence(ranked, cleaned.words, answer_lang)
-        )
+        if verdict is Verdict.CLOSEST:
+            # A story before the question may drown it. Only ever raised: lowering an
+            # answer whose last sentence the section does not relate to cost five right
+            # answers on our sets and caught no off-topic question (docs/retrieval.md).
+            last = self._last_sentence(ranked, cleaned.words, answer_lang)
+            verdict = Verdict.ANSWER if last is Verdict.ANSWER else verdict
         own = any(index.has(t) for t in reading.own_terms) or any(r.whole.matched for r in ranked)
         if verdict is Verdict.NONE and not own:
             # Only words related to the question's matched: nothing to offer as nearest.
@@ -99,8 +102,10 @@ class AnswerEngine:
         if not ranked or len(parts) < 2:
             return None
         query = self._readers[lang].read(parts[-1]).query
+        if not query.keywords:
+            return None
         found = self._indexes[lang].coverage(ranked[0].section.number, query)
-        if not query.keywords or found is None:
+        if found is None:
             return None
         passage, whole = found
         return decide([replace(ranked[0], passage=passage, whole=whole), *ranked[1:]])
@@ -135,17 +140,6 @@ class AnswerEngine:
             _with_evidence(r, evidence.get(r.section.number), share)
             for r in index.rank(reading.query, RESULTS, also=also)
         ]
-
-
-def _with_last_sentence(verdict: Verdict, last: Verdict | None) -> Verdict:
-    """The verdict, knowing the last sentence's: a story before the question may drown it.
-
-    Only ever raised: lowering an answer whose last sentence the section does not relate to
-    cost five right answers on our sets and caught no off-topic question (docs/retrieval.md).
-    """
-    if verdict is Verdict.CLOSEST and last is Verdict.ANSWER:
-        return Verdict.ANSWER
-    return verdict
 
 
 def _with_evidence(
