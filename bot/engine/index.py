@@ -202,20 +202,10 @@ class SectionIndex:
         weights = {k: self.keyword_weight(k) * w for k, w in query.keywords.items()}
         total = sum(weights.values()) or 1.0
 
-        # A keyword the index never has as a term may still be written inside a longer
-        # word of the knowledge, split differently by the analyzer ("대학원" in "대학원생",
-        # "무제" in "무제한"): it is there when every piece of its spelling is (Korean
-        # syllable bigrams; English has no such pieces).
-        pieces = {k: p for k in keywords if not self.has(k) and (p := self._pieces(k))}
-
         def coverage(terms: frozenset[str]) -> Coverage:
             # Only the question's own words count: a related word that stands in for one
             # helps the ranking, but is no evidence that the talk answers the question.
-            covered = [
-                k
-                for k in keywords
-                if k in terms or (k in pieces and all(p in terms for p in pieces[k]))
-            ]
+            covered = [k for k in keywords if k in terms]
             return Coverage(sum(weights[k] for k in covered) / total, len(covered))
 
         units = np.flatnonzero((self._unit_section == position) & (unit_scores != 0))
@@ -224,10 +214,6 @@ class SectionIndex:
         passage = max((coverage(self._unit_terms[u]) for u in units), key=_order, default=NOTHING)
         whole = coverage(frozenset().union(*(self._unit_terms[u] for u in units)))
         return RankedSection(self.sections[position], score, passage, whole)
-
-    def _pieces(self, keyword: str) -> list[str]:
-        """The terms that spell `keyword` inside longer words: the analyzer's extras of it."""
-        return self.analyzer.extras(keyword, [keyword])
 
 
 def _order(coverage: Coverage) -> tuple[float, int]:
