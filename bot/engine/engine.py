@@ -93,10 +93,11 @@ class AnswerEngine:
     def _last_sentence(self, ranked: list[RankedSection], words: str, lang: str) -> Verdict | None:
         """The verdict on the last sentence of a longer question, asked alone (None: no such).
 
-        "I work at a pharma company. We use genAI for trial docs. Did he say when molecule
-        design gets better?": the sentences before the question tell the member's story,
-        in words the talk has no reason to use. The last sentence is judged against the
-        section the whole question ranked first, with the whole question's lead.
+        "ngl I just auto-approve every command my coding agent runs now. is that the
+        failure mode he was worried about?": the sentences before the question tell the
+        member's story, in words the talk has no reason to use. The last sentence is
+        judged against the section the whole question ranked first, with the whole
+        question's lead.
         """
         parts = sentences(words)
         if not ranked or len(parts) < 2:
