@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,7 +44,9 @@ class CoreSettings(BaseSettings):
     model_config = _config("")
 
     knowledge_dir: Path = Field(default=BUNDLED_KNOWLEDGE)
-    townhall_db: Path = Field(default=Path("townhall.db"))
+    # A SQLite file path, or a PostgreSQL URL (postgresql://user:password@host/db) that
+    # replicas share; bot/store opens either.
+    townhall_db: str = Field(default="townhall.db", min_length=1)
 
 
 @dataclass(frozen=True)
@@ -322,6 +326,11 @@ def secret_values(settings: Settings) -> list[str]:
             value = getattr(section, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+    # The password inside a PostgreSQL URL is as secret as a token.
+    with contextlib.suppress(ValueError):
+        password = urllib.parse.urlsplit(settings.core.townhall_db).password
+        if password:
+            values.extend({password, urllib.parse.unquote(password)})
     return values
 
 

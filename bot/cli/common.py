@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store import StoreUnavailableError, open_store
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
 
 
 def settings_or_exit() -> Settings:
@@ -32,6 +36,20 @@ def knowledge_or_exit(settings: Settings) -> Knowledge:
 def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:
     """The answer engine over the configured knowledge, or exit 1 naming the bad file and line."""
     return AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean))
+
+
+def store_or_exit(settings: Settings) -> Store:
+    """The store at TOWNHALL_DB, upgraded to this code's schema, or exit 1 in one line."""
+    try:
+        store = open_store(settings.core.townhall_db)
+    except StoreUnavailableError as exc:
+        fail(str(exc))
+    try:
+        store.upgrade()
+    except StoreUnavailableError as exc:
+        store.close()
+        fail(str(exc))
+    return store
 
 
 def fail(message: str, status: int = 1) -> NoReturn:

@@ -9,10 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
+from bot.cli.common import (
+    add_korean_option,
+    engine_or_exit,
+    fail,
+    settings_or_exit,
+    store_or_exit,
+)
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane
 
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
 # where it is used, so that `townhall ask` starts without loading it.
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
     from bot.insight.schedule import InsightScheduler
     from bot.runner import Runner
     from bot.runtime import InFlight, Service
-    from bot.store import ThreadLane
+    from bot.store.store import Store
     from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
@@ -100,12 +106,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # Imported here so that `townhall ask` does not load discord.py.
     from bot.adapters.discord import DiscordLoginError  # noqa: PLC0415
 
-    usage_lane, usage = open_usage(settings, args.clock) if settings.stats.record else (None, None)
-    state = StateDB(settings.core.townhall_db)
+    store = store_or_exit(settings)
+    # The store's own lane: a slow or locked database delays only other store calls.
+    store_lane = ThreadLane("store")
+    usage_lane, usage = (
+        open_usage(settings, store, args.clock) if settings.stats.record else (None, None)
+    )
     engine_lane = Runner("engine")
     try:
         core = build_core(
-            settings, engine, state=state, runner=engine_lane, clock=args.clock, usage=usage
+            settings,
+            engine,
+            store=AsyncStore(store, store_lane),
+            runner=engine_lane,
+            clock=args.clock,
+            usage=usage,
         )
         health = Health()
         services = services_for(settings, core, host=args.host, port=args.port, health=health)
@@ -131,23 +146,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail(str(exc))
     finally:
         engine_lane.close()
-        state.close()
-        if usage_lane is not None and usage is not None:
+        store_lane.close()
+        if usage_lane is not None:
             usage_lane.close()
-            usage.store.store.close()
+        store.close()
     return 0
 
 
-def open_usage(settings: Settings, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
-    """The usage recorder on TOWNHALL_DB, its schema upgraded, on a store lane of its own."""
-    from bot.store import AsyncStore, StoreUnavailableError, ThreadLane, open_store  # noqa: PLC0415
+def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
+    """The usage recorder on the store, on a store lane of its own."""
     from bot.usage import UsageRecorder  # noqa: PLC0415
 
-    try:
-        store = open_store(str(settings.core.townhall_db))
-        store.upgrade()
-    except StoreUnavailableError as exc:
-        fail(str(exc))
     lane = ThreadLane("usage")
     keep = settings.stats.keep_questions
     return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep)
@@ -163,7 +172,7 @@ class Core:
     """The parts `townhall serve` builds once; each service is handed the ones it uses."""
 
     clock: Clock
-    state: StateDB
+    store: AsyncStore
     ledger: Ledger
     answers: Answers
     daily: DailyInsights
@@ -175,21 +184,21 @@ def build_core(
     settings: Settings,
     engine: AnswerEngine,
     *,
-    state: StateDB,
+    store: AsyncStore,
     runner: Runner,
     clock: Clock,
     usage: UsageRecorder | None = None,
 ) -> Core:
-    """The shared parts over one engine, one state database, one engine lane and one clock."""
+    """The shared parts over one engine, one store (on its lane), one engine lane, one clock."""
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.ledger import Ledger  # noqa: PLC0415
     from bot.runtime import InFlight  # noqa: PLC0415
 
-    ledger = Ledger(state)
+    ledger = Ledger(store)
     return Core(
         clock=clock,
-        state=state,
+        store=store,
         ledger=ledger,
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
@@ -223,7 +232,7 @@ def services_for(
             bot,
             answers=core.answers,
             daily=core.daily,
-            sync_memory=core.state,
+            sync_memory=core.store.values,
             clock=core.clock,
             in_flight=core.in_flight,
             usage=core.usage,

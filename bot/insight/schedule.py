@@ -95,6 +95,7 @@ class InsightScheduler:
         self.lease = lease
         self.backoff = backoff or Backoff()
         self.next_post: dt.datetime | None = None
+        self._seen: tuple[dt.date | None, Counter[str]] = (None, Counter())
 
     def local_day(self, moment: dt.datetime) -> dt.date:
         """The date in the insight time zone at `moment`."""
@@ -141,10 +142,10 @@ class InsightScheduler:
         end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
         for target in self.targets:
             key = insights[target.lang].key
-            self.ledger.open_day(target.channel, day, key, self.clock.now())
+            await self.ledger.open_day(target.channel, day, key, self.clock.now())
         while True:
             now = self.clock.now()
-            pending = [r for r in self._records(day) if r.status == "pending"]
+            pending = [r for r in await self._records(day) if r.status == "pending"]
             if not pending:
                 return
             if now >= end:
@@ -170,15 +171,18 @@ class InsightScheduler:
             )
             await self.clock.sleep_until(min(max(wake, now + dt.timedelta(seconds=1)), end))
 
-    def _records(self, day: dt.date) -> list[PostRecord]:
+    async def _records(self, day: dt.date) -> list[PostRecord]:
         mine = {t.channel for t in self.targets}
-        return [r for r in self.ledger.day(day) if r.channel in mine]
+        records = [r for r in await self.ledger.day(day) if r.channel in mine]
+        # /healthz is synchronous and must not touch the database: it shows the last read.
+        self._seen = (day, Counter(r.status for r in records))
+        return records
 
     async def _attempt(
         self, channel: Channel, day: dt.date, insight: Insight, end: dt.datetime
     ) -> bool:
         """Claim, check, post and record one channel; False if the record was not ours to take."""
-        record = self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
+        record = await self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
         if record is None:
             return False
         fields = _fields(record) | {"attempt": record.attempts}
@@ -187,7 +191,7 @@ class InsightScheduler:
             found = await publisher.find_posted(channel.id, insight)
             if found is not None:
                 note = "found our earlier post in the channel; not posted again"
-                self.ledger.record_posted(channel, day, found, self.clock.now(), note)
+                await self.ledger.record_posted(channel, day, found, self.clock.now(), note)
                 log.warning(
                     "insight already in the channel; recorded it",
                     extra=fields | {"message_id": found},
@@ -195,37 +199,37 @@ class InsightScheduler:
                 return True
             message_id = await publisher.post(channel.id, insight)
         except PublishError as exc:
-            self._failed(record, str(exc), exc.retry, end)
+            await self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
             # Shutting down: free the record now. Whether or not the post went out, the next
             # claimer asks the platform first, so it never posts twice.
             now = self.clock.now()
-            self.ledger.record_retry(
+            await self.ledger.record_retry(
                 channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
             )
             raise
         except Exception as exc:
             # An adapter bug in one channel must not stop the others: log it, retry later.
             log.exception("insight publisher failed unexpectedly", extra=fields)
-            self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
+            await self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
         else:
-            self.ledger.record_posted(channel, day, message_id, self.clock.now())
+            await self.ledger.record_posted(channel, day, message_id, self.clock.now())
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
 
-    def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
+    async def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
         now = self.clock.now()
         retry_at = now + self.backoff.delay(record.attempts)
         fields = _fields(record) | {"attempt": record.attempts, "error": error}
         if retry and record.attempts < self.backoff.attempts and retry_at < end:
-            self.ledger.record_retry(
+            await self.ledger.record_retry(
                 record.channel, record.day, self.owner, error, retry_at=retry_at, now=now
             )
             log.warning(
                 "insight post failed; will retry", extra=fields | {"retry_at": retry_at.isoformat()}
             )
         else:
-            self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
+            await self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
             log.error("insight post failed; giving up for today", extra=fields)
 
     async def stop_accepting(self) -> None:
@@ -236,7 +240,8 @@ class InsightScheduler:
     def health(self) -> dict[str, object]:
         """Today's counts by status and the next post time, for /healthz."""
         today = self.local_day(self.clock.now())
-        counts = Counter(r.status for r in self._records(today))
+        day, seen = self._seen
+        counts = seen if day == today else Counter[str]()
         return {
             "channels": len(self.targets),
             "today": {status: counts.get(status, 0) for status in ("posted", "pending", "failed")},

@@ -19,12 +19,12 @@ from bot.cli.serve import build_core, services_for
 from bot.engine import AnswerEngine
 from bot.runner import Runner
 from bot.settings import CoreSettings, DiscordSettings, InsightSettings, Settings, SlackSettings
-from bot.state import StateDB
 from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, mention
 from tests.adapters.slack.conftest import running as slack_running
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 from tests.fakes.slack_api import Call, FakeSlack
+from tests.stores import file_store
 
 # Everyday questions in both languages, on-topic and not: whatever the engine makes of
 # them, each platform must show the same thing when they all arrive at once.
@@ -44,7 +44,7 @@ QUESTIONS = [
 
 def settings_for(tmp_path: Path, slack: FakeSlack) -> Settings:
     return Settings(
-        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        core=CoreSettings(townhall_db=str(tmp_path / "townhall.db")),
         discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
         slack=SlackSettings(
             bot_token=SecretStr("xoxb-test-bot-token"),
@@ -88,11 +88,10 @@ class BothPlatforms:
 async def both(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[BothPlatforms]:
     async with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
         settings = settings_for(tmp_path, slack_fake)
-        state = StateDB(tmp_path / "townhall.db")
         # Hand-moved: no answer is ever deferred for lack of time; signatures use real time.
         clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
-        with Runner("engine") as lane:
-            core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+        with Runner("engine") as lane, file_store(tmp_path / "townhall.db") as store:
+            core = build_core(settings, engine, store=store, runner=lane, clock=clock)
             services = services_for(settings, core, host="127.0.0.1", port=0)
             discord = next(s for s in services if isinstance(s, DiscordService))
             slack = next(s for s in services if isinstance(s, SlackService))
@@ -106,7 +105,6 @@ async def both(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[BothPlatfo
             finally:
                 client.cancel()
                 await asyncio.gather(client, return_exceptions=True)
-        state.close()
 
 
 async def test_both_platforms_at_once_answer_exactly_as_one_question_at_a_time(
