@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store import AsyncStore, Limits, ThreadLane, open_store
 
 
 @contextmanager
-def file_store(path: Path) -> Iterator[AsyncStore]:
+def file_store(path: Path, limits: Limits | None = None) -> Iterator[AsyncStore]:
     """An upgraded store on the file `path`, on its own lane; closed afterwards."""
-    store = open_store(path)
+    store = open_store(path, limits)
     store.upgrade()
     lane = ThreadLane("store")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from bot.cli.common import (
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
 from bot.store import AsyncStore, ThreadLane
+from bot.store.watch import StoreWatch
 
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
 # where it is used, so that `townhall ask` starts without loading it.
@@ -43,6 +45,8 @@ NOTHING_TO_RUN = (
     "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP) for Slack; and INSIGHT_DISCORD_CHANNELS "
     "and/or INSIGHT_SLACK_CHANNELS for the daily insight"
 )
+# How often `serve` checks that the database takes a write (for /healthz and the logs).
+STORE_CHECK = dt.timedelta(seconds=15)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
 # slack_sdk.web.async_base_client logs retries at INFO unless its own level is set.
@@ -126,6 +130,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         services = services_for(settings, core, host=args.host, port=args.port, health=health)
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
+        services.append(StoreWatch(core.store, core.clock, every=STORE_CHECK))
         if args.health_port is not None:
             services.append(HealthServer(health, args.health_port, host=args.health_host))
         health.watch(services)

@@ -11,6 +11,7 @@ others are done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -26,10 +27,13 @@ from bot.insight.daily import BeforeRotationError, DailyInsights
 from bot.insight.ledger import Ledger, PostRecord
 from bot.insight.pick import Insight
 from bot.insight.publisher import InsightPublisher, PublishError
+from bot.store import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
 MIDNIGHT = dt.time(0, 0)
+# How long the insight waits before trying again when the database cannot be used.
+STORE_RETRY = dt.timedelta(seconds=30)
 
 
 def post_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
@@ -121,7 +125,18 @@ class InsightScheduler:
             if now >= self.due(today):
                 # Overdue today (start after post time, or just woke): finish today only;
                 # days that are over are never back-filled.
-                await self.run_day(today)
+                try:
+                    await self.run_day(today)
+                except StoreUnavailableError as exc:
+                    # Nothing is posted without its record, so the post waits for the
+                    # database; answers need none and go on meanwhile.
+                    self.next_post = now + STORE_RETRY
+                    log.warning(
+                        "database unavailable; the insight waits and retries",
+                        extra={"error": str(exc), "retry_at": self.next_post.isoformat()},
+                    )
+                    await self.clock.sleep_until(self.next_post)
+                    continue
                 self.next_post = self.due(today + dt.timedelta(days=1))
             else:
                 self.next_post = self.due(today)
@@ -161,7 +176,13 @@ class InsightScheduler:
                 for t in self.targets
                 if t.channel in wanted
             ]
-            if any(await asyncio.gather(*attempts)):
+            # Every attempt finishes (each frees or records its own claim) before a database
+            # failure in one of them is raised.
+            outcomes = await asyncio.gather(*attempts, return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            if any(outcomes):
                 continue
             # Nothing was ours to do now: wait for the next retry, or for another process's
             # lease to end (then it has posted, or it crashed and the record is ours to take).
@@ -202,12 +223,16 @@ class InsightScheduler:
             await self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
             # Shutting down: free the record now. Whether or not the post went out, the next
-            # claimer asks the platform first, so it never posts twice.
+            # claimer asks the platform first, so it never posts twice. Without a database
+            # the claim lapses with its lease instead.
             now = self.clock.now()
-            await self.ledger.record_retry(
-                channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
-            )
+            with contextlib.suppress(StoreUnavailableError):
+                await self.ledger.record_retry(
+                    channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
+                )
             raise
+        except StoreUnavailableError:
+            raise  # the whole day waits for the database (run), not this channel
         except Exception as exc:
             # An adapter bug in one channel must not stop the others: log it, retry later.
             log.exception("insight publisher failed unexpectedly", extra=fields)
