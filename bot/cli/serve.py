@@ -179,6 +179,7 @@ class Core:
     clock: Clock
     store: AsyncStore
     ledger: Ledger
+    owner: str  # this process's name on its claims and leases in the store
     answers: Answers
     daily: DailyInsights
     in_flight: InFlight
@@ -198,6 +199,7 @@ def build_core(
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.ledger import Ledger  # noqa: PLC0415
+    from bot.insight.schedule import process_owner  # noqa: PLC0415
     from bot.runtime import InFlight  # noqa: PLC0415
 
     ledger = Ledger(store)
@@ -205,6 +207,7 @@ def build_core(
         clock=clock,
         store=store,
         ledger=ledger,
+        owner=process_owner(),
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
         in_flight=InFlight(),
@@ -247,11 +250,13 @@ def services_for(
     app = settings.slack.app()
     if app is not None:
         from bot.adapters.slack import SlackService  # noqa: PLC0415
+        from bot.adapters.slack.events import SharedEvents  # noqa: PLC0415
 
         slack = SlackService.from_settings(
             app,
             answers=core.answers,
             clock=core.clock,
+            deliveries=SharedEvents(core.store.events, core.clock, core.owner),
             host=host,
             port=port,
             health=health,
@@ -289,4 +294,6 @@ def insight_scheduler(
     if not usable:
         return None
     targets = [target for platform in usable for target in channels[platform]]
-    return InsightScheduler(core.daily, core.ledger, usable, targets, at=settings.insight.time)
+    return InsightScheduler(
+        core.daily, core.ledger, usable, targets, at=settings.insight.time, owner=core.owner
+    )
