@@ -56,6 +56,7 @@ class DiscordBot:
     token: SecretStr
     guild_id: int | None
     ask_cooldown: float
+    leader_lease: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ class DiscordSettings(BaseSettings):
     guild_id: int | None = None
     # Seconds a member waits between two /ask; 0 turns the cooldown off.
     ask_cooldown: float = Field(default=5.0, ge=0)
+    # Seconds the gateway lease lasts (several replicas): a replica takes over this long
+    # after the holder dies, at most a quarter more.
+    leader_lease: float = Field(default=20.0, ge=2)
 
     @field_validator("token", "guild_id", mode="before")
     @classmethod
@@ -106,7 +110,7 @@ class DiscordSettings(BaseSettings):
         """The bot to run, or None when DISCORD_TOKEN is not set."""
         if self.token is None:
             return None
-        return DiscordBot(self.token, self.guild_id, self.ask_cooldown)
+        return DiscordBot(self.token, self.guild_id, self.ask_cooldown, self.leader_lease)
 
 
 class SlackSettings(BaseSettings):

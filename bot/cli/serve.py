@@ -19,7 +19,7 @@ from bot.cli.common import (
 )
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
-from bot.store import AsyncStore, ThreadLane
+from bot.store import AsyncStore, Lane, ThreadLane
 from bot.store.watch import StoreWatch
 
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.insight.schedule import InsightScheduler
     from bot.runner import Runner
     from bot.runtime import InFlight, Service
+    from bot.store.lane import AsyncLeases
     from bot.store.store import Store
     from bot.usage import UsageRecorder
 
@@ -116,6 +117,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     usage_lane, usage = (
         open_usage(settings, store, args.clock) if settings.stats.record else (None, None)
     )
+    # The Discord gateway lease is renewed on a lane of its own: never queued behind the
+    # insight's calls, so a renewal waits only for the database itself.
+    lease_lane = ThreadLane("leases")
     engine_lane = Runner("engine")
     try:
         core = build_core(
@@ -125,6 +129,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             runner=engine_lane,
             clock=args.clock,
             usage=usage,
+            lease_lane=lease_lane,
         )
         health = Health()
         services = services_for(settings, core, host=args.host, port=args.port, health=health)
@@ -154,6 +159,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         store_lane.close()
         if usage_lane is not None:
             usage_lane.close()
+        lease_lane.close()
         store.close()
     return 0
 
@@ -180,6 +186,7 @@ class Core:
     store: AsyncStore
     ledger: Ledger
     owner: str  # this process's name on its claims and leases in the store
+    leases: AsyncLeases  # on a lane of their own when `serve` gives one
     answers: Answers
     daily: DailyInsights
     in_flight: InFlight
@@ -194,6 +201,7 @@ def build_core(
     runner: Runner,
     clock: Clock,
     usage: UsageRecorder | None = None,
+    lease_lane: Lane | None = None,
 ) -> Core:
     """The shared parts over one engine, one store (on its lane), one engine lane, one clock."""
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
@@ -208,6 +216,7 @@ def build_core(
         store=store,
         ledger=ledger,
         owner=process_owner(),
+        leases=AsyncStore(store.store, lease_lane or store.lane).leases,
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
         in_flight=InFlight(),
@@ -235,7 +244,10 @@ def services_for(
     bot = settings.discord.bot()
     if bot is not None:
         from bot.adapters.discord import DiscordService  # noqa: PLC0415 - see the imports above
+        from bot.adapters.discord.leader import GatewayLease  # noqa: PLC0415
+        from bot.clock import SystemClock  # noqa: PLC0415
 
+        length = dt.timedelta(seconds=bot.leader_lease)
         discord = DiscordService.from_settings(
             bot,
             answers=core.answers,
@@ -244,6 +256,9 @@ def services_for(
             clock=core.clock,
             in_flight=core.in_flight,
             usage=core.usage,
+            # Wall-clock time, whatever the process's clock: the other replicas judge the
+            # lease's expiry by theirs (a test's virtual clock must not move it either).
+            gateway_lease=GatewayLease(core.leases, SystemClock(), core.owner, length),
         )
         services.append(discord)
         posting["discord"] = discord.publisher()
