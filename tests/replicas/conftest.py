@@ -58,6 +58,10 @@ class Replica:
         except aiohttp.ClientError:
             return None
 
+    def events(self) -> list[str]:
+        """The log lines' events so far."""
+        return [str(line.get("event")) for line in self.lines]
+
     async def role(self) -> str | None:
         health = await self.health()
         if health is None:
@@ -102,7 +106,7 @@ async def start_replica(
     """Start a `townhall serve` replica with Discord on the fake and the shared database."""
     started: list[Replica] = []
 
-    async def start(**env_extra: str) -> Replica:
+    async def start(*serve_options: str, **env_extra: str) -> Replica:
         env = {
             k: v
             for k, v in os.environ.items()
@@ -120,7 +124,7 @@ async def start_replica(
             "-m",
             "tests.fakes.townhall_serve",
             str(fake_discord.port),
-            *("--health-port", str(port)),
+            *("--health-port", str(port), *serve_options),
             cwd=tmp_path,  # no .env from the checkout
             env={**env, "PYTHONPATH": str(ROOT)},
             stdin=asyncio.subprocess.DEVNULL,
