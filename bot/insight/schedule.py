@@ -26,7 +26,7 @@ from bot.insight.channel import Channel, InsightChannel
 from bot.insight.daily import BeforeRotationError, DailyInsights
 from bot.insight.ledger import Ledger, PostRecord
 from bot.insight.pick import Insight
-from bot.insight.publisher import InsightPublisher, PublishError
+from bot.insight.publisher import InsightMark, InsightPublisher, PublishError
 from bot.store import StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,8 @@ class InsightScheduler:
 
     async def run_day(self, day: dt.date) -> None:
         """Post `day`'s insight to every target; return when all are done or the day is over."""
+        if await self.ledger.rotation_start() is None:
+            await self._recover_rotation(day)
         try:
             insights = await self.daily.of_day(day, (t.lang for t in self.targets))
         except BeforeRotationError as exc:
@@ -191,6 +193,47 @@ class InsightScheduler:
                 for r in pending
             )
             await self.clock.sleep_until(min(max(wake, now + dt.timedelta(seconds=1)), end))
+
+    async def _recover_rotation(self, day: dt.date) -> None:
+        """Store the rotation's first day from our newest insight post in the channels, if any.
+
+        No stored first day but an earlier post in a channel means the database was lost
+        (or replaced): counting from today would start the rotation over, and post a second,
+        different insight on a day one may already have gone out.
+        """
+        marks: list[InsightMark] = []
+        for target in self.targets:
+            publisher = self.publishers[target.channel.platform]
+            try:
+                mark = await publisher.latest_mark(target.channel.id)
+            except PublishError as exc:
+                log.warning(
+                    "could not read the channel for an earlier insight post",
+                    extra={"channel": target.channel.id, "error": str(exc)},
+                )
+                continue
+            except Exception:
+                # An adapter bug must not stop the posts: without a mark, today counts.
+                log.exception(
+                    "insight publisher failed unexpectedly", extra={"channel": target.channel.id}
+                )
+                continue
+            if mark is not None:
+                marks.append(mark)
+        if not marks:
+            return  # a first post: the rotation starts today
+        newest = max(marks, key=lambda mark: mark.day)
+        if newest.rotation_start > day:
+            return  # a post from a clock ahead of ours: of_day reports it
+        start = await self.ledger.start_rotation(newest.rotation_start)
+        log.warning(
+            "no rotation stored; recovered it from an earlier insight post",
+            extra={
+                "rotation_start": start.isoformat(),
+                "from_day": newest.day.isoformat(),
+                "number": newest.number,
+            },
+        )
 
     async def _records(self, day: dt.date) -> list[PostRecord]:
         mine = {t.channel for t in self.targets}

@@ -273,7 +273,7 @@ async def test_messages_ping_nobody_and_fit_the_platforms_limits(
         insight = expected(pinned, DAY, channel, DAY)
         assert post.params["metadata"] == {
             "event_type": EVENT_TYPE,
-            "event_payload": {"key": insight.key},
+            "event_payload": {"key": insight.key, "number": insight.number},
         }
         assert post.params["text"].startswith(title_of("slack", post.params))  # the fallback
         sent = json.dumps([post.params["text"], post.params["blocks"]], ensure_ascii=False)

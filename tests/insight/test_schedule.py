@@ -13,6 +13,7 @@ from bot.insight.ledger import Ledger
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
+from bot.store import open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.conftest import SchedulerFactory, target
 from tests.insight.publishers import RecordingPublisher
@@ -366,3 +367,36 @@ async def test_channels_of_a_platform_without_publisher_are_skipped(
         "next_post": "2026-02-03T00:00:00+00:00",
     }
     assert any(getattr(r, "platform", None) == "slack" for r in caplog.records)
+
+
+async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_post(
+    make_scheduler: SchedulerFactory,
+    knowledge: Knowledge,
+    db_target: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 20, 0))  # 05:00 in Seoul on 2 February
+    slack = RecordingPublisher("slack", clock)
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
+        utc(2026, 2, 4, 14, 0),
+    )
+    assert [i.number for i in slack.insights["C1"]] == [1, 2, 3]
+    # The database is lost: a new, empty one in its place (the channel keeps its posts).
+    lost = open_store(db_target)
+    with lost._db.write() as connection:
+        for table in ("kv", "insight_posts"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    lost.close()
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
+        utc(2026, 2, 5, 14, 0),
+    )
+
+    first = dt.date(2026, 2, 2)
+    assert [i.number for i in slack.insights["C1"]] == [1, 2, 3, 4]
+    assert slack.insights["C1"][-1] == insight_for(knowledge, dt.date(2026, 2, 5), "ko", first)
+    assert "no rotation stored; recovered it from an earlier insight post" in caplog.text
