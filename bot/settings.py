@@ -257,6 +257,9 @@ class InsightSettings(BaseSettings):
         NoDecode,
         BeforeValidator(_channel_list("slack", _SLACK_ID, "C0123ABCD")),
     ] = ()
+    # Seconds a process's claim on a channel's post lasts: after a crash between sending
+    # and recording, another process checks the channel (and records the post) this late.
+    claim_lease: float = Field(default=600.0, ge=1)
 
     def channels(self) -> dict[str, tuple[InsightChannel, ...]]:
         """The configured channels by platform ("discord", "slack"), empty platforms left out."""

@@ -310,5 +310,11 @@ def insight_scheduler(
         return None
     targets = [target for platform in usable for target in channels[platform]]
     return InsightScheduler(
-        core.daily, core.ledger, usable, targets, at=settings.insight.time, owner=core.owner
+        core.daily,
+        core.ledger,
+        usable,
+        targets,
+        at=settings.insight.time,
+        owner=core.owner,
+        lease=dt.timedelta(seconds=settings.insight.claim_lease),
     )

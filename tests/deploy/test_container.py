@@ -172,6 +172,6 @@ def test_env_example_documents_every_setting() -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.MULTILINE))
-    assert len(names) == 17
+    assert len(names) == 18
     for name in names:
         assert re.search(rf"^#? ?{name}=", example, flags=re.MULTILINE), name
