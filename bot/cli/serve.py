@@ -247,7 +247,14 @@ def services_for(
         from bot.adapters.discord.leader import GatewayLease  # noqa: PLC0415
         from bot.clock import SystemClock  # noqa: PLC0415
 
-        length = dt.timedelta(seconds=bot.leader_lease)
+        # Replicas share PostgreSQL; on a SQLite file (one host) the bot connects at once as
+        # it always has, so a locked file never takes Discord's answers away.
+        gateway_lease = None
+        if core.store.store.backend == "postgresql":
+            length = dt.timedelta(seconds=bot.leader_lease)
+            # Wall-clock time, whatever the process's clock: the other replicas judge the
+            # lease's expiry by theirs (a test's virtual clock must not move it either).
+            gateway_lease = GatewayLease(core.leases, SystemClock(), core.owner, length)
         discord = DiscordService.from_settings(
             bot,
             answers=core.answers,
@@ -256,9 +263,7 @@ def services_for(
             clock=core.clock,
             in_flight=core.in_flight,
             usage=core.usage,
-            # Wall-clock time, whatever the process's clock: the other replicas judge the
-            # lease's expiry by theirs (a test's virtual clock must not move it either).
-            gateway_lease=GatewayLease(core.leases, SystemClock(), core.owner, length),
+            gateway_lease=gateway_lease,
         )
         services.append(discord)
         posting["discord"] = discord.publisher()

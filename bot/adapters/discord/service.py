@@ -107,8 +107,10 @@ class DiscordService:
                 if ended_by_itself:
                     gateway.result()  # a fatal gateway error ends the service, as alone
                 log.info("disconnected from the Discord gateway; standing by")
-                # Closing ended the HTTP session too: start afresh, logged in, as a standby.
+                # Closing ended the HTTP session and its connector too: start afresh, logged
+                # in, as a standby (login makes a new connector when there is none).
                 self.client.clear()
+                self.client.http.connector = discord.utils.MISSING
                 await self.client.login(token)
         finally:
             if not self.client.is_closed():
