@@ -71,7 +71,7 @@ class Serving:
 
 def settings_for(tmp_path: Path, slack: FakeSlack, *, keep: bool) -> Settings:
     return Settings(
-        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        core=CoreSettings(townhall_db=str(tmp_path / "townhall.db")),
         discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
         slack=SlackSettings(
             bot_token=SecretStr("xoxb-test-bot-token"),
