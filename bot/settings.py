@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import logging
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,7 +63,9 @@ class CoreSettings(BaseSettings):
     model_config = _config("")
 
     knowledge_dir: Path = Field(default=BUNDLED_KNOWLEDGE)
-    townhall_db: Path = Field(default=Path("townhall.db"))
+    # A SQLite file path, or a PostgreSQL URL (postgresql://user:password@host/db) that
+    # replicas share; bot/store opens either.
+    townhall_db: str = Field(default="townhall.db", min_length=1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class DiscordBot:
     token: SecretStr
     guild_id: int | None
     ask_cooldown: float
+    leader_lease: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ class DiscordSettings(BaseSettings):
     guild_id: int | None = None
     # Seconds a member waits between two /ask; 0 turns the cooldown off.
     ask_cooldown: float = Field(default=5.0, ge=0)
+    # Seconds the gateway lease lasts (several replicas): a replica takes over this long
+    # after the holder dies, at most a quarter more.
+    leader_lease: float = Field(default=20.0, ge=2)
 
     @field_validator("token", "guild_id", mode="before")
     @classmethod
@@ -121,7 +129,7 @@ class DiscordSettings(BaseSettings):
         """The bot to run, or None when DISCORD_TOKEN is not set."""
         if self.token is None:
             return None
-        return DiscordBot(self.token, self.guild_id, self.ask_cooldown)
+        return DiscordBot(self.token, self.guild_id, self.ask_cooldown, self.leader_lease)
 
 
 class SlackSettings(BaseSettings):
@@ -268,6 +276,9 @@ class InsightSettings(BaseSettings):
         NoDecode,
         BeforeValidator(_channel_list("slack", _SLACK_ID, "C0123ABCD")),
     ] = ()
+    # Seconds a process's claim on a channel's post lasts: after a crash between sending
+    # and recording, another process checks the channel (and records the post) this late.
+    claim_lease: float = Field(default=600.0, ge=1)
 
     def channels(self) -> dict[str, tuple[InsightChannel, ...]]:
         """The configured channels by platform ("discord", "slack"), empty platforms left out."""
@@ -414,6 +425,11 @@ def secret_values(settings: Settings) -> list[str]:
             value = getattr(section, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
+    # The password inside a PostgreSQL URL is as secret as a token.
+    with contextlib.suppress(ValueError):
+        password = urllib.parse.urlsplit(settings.core.townhall_db).password
+        if password:
+            values.extend({password, urllib.parse.unquote(password)})
     return values
 
 

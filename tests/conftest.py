@@ -1,9 +1,10 @@
-"""Fixtures shared by every test: the knowledge, one engine and its lane, PostgreSQL."""
+"""Fixtures shared by every test: the bundled knowledge, one engine over it, its lane, and
+the store on both backends (a real SQLite file, a real PostgreSQL server)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bot.engine import AnswerEngine
 from bot.knowledge import Knowledge, load_knowledge
 from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE
+from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.store.store import Store
 from tests.postgres import PostgresCluster, PostgresStartError
 
 # slack_sdk and aiohttp honour proxy variables even for 127.0.0.1; tests use loopback only.
@@ -55,6 +58,45 @@ def postgres() -> Iterator[PostgresCluster]:
         pytest.skip(f"PostgreSQL cannot start here: {exc}")
     yield cluster
     cluster.destroy()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """TOWNHALL_DB for a new, empty store: a file path, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "state" / "townhall.db")
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    database = request.getfixturevalue("postgres_store_database")
+    schema = cluster.create_schema(database)
+    yield cluster.url(database, schema)
+    cluster.drop_schema(database, schema)
+
+
+@pytest.fixture(scope="session")
+def postgres_store_database(postgres: PostgresCluster) -> str:
+    """One database for the tests; each test gets a schema of its own in it."""
+    return postgres.create_database()
+
+
+@pytest.fixture
+def store(db_target: str) -> Iterator[Store]:
+    """An upgraded store on the test's database (sync: for setting up and checking state)."""
+    opened = open_store(db_target, Limits(busy_timeout=10, statement_timeout=10))
+    opened.upgrade()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+async def async_db(store: Store) -> AsyncIterator[AsyncStore]:
+    """The test's store as `townhall serve` uses it: every call on the store's own lane."""
+    lane = ThreadLane("store")
+    yield AsyncStore(store, lane)
+    lane.close()
 
 
 @pytest.fixture

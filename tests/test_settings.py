@@ -92,6 +92,13 @@ def test_secret_values_lists_every_configured_token(monkeypatch: pytest.MonkeyPa
     ]
 
 
+def test_the_password_in_a_postgresql_townhall_db_is_a_secret_to_redact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", "postgresql://townhall:p%40ss-w0rd@db.internal:5432/bot")
+    assert sorted(secret_values(load_settings())) == ["p%40ss-w0rd", "p@ss-w0rd"]
+
+
 def test_incomplete_slack_settings_are_refused_once_at_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
-from bot.state import StateDB
+from bot.store import StoreUnavailableError, open_store
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
 
 
 def settings_or_exit(env_file: Path | None) -> Settings:
@@ -50,18 +52,32 @@ def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine
     return AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean))
 
 
-def state_or_exit(path: Path) -> StateDB:
-    """The state database at TOWNHALL_DB, or exit 1 saying why it cannot be used."""
+def store_or_exit(settings: Settings) -> Store:
+    """The store at TOWNHALL_DB, upgraded to this code's schema, or exit 1 in one line."""
+    target = settings.core.townhall_db
     try:
-        return StateDB(path)
-    except (sqlite3.Error, OSError) as exc:
-        fail(database_problem(path, exc))
+        store = open_store(target)
+    except StoreUnavailableError as exc:
+        fail(database_problem(target, exc))
+    try:
+        store.upgrade()
+    except StoreUnavailableError as exc:
+        store.close()
+        fail(database_problem(target, exc))
+    return store
 
 
-def database_problem(path: Path, exc: sqlite3.Error | OSError) -> str:
-    """One line naming TOWNHALL_DB and what to do about `exc`, raised while using it."""
-    shown = f"TOWNHALL_DB ({path})"
+def database_problem(target: str | Path, exc: BaseException) -> str:
+    """One line naming TOWNHALL_DB and what to do about `exc`, raised while using it.
+
+    The store's own message already names TOWNHALL_DB (without a password); for a SQLite
+    file the common causes get the fix an admin needs.
+    """
     reason = str(exc)
+    if "://" in str(target):
+        return reason if reason.startswith("TOWNHALL_DB") else f"TOWNHALL_DB: {reason}"
+    path = Path(target)
+    shown = f"TOWNHALL_DB ({path})"
     if path.is_dir():
         return f"{shown} is a folder: set TOWNHALL_DB to a file in it, e.g. {path / 'townhall.db'}"
     if "not a database" in reason or "malformed" in reason:
@@ -69,11 +85,13 @@ def database_problem(path: Path, exc: sqlite3.Error | OSError) -> str:
             f"{shown} is not a usable SQLite database (corrupted, or another kind of file): "
             "restore it from a backup or move it away so a new one is made"
         )
-    if "readonly" in reason or isinstance(exc, PermissionError):
+    if "readonly" in reason or "read-only" in reason or isinstance(exc, PermissionError):
         return (
             f"{shown} is read-only for this user: let the user running townhall write to the "
             "file and its folder"
         )
+    if reason.startswith("TOWNHALL_DB"):
+        return reason
     return f"{shown} cannot be opened ({reason}): check the path and its folder"
 
 

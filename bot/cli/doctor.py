@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -72,37 +71,43 @@ def settings_findings(settings: Settings) -> list[Finding]:
     return found
 
 
-def database_finding(path: Path) -> Finding:
+def database_finding(target: str | Path) -> Finding:
     """TOWNHALL_DB, its schema revision, and whether this code's revision is reached."""
     from bot.store import open_store  # noqa: PLC0415 - SQLAlchemy only when it is used
     from bot.store.migrate import head_revision  # noqa: PLC0415
 
     subject = "TOWNHALL_DB"
     head = head_revision()
-    if not path.exists():
-        return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
-    if path.is_dir():
-        return Finding(subject, str(path), database_problem(path, IsADirectoryError(str(path))))
+    is_url = "://" in str(target)
+    if not is_url:
+        path = Path(target)
+        if not path.exists():
+            return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
+        if path.is_dir():
+            return Finding(subject, str(path), database_problem(path, IsADirectoryError(str(path))))
     try:
-        store = open_store(path)
+        store = open_store(target)
         try:
+            shown = store.shown
             revision = store.revision()
         finally:
             store.close()
-    except (StoreUnavailableError, sqlite3.Error, OSError) as exc:
-        # The store's message carries the driver's reason; the hint is chosen from it.
-        return Finding(subject, str(path), database_problem(path, sqlite3.DatabaseError(str(exc))))
+    except StoreUnavailableError as exc:
+        # The store's message carries the driver's reason (never a password); the hint is
+        # chosen from it.
+        masked = str(exc).split(")", 1)[0].removeprefix("TOWNHALL_DB (") if is_url else target
+        return Finding(subject, str(masked), database_problem(target, exc))
     if revision == head:
-        return Finding(subject, f"{path}, schema revision {head} (current)")
+        return Finding(subject, f"{shown}, schema revision {head} (current)")
     if revision is None or _known_revision(revision):
         return Finding(
             subject,
-            f"{path}, schema revision {revision or 'none'}: older than this townhall's "
+            f"{shown}, schema revision {revision or 'none'}: older than this townhall's "
             f"{head}, which upgrades it keeping every row",
         )
     return Finding(
         subject,
-        f"{path}, schema revision {revision}, newer than this townhall ({head})",
+        f"{shown}, schema revision {revision}, newer than this townhall ({head})",
         "upgrade townhall to the version that wrote this database",
     )
 

@@ -11,12 +11,22 @@ import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.cli.common import fail, knowledge_or_exit, settings_or_exit, state_or_exit
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+from bot.cli.common import (
+    database_problem,
+    fail,
+    knowledge_or_exit,
+    settings_or_exit,
+    store_or_exit,
+)
 from bot.clock import Clock
-from bot.insight.channel import InsightChannel
-from bot.insight.ledger import Ledger, PostRecord, stored_rotation_start
+from bot.insight.channel import Channel, InsightChannel
+from bot.insight.ledger import ROTATION_START, Ledger, PostRecord, post_record, rotation_day
 from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher
 from bot.insight.schedule import post_time
@@ -24,7 +34,7 @@ from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import INSIGHT_LANGUAGES, Settings
-from bot.state import StateDB
+from bot.store import AsyncStore, StoreUnavailableError, ThreadLane, open_store
 
 RECENT = 3
 
@@ -107,15 +117,19 @@ def retry(settings: Settings, knowledge: Knowledge, clock: Clock, only: str | No
             "nothing to retry yet (`townhall serve` posts it then)."
         )
         return 0
-    state = state_or_exit(settings.core.townhall_db)
+    store = store_or_exit(settings)
+    lane = ThreadLane("store")
     try:
-        records = asyncio.run(_retry(settings, knowledge, clock, state, targets))
+        records = asyncio.run(_retry(settings, knowledge, clock, AsyncStore(store, lane), targets))
     except StartError as exc:
         fail(str(exc))
     except ConnectionError as exc:
         fail(f"could not post: {exc}")
+    except StoreUnavailableError as exc:
+        fail(database_problem(settings.core.townhall_db, exc))
     finally:
-        state.close()
+        lane.close()
+        store.close()
     for record in records:
         print(f"{record.channel} {_record_line(record, config.timezone)}")
         if record.status != "posted" and (hint := failure_hint(record)):
@@ -127,14 +141,14 @@ async def _retry(
     settings: Settings,
     knowledge: Knowledge,
     clock: Clock,
-    state: StateDB,
+    store: AsyncStore,
     targets: list[InsightChannel],
 ) -> list[PostRecord]:
     """The scheduler's own path (claim, look for an earlier post, post, record), once."""
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.schedule import InsightScheduler  # noqa: PLC0415
 
-    ledger = Ledger(state)
+    ledger = Ledger(store)
     zone = settings.insight.timezone
     async with AsyncExitStack() as stack:
         publishers = await _publishers(
@@ -239,39 +253,43 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
     """The rotation's first day, the last posts of each channel (configured or in the
     ledger) and the next post.
     """
-    with _existing_db(settings) as db:
-        text = _status(settings, knowledge, now, Ledger(db) if db else None)
-    if db is None:
+    target = settings.core.townhall_db
+    missing = "://" not in target and not Path(target).exists()
+    with _existing_store(settings) as store:
+        text = _status(settings, knowledge, now, store)
+    if missing:
         # Often a shell reading other settings than the service: say so before anything.
         text = (
-            f"Warning: TOWNHALL_DB ({settings.core.townhall_db}) does not exist: nothing has "
+            f"Warning: TOWNHALL_DB ({target}) does not exist: nothing has "
             "been posted with these settings (is this the service's settings file? see "
             "--env-file)\n" + text
         )
     return text
 
 
-def _status(
-    settings: Settings, knowledge: Knowledge, now: dt.datetime, ledger: Ledger | None
-) -> str:
+def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: Store | None) -> str:
     config = settings.insight
     zone = config.timezone
     lines = [f"Daily insight at {config.time.strftime('%H:%M')} {zone.key}"]
     configured = {
         target.channel: target.lang for targets in config.channels().values() for target in targets
     }
-    start = ledger.rotation_start() if ledger else None
+    start = _rotation_start(store)
     if start is None:
         lines.append("Rotation: not started; the first post (or /insight) is insight #1")
     else:
         lines.append(f"Rotation: started {start.isoformat()} (insight #1)")
-    known = set(ledger.channels()) if ledger else set()
+    known = {Channel(p, c) for p, c in store.insight.channels()} if store else set()
     if not configured and not known:
         lines.append("No channels: set INSIGHT_DISCORD_CHANNELS or INSIGHT_SLACK_CHANNELS.")
     for channel in sorted(configured.keys() | known):
         lang = configured.get(channel)
         label = f"({lang})" if lang else "(no longer configured)"
-        records = ledger.recent(channel, RECENT) if ledger else []
+        records = (
+            [post_record(p) for p in store.insight.recent(channel.platform, channel.id, RECENT)]
+            if store
+            else []
+        )
         lines.append(f"{channel} {label}" + ("" if records else ": no posts yet"))
         for record in records:
             lines.append(f"  {_record_line(record, zone)}")
@@ -279,7 +297,8 @@ def _status(
                 lines.append(f"    fix: {hint}")
     today = now.astimezone(zone).date()
     due = post_time(today, config.time, zone)
-    open_today = [r for r in (ledger.day(today) if ledger else []) if r.channel in configured]
+    posts = store.insight.day(today) if store else []
+    open_today = [r for r in map(post_record, posts) if r.channel in configured]
     waiting = len(configured) - sum(1 for r in open_today if r.status != "pending")
     if now >= due and waiting:
         lines.append(
@@ -319,22 +338,45 @@ def _date_or_exit(text: str | None) -> dt.date | None:
 
 def _stored_start(settings: Settings) -> dt.date | None:
     """The stored first day of the rotation, without creating the database."""
-    with _existing_db(settings) as db:
-        return stored_rotation_start(db) if db else None
+    with _existing_store(settings) as store:
+        return _rotation_start(store)
+
+
+def _rotation_start(store: Store | None) -> dt.date | None:
+    return rotation_day(store.values.get(ROTATION_START)) if store else None
 
 
 @contextmanager
-def _existing_db(settings: Settings) -> Iterator[StateDB | None]:
-    """The state database if it exists (None otherwise: reading must not create it)."""
-    path = settings.core.townhall_db
-    if not path.exists():
+def _existing_store(settings: Settings) -> Iterator[Store | None]:
+    """The store if `townhall serve` has made it (None otherwise: reading creates nothing).
+
+    Exits in one line naming TOWNHALL_DB when the database cannot be read.
+    """
+    target = settings.core.townhall_db
+    if "://" not in target and not Path(target).exists():
         yield None
         return
-    db = state_or_exit(path)
     try:
-        yield db
+        store = open_store(target)
+    except StoreUnavailableError as exc:
+        fail(database_problem(target, exc))
+    from bot.store.migrate import head_revision  # noqa: PLC0415 - keeps Alembic out of `ask`
+
+    try:
+        revision = store.revision()
+        if revision is None:
+            yield None  # an empty database: no schema yet, so nothing stored
+        elif revision != head_revision():
+            fail(
+                f"TOWNHALL_DB ({store.shown}) is at schema revision {revision}, this townhall "
+                f"reads {head_revision()}: start `townhall serve` once to upgrade it"
+            )
+        else:
+            yield store
+    except StoreUnavailableError as exc:
+        fail(database_problem(target, exc))
     finally:
-        db.close()
+        store.close()
 
 
 def _insight_or_exit(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
-import sqlite3
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import (
     add_korean_option,
-    database_problem,
     engine_or_exit,
     fail,
     settings_or_exit,
-    state_or_exit,
+    store_or_exit,
 )
 from bot.logs import LOG_FORMATS
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
-from bot.state import StateDB
+from bot.store import AsyncStore, Lane, ThreadLane
+from bot.store.watch import StoreWatch
 
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
 # where it is used, so that `townhall ask` starts without loading it.
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from bot.insight.schedule import InsightScheduler
     from bot.runner import Runner
     from bot.runtime import InFlight, Service
-    from bot.store import ThreadLane
+    from bot.store.lane import AsyncLeases
+    from bot.store.store import Store
     from bot.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ NOTHING_TO_RUN = (
     "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP) for Slack; and INSIGHT_DISCORD_CHANNELS "
     "and/or INSIGHT_SLACK_CHANNELS for the daily insight"
 )
+# How often `serve` checks that the database takes a write (for /healthz and the logs).
+STORE_CHECK = dt.timedelta(seconds=15)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
 # slack_sdk.web.async_base_client logs retries at INFO unless its own level is set.
@@ -118,18 +121,32 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not configured(settings):
         fail(NOTHING_TO_RUN)
     engine = engine_or_exit(settings, args.korean_analyzer)
-    # The state file first: a TOWNHALL_DB that cannot be used is named with what to do.
-    state = state_or_exit(settings.core.townhall_db)
-    usage_lane, usage = open_usage(settings, args.clock) if settings.stats.record else (None, None)
+    # The store first: a TOWNHALL_DB that cannot be used is named with what to do.
+    store = store_or_exit(settings)
+    # The store's own lane: a slow or locked database delays only other store calls.
+    store_lane = ThreadLane("store")
+    usage_lane, usage = (
+        open_usage(settings, store, args.clock) if settings.stats.record else (None, None)
+    )
+    # The Discord gateway lease is renewed on a lane of its own: never queued behind the
+    # insight's calls, so a renewal waits only for the database itself.
+    lease_lane = ThreadLane("leases")
     engine_lane = Runner("engine")
     try:
         core = build_core(
-            settings, engine, state=state, runner=engine_lane, clock=args.clock, usage=usage
+            settings,
+            engine,
+            store=AsyncStore(store, store_lane),
+            runner=engine_lane,
+            clock=args.clock,
+            usage=usage,
+            lease_lane=lease_lane,
         )
         health = Health()
         services = services_for(settings, core, host=args.host, port=args.port, health=health)
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
+        services.append(StoreWatch(core.store, core.clock, every=STORE_CHECK))
         if args.health_port is not None:
             services.append(HealthServer(health, args.health_port, host=args.health_host))
         health.watch(services)
@@ -148,27 +165,20 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail(f"could not start: {exc}")
     except StartError as exc:
         fail(str(exc))
-    except sqlite3.Error as exc:
-        fail(database_problem(settings.core.townhall_db, exc))
     finally:
         engine_lane.close()
-        state.close()
-        if usage_lane is not None and usage is not None:
+        store_lane.close()
+        if usage_lane is not None:
             usage_lane.close()
-            usage.store.store.close()
+        lease_lane.close()
+        store.close()
     return 0
 
 
-def open_usage(settings: Settings, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
-    """The usage recorder on TOWNHALL_DB, its schema upgraded, on a store lane of its own."""
-    from bot.store import AsyncStore, StoreUnavailableError, ThreadLane, open_store  # noqa: PLC0415
+def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
+    """The usage recorder on the store, on a store lane of its own."""
     from bot.usage import UsageRecorder  # noqa: PLC0415
 
-    try:
-        store = open_store(str(settings.core.townhall_db))
-        store.upgrade()
-    except StoreUnavailableError as exc:
-        fail(str(exc))
     lane = ThreadLane("usage")
     keep = settings.stats.keep_questions
     return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep)
@@ -184,8 +194,10 @@ class Core:
     """The parts `townhall serve` builds once; each service is handed the ones it uses."""
 
     clock: Clock
-    state: StateDB
+    store: AsyncStore
     ledger: Ledger
+    owner: str  # this process's name on its claims and leases in the store
+    leases: AsyncLeases  # on a lane of their own when `serve` gives one
     answers: Answers
     daily: DailyInsights
     in_flight: InFlight
@@ -196,22 +208,26 @@ def build_core(
     settings: Settings,
     engine: AnswerEngine,
     *,
-    state: StateDB,
+    store: AsyncStore,
     runner: Runner,
     clock: Clock,
     usage: UsageRecorder | None = None,
+    lease_lane: Lane | None = None,
 ) -> Core:
-    """The shared parts over one engine, one state database, one engine lane and one clock."""
+    """The shared parts over one engine, one store (on its lane), one engine lane, one clock."""
     from bot.answers import Answers  # noqa: PLC0415 - see the imports above
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.ledger import Ledger  # noqa: PLC0415
+    from bot.insight.schedule import process_owner  # noqa: PLC0415
     from bot.runtime import InFlight  # noqa: PLC0415
 
-    ledger = Ledger(state)
+    ledger = Ledger(store)
     return Core(
         clock=clock,
-        state=state,
+        store=store,
         ledger=ledger,
+        owner=process_owner(),
+        leases=AsyncStore(store.store, lease_lane or store.lane).leases,
         answers=Answers(engine, runner),
         daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
         in_flight=InFlight(),
@@ -239,26 +255,39 @@ def services_for(
     bot = settings.discord.bot()
     if bot is not None:
         from bot.adapters.discord import DiscordService  # noqa: PLC0415 - see the imports above
+        from bot.adapters.discord.leader import GatewayLease  # noqa: PLC0415
+        from bot.clock import SystemClock  # noqa: PLC0415
 
+        # Replicas share PostgreSQL; on a SQLite file (one host) the bot connects at once as
+        # it always has, so a locked file never takes Discord's answers away.
+        gateway_lease = None
+        if core.store.store.backend == "postgresql":
+            length = dt.timedelta(seconds=bot.leader_lease)
+            # Wall-clock time, whatever the process's clock: the other replicas judge the
+            # lease's expiry by theirs (a test's virtual clock must not move it either).
+            gateway_lease = GatewayLease(core.leases, SystemClock(), core.owner, length)
         discord = DiscordService.from_settings(
             bot,
             answers=core.answers,
             daily=core.daily,
-            sync_memory=core.state,
+            sync_memory=core.store.values,
             clock=core.clock,
             in_flight=core.in_flight,
             usage=core.usage,
+            gateway_lease=gateway_lease,
         )
         services.append(discord)
         posting["discord"] = discord.publisher()
     app = settings.slack.app()
     if app is not None:
         from bot.adapters.slack import SlackService  # noqa: PLC0415
+        from bot.adapters.slack.events import SharedEvents  # noqa: PLC0415
 
         slack = SlackService.from_settings(
             app,
             answers=core.answers,
             clock=core.clock,
+            deliveries=SharedEvents(core.store.events, core.clock, core.owner),
             host=host,
             port=port,
             health=health,
@@ -296,4 +325,12 @@ def insight_scheduler(
     if not usable:
         return None
     targets = [target for platform in usable for target in channels[platform]]
-    return InsightScheduler(core.daily, core.ledger, usable, targets, at=settings.insight.time)
+    return InsightScheduler(
+        core.daily,
+        core.ledger,
+        usable,
+        targets,
+        at=settings.insight.time,
+        owner=core.owner,
+        lease=dt.timedelta(seconds=settings.insight.claim_lease),
+    )

@@ -21,7 +21,7 @@ from bot.runner import Runner
 class RotationStart(Protocol):
     """Where the rotation's first day is kept (the insight ledger)."""
 
-    def start_rotation(self, day: dt.date) -> dt.date:
+    async def start_rotation(self, day: dt.date) -> dt.date:
         """Store `day` as the first day unless one is stored; return the stored first day."""
         ...
 
@@ -61,7 +61,7 @@ class DailyInsights:
 
         Raises BeforeRotationError when the stored first day is later than `day`.
         """
-        start = self.rotation.start_rotation(day)
+        start = await self.rotation.start_rotation(day)
         if day < start:
             raise BeforeRotationError(day, start)
         wanted = list(dict.fromkeys(langs))

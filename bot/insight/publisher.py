@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.insight.pick import Insight
@@ -15,6 +17,19 @@ class PublishError(Exception):
         self.retry = retry
 
 
+@dataclass(frozen=True)
+class InsightMark:
+    """What an earlier insight post says about the rotation: its day and its number."""
+
+    day: dt.date
+    number: int
+
+    @property
+    def rotation_start(self) -> dt.date:
+        """The rotation's first day (insight #1) this post counts from."""
+        return self.day - dt.timedelta(days=self.number - 1)
+
+
 class InsightPublisher(Protocol):
     """One platform's way to post an insight to a channel (implemented by each adapter)."""
 
@@ -26,4 +41,8 @@ class InsightPublisher(Protocol):
 
     async def post(self, channel: str, insight: Insight) -> str:
         """Post `insight` to `channel` (marked with `insight.key`); return the message id."""
+        ...
+
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        """The day and number of this bot's newest insight post in `channel`'s recent history."""
         ...

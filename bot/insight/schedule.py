@@ -11,6 +11,7 @@ others are done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -25,11 +26,14 @@ from bot.insight.channel import Channel, InsightChannel
 from bot.insight.daily import BeforeRotationError, DailyInsights
 from bot.insight.ledger import Ledger, PostRecord
 from bot.insight.pick import Insight
-from bot.insight.publisher import InsightPublisher, PublishError
+from bot.insight.publisher import InsightMark, InsightPublisher, PublishError
+from bot.store import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
 MIDNIGHT = dt.time(0, 0)
+# How long the insight waits before trying again when the database cannot be used.
+STORE_RETRY = dt.timedelta(seconds=30)
 
 
 def post_time(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
@@ -95,6 +99,7 @@ class InsightScheduler:
         self.lease = lease
         self.backoff = backoff or Backoff()
         self.next_post: dt.datetime | None = None
+        self._seen: tuple[dt.date | None, Counter[str]] = (None, Counter())
 
     def local_day(self, moment: dt.datetime) -> dt.date:
         """The date in the insight time zone at `moment`."""
@@ -114,42 +119,63 @@ class InsightScheduler:
                 "channels": len(self.targets),
             },
         )
-        self._reopen_failed_today()
+        await self._reopen_failed_today()
         while True:
             now = self.clock.now()
             today = self.local_day(now)
             if now >= self.due(today):
                 # Overdue today (start after post time, or just woke): finish today only;
                 # days that are over are never back-filled.
-                await self.run_day(today)
+                try:
+                    await self.run_day(today)
+                except StoreUnavailableError as exc:
+                    # Nothing is posted without its record, so the post waits for the
+                    # database; answers need none and go on meanwhile.
+                    self.next_post = now + STORE_RETRY
+                    log.warning(
+                        "database unavailable; the insight waits and retries",
+                        extra={"error": str(exc), "retry_at": self.next_post.isoformat()},
+                    )
+                    await self.clock.sleep_until(self.next_post)
+                    continue
                 self.next_post = self.due(today + dt.timedelta(days=1))
             else:
                 self.next_post = self.due(today)
             log.info("next insight", extra={"at": self.next_post.isoformat()})
             await self.clock.sleep_until(self.next_post)
 
-    def _reopen_failed_today(self) -> None:
+    async def _reopen_failed_today(self) -> None:
         """Give a channel that failed for good earlier today one more try (the admin may
         have fixed it and restarted)."""
         now = self.clock.now()
-        for record in self._records(self.local_day(now)):
-            if record.status == "failed" and self.ledger.reopen(record.channel, record.day, now):
-                log.info(
-                    "retrying a channel that failed earlier today",
-                    extra=_fields(record) | {"error": record.last_error},
-                )
+        try:
+            for record in await self._records(self.local_day(now)):
+                if record.status == "failed" and await self.ledger.reopen(
+                    record.channel, record.day, now
+                ):
+                    log.info(
+                        "retrying a channel that failed earlier today",
+                        extra=_fields(record) | {"error": record.last_error},
+                    )
+        except StoreUnavailableError as exc:
+            # The day's run waits for the database anyway; the retry can wait with it.
+            log.warning(
+                "database unavailable; failed channels not reopened", extra={"error": str(exc)}
+            )
 
     async def retry_day(self, day: dt.date) -> list[PostRecord]:
         """Re-attempt `day`'s failed, waiting or missing posts now, once each; the records."""
         now = self.clock.now()
-        for record in self._records(day):
-            self.ledger.reopen(record.channel, day, now, waiting_too=True)
+        for record in await self._records(day):
+            await self.ledger.reopen(record.channel, day, now, waiting_too=True)
         await self.run_day(day, once=True)
-        return self._records(day)
+        return await self._records(day)
 
     async def run_day(self, day: dt.date, *, once: bool = False) -> None:
         """Post `day`'s insight to every target; return when all are done or the day is over
         (with `once`, after one attempt at each channel that is due)."""
+        if await self.ledger.rotation_start() is None:
+            await self._recover_rotation(day)
         try:
             insights = await self.daily.of_day(day, (t.lang for t in self.targets))
         except BeforeRotationError as exc:
@@ -162,10 +188,10 @@ class InsightScheduler:
         end = post_time(day + dt.timedelta(days=1), MIDNIGHT, self.zone)
         for target in self.targets:
             key = insights[target.lang].key
-            self.ledger.open_day(target.channel, day, key, self.clock.now())
+            await self.ledger.open_day(target.channel, day, key, self.clock.now())
         while True:
             now = self.clock.now()
-            pending = [r for r in self._records(day) if r.status == "pending"]
+            pending = [r for r in await self._records(day) if r.status == "pending"]
             if not pending:
                 return
             if now >= end:
@@ -181,10 +207,15 @@ class InsightScheduler:
                 for t in self.targets
                 if t.channel in wanted
             ]
-            tried = await asyncio.gather(*attempts)
+            # Every attempt finishes (each frees or records its own claim) before a database
+            # failure in one of them is raised.
+            outcomes = await asyncio.gather(*attempts, return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
             if once:
                 return
-            if any(tried):
+            if any(outcomes):
                 continue
             # Nothing was ours to do now: wait for the next retry, or for another process's
             # lease to end (then it has posted, or it crashed and the record is ours to take).
@@ -194,15 +225,59 @@ class InsightScheduler:
             )
             await self.clock.sleep_until(min(max(wake, now + dt.timedelta(seconds=1)), end))
 
-    def _records(self, day: dt.date) -> list[PostRecord]:
+    async def _recover_rotation(self, day: dt.date) -> None:
+        """Store the rotation's first day from our newest insight post in the channels, if any.
+
+        No stored first day but an earlier post in a channel means the database was lost
+        (or replaced): counting from today would start the rotation over, and post a second,
+        different insight on a day one may already have gone out.
+        """
+        marks: list[InsightMark] = []
+        for target in self.targets:
+            publisher = self.publishers[target.channel.platform]
+            try:
+                mark = await publisher.latest_mark(target.channel.id)
+            except PublishError as exc:
+                log.warning(
+                    "could not read the channel for an earlier insight post",
+                    extra={"channel": target.channel.id, "error": str(exc)},
+                )
+                continue
+            except Exception:
+                # An adapter bug must not stop the posts: without a mark, today counts.
+                log.exception(
+                    "insight publisher failed unexpectedly", extra={"channel": target.channel.id}
+                )
+                continue
+            if mark is not None:
+                marks.append(mark)
+        if not marks:
+            return  # a first post: the rotation starts today
+        newest = max(marks, key=lambda mark: mark.day)
+        if newest.rotation_start > day:
+            return  # a post from a clock ahead of ours: of_day reports it
+        start = await self.ledger.start_rotation(newest.rotation_start)
+        log.warning(
+            "no rotation stored; recovered it from an earlier insight post",
+            extra={
+                "rotation_start": start.isoformat(),
+                "from_day": newest.day.isoformat(),
+                "number": newest.number,
+            },
+        )
+
+    async def _records(self, day: dt.date) -> list[PostRecord]:
         mine = {t.channel for t in self.targets}
-        return [r for r in self.ledger.day(day) if r.channel in mine]
+        records = [r for r in await self.ledger.day(day) if r.channel in mine]
+        # /healthz is synchronous and must not touch the database: it shows the last read.
+        self._seen = (day, Counter(r.status for r in records))
+        return records
 
     async def _attempt(
         self, channel: Channel, day: dt.date, insight: Insight, end: dt.datetime
     ) -> bool:
         """Claim, check, post and record one channel; False if the record was not ours to take."""
-        record = self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
+        record = await self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
         if record is None:
             return False
         fields = _fields(record) | {"attempt": record.attempts}
@@ -211,7 +286,7 @@ class InsightScheduler:
             found = await publisher.find_posted(channel.id, insight)
             if found is not None:
                 note = "found our earlier post in the channel; not posted again"
-                self.ledger.record_posted(channel, day, found, self.clock.now(), note)
+                await self.ledger.record_posted(channel, day, found, self.clock.now(), note)
                 log.warning(
                     "insight already in the channel; recorded it",
                     extra=fields | {"message_id": found},
@@ -219,37 +294,41 @@ class InsightScheduler:
                 return True
             message_id = await publisher.post(channel.id, insight)
         except PublishError as exc:
-            self._failed(record, str(exc), exc.retry, end)
+            await self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
             # Shutting down: free the record now. Whether or not the post went out, the next
-            # claimer asks the platform first, so it never posts twice.
+            # claimer asks the platform first, so it never posts twice. Without a database
+            # the claim lapses with its lease instead.
             now = self.clock.now()
-            self.ledger.record_retry(
-                channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
-            )
+            with contextlib.suppress(StoreUnavailableError):
+                await self.ledger.record_retry(
+                    channel, day, self.owner, "interrupted by shutdown", retry_at=now, now=now
+                )
             raise
+        except StoreUnavailableError:
+            raise  # the whole day waits for the database (run), not this channel
         except Exception as exc:
             # An adapter bug in one channel must not stop the others: log it, retry later.
             log.exception("insight publisher failed unexpectedly", extra=fields)
-            self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
+            await self._failed(record, f"{type(exc).__name__}: {exc}", True, end)
         else:
-            self.ledger.record_posted(channel, day, message_id, self.clock.now())
+            await self.ledger.record_posted(channel, day, message_id, self.clock.now())
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
 
-    def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
+    async def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
         now = self.clock.now()
         retry_at = now + self.backoff.delay(record.attempts)
         fields = _fields(record) | {"attempt": record.attempts, "error": error}
         if retry and record.attempts < self.backoff.attempts and retry_at < end:
-            self.ledger.record_retry(
+            await self.ledger.record_retry(
                 record.channel, record.day, self.owner, error, retry_at=retry_at, now=now
             )
             log.warning(
                 "insight post failed; will retry", extra=fields | {"retry_at": retry_at.isoformat()}
             )
         else:
-            self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
+            await self.ledger.record_failed(record.channel, record.day, self.owner, error, now)
             log.error("insight post failed; giving up for today", extra=fields)
 
     async def stop_accepting(self) -> None:
@@ -260,7 +339,8 @@ class InsightScheduler:
     def health(self) -> dict[str, object]:
         """Today's counts by status and the next post time, for /healthz."""
         today = self.local_day(self.clock.now())
-        counts = Counter(r.status for r in self._records(today))
+        day, seen = self._seen
+        counts = seen if day == today else Counter[str]()
         return {
             "channels": len(self.targets),
             "today": {status: counts.get(status, 0) for status in ("posted", "pending", "failed")},

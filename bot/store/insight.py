@@ -113,15 +113,20 @@ class InsightPosts:
             updated=stamp(now),
         )
 
-    def reopen(self, slot: InsightSlot, now: dt.datetime) -> bool:
-        """Make a failed record pending and due at once, with a fresh count of attempts.
+    def reopen(self, slot: InsightSlot, now: dt.datetime, *, waiting_too: bool = False) -> bool:
+        """Make a failed record (with `waiting_too`, also one waiting for a retry and not
+        under a live lease) pending and due at once, with a fresh count of attempts.
 
         For an admin's retry after fixing the cause; the last error stays until the next
-        attempt replaces it. False if the record is not failed (never reopens a posted one).
+        attempt replaces it. False otherwise (never reopens a posted one), so exactly-once
+        holds: the next claimer still asks the platform before posting.
         """
+        waiting = (_t.status == "pending") & (
+            _t.lease_until.is_(None) | (_t.lease_until <= stamp(now))
+        )
         return self._change(
             slot,
-            _t.status == "failed",
+            (_t.status == "failed") | waiting if waiting_too else _t.status == "failed",
             status="pending",
             attempts=0,
             next_attempt=stamp(now),

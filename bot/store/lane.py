@@ -136,9 +136,11 @@ class AsyncInsightPosts:
         """See InsightPosts.record_failed."""
         return await self._lane.run(partial(self._posts.record_failed, slot, owner, error, now))
 
-    async def reopen(self, slot: InsightSlot, now: dt.datetime) -> bool:
+    async def reopen(
+        self, slot: InsightSlot, now: dt.datetime, *, waiting_too: bool = False
+    ) -> bool:
         """See InsightPosts.reopen."""
-        return await self._lane.run(partial(self._posts.reopen, slot, now))
+        return await self._lane.run(partial(self._posts.reopen, slot, now, waiting_too=waiting_too))
 
     async def get(self, slot: InsightSlot) -> InsightPost | None:
         """See InsightPosts.get."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,18 @@ from bot.adapters.discord import DiscordService
 from bot.adapters.slack import SlackService
 from bot.cli.serve import build_core, services_for
 from bot.engine import AnswerEngine
+from bot.health import Health
 from bot.runner import Runner
 from bot.settings import CoreSettings, DiscordSettings, InsightSettings, Settings, SlackSettings
-from bot.state import StateDB
+from bot.store import Limits
+from bot.store.watch import StoreWatch
 from tests.adapters.slack.conftest import SIGNING_SECRET, HttpBot, mention
 from tests.adapters.slack.conftest import running as slack_running
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 from tests.fakes.slack_api import Call, FakeSlack
+from tests.store.locking import write_lock_held_by_another_process
+from tests.stores import file_store
 
 # Everyday questions in both languages, on-topic and not: whatever the engine makes of
 # them, each platform must show the same thing when they all arrive at once.
@@ -44,7 +49,7 @@ QUESTIONS = [
 
 def settings_for(tmp_path: Path, slack: FakeSlack) -> Settings:
     return Settings(
-        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        core=CoreSettings(townhall_db=str(tmp_path / "townhall.db")),
         discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
         slack=SlackSettings(
             bot_token=SecretStr("xoxb-test-bot-token"),
@@ -59,9 +64,10 @@ def settings_for(tmp_path: Path, slack: FakeSlack) -> Settings:
 class BothPlatforms:
     """One `townhall serve` process with Discord and Slack (HTTP mode) over one core."""
 
-    def __init__(self, discord: FakeDiscord, slack: HttpBot) -> None:
+    def __init__(self, discord: FakeDiscord, slack: HttpBot, watch: StoreWatch) -> None:
         self.discord = discord
         self.slack = slack
+        self.watch = watch
         self._events = 0
 
     async def discord_answer(self, question: str) -> dict[str, Any]:
@@ -88,11 +94,12 @@ class BothPlatforms:
 async def both(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[BothPlatforms]:
     async with FakeDiscord() as discord_fake, FakeSlack() as slack_fake:
         settings = settings_for(tmp_path, slack_fake)
-        state = StateDB(tmp_path / "townhall.db")
         # Hand-moved: no answer is ever deferred for lack of time; signatures use real time.
         clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
-        with Runner("engine") as lane:
-            core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+        # A short wait for the file's lock: the lock test below holds it the whole time.
+        db = file_store(tmp_path / "townhall.db", Limits(busy_timeout=0.05))
+        with Runner("engine") as lane, db as store:
+            core = build_core(settings, engine, store=store, runner=lane, clock=clock)
             services = services_for(settings, core, host="127.0.0.1", port=0)
             discord = next(s for s in services if isinstance(s, DiscordService))
             slack = next(s for s in services if isinstance(s, SlackService))
@@ -102,11 +109,11 @@ async def both(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[BothPlatfo
                 # client's ready event waits for guilds this fake does not send).
                 await discord_fake.wait_for_op(2)
                 async with slack_running(slack), aiohttp.ClientSession() as session:
-                    yield BothPlatforms(discord_fake, HttpBot(slack_fake, slack, session))
+                    watch = StoreWatch(store, clock, every=dt.timedelta(seconds=15))
+                    yield BothPlatforms(discord_fake, HttpBot(slack_fake, slack, session), watch)
             finally:
                 client.cancel()
                 await asyncio.gather(client, return_exceptions=True)
-        state.close()
 
 
 async def test_both_platforms_at_once_answer_exactly_as_one_question_at_a_time(
@@ -127,3 +134,40 @@ async def test_both_platforms_at_once_answer_exactly_as_one_question_at_a_time(
             discord_alone, sort_keys=True
         ), question
         assert slack_now == slack_alone, question
+
+
+async def test_answers_flow_on_both_platforms_while_another_process_holds_the_database(
+    both: BothPlatforms, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.store.watch")
+    caplog.set_level(logging.INFO, logger="bot.adapters.slack.events")
+    alone = [(await both.discord_answer(q), await both.slack_answer(q)) for q in QUESTIONS[:4]]
+    assert await both.watch.check() is True
+
+    with write_lock_held_by_another_process(str(tmp_path / "townhall.db")):
+        available = await both.watch.check()
+        locked = await asyncio.gather(
+            *(both.discord_answer(q) for q in QUESTIONS[:4]),
+            *(both.slack_answer(q) for q in QUESTIONS[:4]),
+        )
+        health = both.watch.health()
+        # Answers need no database: /healthz stays 200 and says what is wrong.
+        healthy, _ = Health([both.watch]).report()
+
+    assert available is False
+    assert health["available"] is False
+    assert healthy
+    assert "TOWNHALL_DB" in str(health["error"])
+    assert [json.dumps(d, sort_keys=True) for d in locked[:4]] == [
+        json.dumps(d, sort_keys=True) for d, _ in alone
+    ]
+    assert locked[4:] == [s for _, s in alone]
+    assert await both.watch.check() is True  # the lock is gone: available again
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.store.watch"] == [
+        "database unavailable; answers go on",
+        "database available again",
+    ]
+    fallback = [r.getMessage() for r in caplog.records if r.name == "bot.adapters.slack.events"]
+    assert fallback == [
+        "database unavailable; Slack re-deliveries are recognised by this process's memory only"
+    ]

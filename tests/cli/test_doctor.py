@@ -14,7 +14,6 @@ import pytest
 
 from bot.adapters.discord.doctor import channel_permissions
 from bot.cli import main
-from bot.state import StateDB
 from bot.store import open_store
 from bot.store.migrate import head_revision
 from tests.fakes.discord_api import (
@@ -85,7 +84,9 @@ async def test_everything_working_exits_0_and_shows_what_was_read(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     (tmp_path / ".env").write_text("DISCORD_ASK_COOLDOWN=3\n")
-    StateDB(tmp_path / "townhall.db").close()
+    # A state file from before the schema was versioned (as bot/state.py made it).
+    with sqlite3.connect(tmp_path / "townhall.db") as made:
+        made.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     status, out = await doctor(capsys)
     assert status == 0, out
     lines = out.splitlines()

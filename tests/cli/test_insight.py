@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.cli.insight import status
-from bot.insight.channel import Channel
-from bot.insight.ledger import Ledger
+from bot.insight.ledger import ROTATION_START
 from bot.knowledge import Knowledge
 from bot.settings import load_settings
-from bot.state import StateDB
+from bot.store import InsightSlot, open_store
+from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 
 
@@ -38,21 +40,28 @@ START = dt.date(2026, 1, 28)
 NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
 
 
+@contextmanager
+def served(tmp_path: Path) -> Iterator[Store]:
+    """The database as `townhall serve` leaves it: made and upgraded."""
+    store = open_store(tmp_path / "townhall.db")
+    store.upgrade()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def started(tmp_path: Path) -> dt.date:
     """The rotation started on START (the database the daily post keeps)."""
-    db = StateDB(tmp_path / "townhall.db")
-    Ledger(db).start_rotation(START)
-    db.close()
+    with served(tmp_path) as store:
+        store.values.add(ROTATION_START, START.isoformat())
     return START
 
 
-def stored_start(tmp_path: Path) -> dt.date | None:
-    db = StateDB(tmp_path / "townhall.db")
-    try:
-        return Ledger(db).rotation_start()
-    finally:
-        db.close()
+def stored_start(tmp_path: Path) -> str | None:
+    with served(tmp_path) as store:
+        return store.values.get(ROTATION_START)
 
 
 @pytest.mark.usefixtures("started")
@@ -108,7 +117,8 @@ def test_preview_before_any_post_counts_today_as_the_first_day_and_writes_nothin
     assert capsys.readouterr().out.startswith("Town Hall 인사이트 #1 · 2026-03-10 (ko)\n")
     assert not (tmp_path / "townhall.db").exists()
 
-    StateDB(tmp_path / "townhall.db").close()  # the bot ran, but never posted an insight
+    with served(tmp_path):
+        pass  # the bot ran, but never posted an insight
     clock = ManualClock(NOW)
     assert main(["insight", "--preview", "--date", "2026-03-12", "--lang", "en"], clock=clock) == 0
     assert capsys.readouterr().out.startswith("Town Hall insight #3 · 2026-03-12 (en)\n")
@@ -133,7 +143,7 @@ def test_preview_uses_the_stored_start_and_leaves_it(
 ) -> None:
     assert main(["insight", "--preview", "--date", "2026-01-28"]) == 0
     assert capsys.readouterr().out.startswith("Town Hall 인사이트 #1 · 2026-01-28 (ko)\n")
-    assert stored_start(tmp_path) == started
+    assert stored_start(tmp_path) == started.isoformat()
 
 
 def test_bad_setting_exits_1_naming_the_variable(
@@ -164,19 +174,18 @@ def test_the_installed_command_exits_2_for_a_bad_date(tmp_path: Path) -> None:
 def test_status_shows_last_posts_per_channel_and_what_is_next(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
-    db = StateDB(tmp_path / "townhall.db")
-    ledger = Ledger(db)
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul
-    for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
-        posted = Channel("discord", "111")
-        ledger.open_day(posted, day, f"{day}/t/1", noon)
-        ledger.claim(posted, day, "me", noon, dt.timedelta(minutes=10))
-        ledger.record_posted(posted, day, f"m-{day.day}", noon)
-    failing, day = Channel("slack", "C1"), dt.date(2026, 2, 2)
-    ledger.open_day(failing, day, "2026-02-02/t/1", noon)
-    ledger.claim(failing, day, "me", noon, dt.timedelta(minutes=10))
-    ledger.record_failed(failing, day, "me", "not_in_channel", noon)
-    db.close()
+    with served(tmp_path) as store:
+        posts = store.insight
+        for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
+            posted = InsightSlot("discord", "111", day)
+            posts.open_day(posted, f"{day}/t/1", noon)
+            posts.claim(posted, "me", noon, dt.timedelta(minutes=10))
+            posts.record_posted(posted, f"m-{day.day}", noon)
+        failing = InsightSlot("slack", "C1", dt.date(2026, 2, 2))
+        posts.open_day(failing, "2026-02-02/t/1", noon)
+        posts.claim(failing, "me", noon, dt.timedelta(minutes=10))
+        posts.record_failed(failing, "me", "not_in_channel", noon)
 
     text = status(load_settings(), knowledge, noon)
 
@@ -203,15 +212,13 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
 def test_status_after_every_channel_is_done_names_tomorrow(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
-    db = StateDB(tmp_path / "townhall.db")
-    ledger = Ledger(db)
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
-    for platform, channel in (("discord", "111"), ("discord", "222"), ("slack", "C1")):
-        done, day = Channel(platform, channel), dt.date(2026, 2, 2)
-        ledger.open_day(done, day, "k", noon)
-        ledger.claim(done, day, "me", noon, dt.timedelta(minutes=10))
-        ledger.record_posted(done, day, "m", noon)
-    db.close()
+    with served(tmp_path) as store:
+        for platform, channel in (("discord", "111"), ("discord", "222"), ("slack", "C1")):
+            done = InsightSlot(platform, channel, dt.date(2026, 2, 2))
+            store.insight.open_day(done, "k", noon)
+            store.insight.claim(done, "me", noon, dt.timedelta(minutes=10))
+            store.insight.record_posted(done, "m", noon)
 
     lines = status(load_settings(), knowledge, noon).splitlines()
 
@@ -229,3 +236,42 @@ def test_status_before_any_post_says_the_next_post_is_insight_1(
     assert lines[-2] == "Next: 2026-03-10 09:00 KST (UTC+0900)"
     assert lines[-1].startswith("  #1 ")
     assert not (tmp_path / "townhall.db").exists()
+
+
+def test_status_and_preview_on_a_new_database_create_nothing_on_either_backend(
+    db_target: str, monkeypatch: pytest.MonkeyPatch, knowledge: Knowledge
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", db_target)
+
+    lines = status(load_settings(), knowledge, NOW).splitlines()
+    assert main(["insight", "--preview"], clock=ManualClock(NOW)) == 0
+
+    # A missing SQLite file is warned about first; the status itself follows.
+    assert "Rotation: not started; the first post (or /insight) is insight #1" in lines
+    assert lines[0].startswith("Warning: TOWNHALL_DB") == ("://" not in db_target)
+    if "://" in db_target:
+        store = open_store(db_target)
+        assert store.revision() is None  # no tables were made
+        store.close()
+    else:
+        assert not Path(db_target).exists()
+
+
+def test_status_reads_a_served_database_on_either_backend(
+    db_target: str, store: Store, monkeypatch: pytest.MonkeyPatch, knowledge: Knowledge
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", db_target)
+    store.values.add(ROTATION_START, START.isoformat())
+    noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
+    slot = InsightSlot("discord", "111", dt.date(2026, 2, 2))
+    store.insight.open_day(slot, "k", noon)
+    store.insight.claim(slot, "me", noon, dt.timedelta(minutes=10))
+    store.insight.record_posted(slot, "m-2", noon)
+
+    lines = status(load_settings(), knowledge, noon).splitlines()
+
+    assert lines[1:4] == [
+        "Rotation: started 2026-01-28 (insight #1)",
+        "discord 111 (ko)",
+        "  2026-02-02  posted   1 attempt  message m-2",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import pytest
 
 from bot.cli import main
 from bot.insight.channel import Channel
-from bot.insight.ledger import Ledger, PostRecord
-from bot.state import StateDB
+from bot.insight.ledger import ROTATION_START, PostRecord, post_record
+from bot.store import InsightSlot, open_store
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import CHANNEL_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -48,21 +49,22 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeSlack]:
 
 def failed_today(tmp_path: Path, channel: Channel, error: str, key: str = "k") -> None:
     """Leave today's record of `channel` failed for good, as the scheduler does."""
-    db = StateDB(tmp_path / "townhall.db")
-    ledger = Ledger(db)
-    ledger.start_rotation(TODAY)
-    ledger.open_day(channel, TODAY, key, NOW)
-    assert ledger.claim(channel, TODAY, "serve", NOW, dt.timedelta(minutes=10)) is not None
-    ledger.record_failed(channel, TODAY, "serve", error, NOW)
-    db.close()
+    store = open_store(tmp_path / "townhall.db")
+    store.upgrade()
+    store.values.add(ROTATION_START, TODAY.isoformat())
+    slot = InsightSlot(channel.platform, channel.id, TODAY)
+    store.insight.open_day(slot, key, NOW)
+    assert store.insight.claim(slot, "serve", NOW, dt.timedelta(minutes=10)) is not None
+    store.insight.record_failed(slot, "serve", error, NOW)
+    store.close()
 
 
 def records(tmp_path: Path) -> dict[Channel, PostRecord]:
-    db = StateDB(tmp_path / "townhall.db")
+    store = open_store(tmp_path / "townhall.db")
     try:
-        return {r.channel: r for r in Ledger(db).day(TODAY)}
+        return {r.channel: r for r in map(post_record, store.insight.day(TODAY))}
     finally:
-        db.close()
+        store.close()
 
 
 async def townhall(
@@ -96,9 +98,8 @@ async def test_retry_finds_a_post_made_before_a_crash_and_does_not_post_again(
     await townhall(capsys, "insight", "--retry", "--channel", "C0GENERAL")
     [posted] = slack.messages["C0GENERAL"]
     # The process was killed after sending, before recording: the record says failed.
-    db = StateDB(tmp_path / "townhall.db")
-    db.connection.execute("UPDATE insight_posts SET status = 'failed', message_id = NULL")
-    db.close()
+    with sqlite3.connect(tmp_path / "townhall.db") as connection:
+        connection.execute("UPDATE insight_posts SET status = 'failed', message_id = NULL")
     status, _ = await townhall(capsys, "insight", "--retry", "--channel", "C0GENERAL")
     assert status == 0
     assert slack.messages["C0GENERAL"] == [posted]

@@ -16,8 +16,8 @@ from bot.engine import AnswerEngine
 from bot.runner import Runner
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
-from bot.state import StateDB
 from tests.fakes.clock import ManualClock
+from tests.stores import file_store
 
 
 @pytest.fixture(autouse=True)
@@ -110,13 +110,10 @@ def slack_services(
 ) -> list[Service]:
     """The services `serve` would start with the current environment."""
     settings = load_settings()
-    state = StateDB(tmp_path / "state.db")
     clock = ManualClock(dt.datetime.now(dt.UTC))
-    try:
-        core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+    with file_store(tmp_path / "state.db") as store:
+        core = build_core(settings, engine, store=store, runner=lane, clock=clock)
         return services_for(settings, core, host=host, port=port)
-    finally:
-        state.close()
 
 
 def test_blank_slack_variables_count_as_unset(
@@ -152,3 +149,32 @@ def test_bad_api_url_names_slack_api_url(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SLACK_API_URL", "slack.com/api")
     with pytest.raises(SettingsError, match=r"^SLACK_API_URL: must be an http\(s\) URL"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "problem", ["a folder", "not a database", "unsupported scheme", "refused connection"]
+)
+def test_a_townhall_db_that_cannot_be_used_stops_the_start_in_one_line_naming_it(
+    problem: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    folder = Path.cwd() / "state"
+    folder.mkdir()
+    (folder / "garbage.db").write_bytes(b"not a database, just bytes " * 100)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    target = {
+        "a folder": str(folder),
+        "not a database": str(folder / "garbage.db"),
+        "unsupported scheme": "mysql://townhall:hunter2@db/townhall",
+        "refused connection": f"postgresql://townhall:hunter2@127.0.0.1:{free_port}/townhall",
+    }[problem]
+    monkeypatch.setenv("TOWNHALL_DB", target)
+
+    line = serve_error(capsys, "--host", "127.0.0.1", "--port", "0")
+
+    assert line.startswith("townhall: TOWNHALL_DB")
+    assert "hunter2" not in line
+    assert "Traceback" not in line

@@ -15,9 +15,9 @@ from bot.engine import AnswerEngine
 from bot.health import Health, HealthServer
 from bot.runner import Runner
 from bot.settings import load_settings
-from bot.state import StateDB
 from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
+from tests.stores import file_store
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +55,9 @@ def test_scheduler_runs_only_for_platforms_with_a_publisher(
     monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", "111")
     monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1:en")
     settings = load_settings()
-    state = StateDB(tmp_path / "townhall.db")
     clock = ManualClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
-    core = build_core(settings, engine, state=state, runner=engine_lane, clock=clock)
+    with file_store(tmp_path / "townhall.db") as store:
+        core = build_core(settings, engine, store=store, runner=engine_lane, clock=clock)
 
     assert services_for(settings, core) == []
     assert "insight channels are set for a platform that is not configured" in caplog.text
@@ -66,7 +66,6 @@ def test_scheduler_runs_only_for_platforms_with_a_publisher(
     assert service.name == "insight"
     targets = service.targets  # type: ignore[attr-defined]
     assert [(t.channel.platform, t.channel.id, t.lang) for t in targets] == [("slack", "C1", "en")]
-    state.close()
 
 
 class Fixed:

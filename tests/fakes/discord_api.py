@@ -122,6 +122,7 @@ class FakeDiscord:
         self.port = 0
         self.calls: list[Call] = []
         self.connections: list[Connection] = []
+        self.most_open = 0  # the most gateway connections open at one moment
         self.session_id = "fake-session-1"
         self.channels: dict[int, list[dict[str, Any]]] = {CHANNEL_ID: []}
         self.forbidden_channels: set[int] = set()
@@ -317,6 +318,7 @@ class FakeDiscord:
         await ws.prepare(request)
         connection = Connection(ws, dict(request.query))
         self.connections.append(connection)
+        self.most_open = max(self.most_open, sum(not c.closed for c in self.connections))
         await self._send(connection, {"op": 10, "d": {"heartbeat_interval": 45_000}})
         try:
             async for message in ws:

@@ -60,6 +60,9 @@ class FakeSlack:
         self.outside_channels: set[str] = set()
         self.acks: list[dict[str, Any]] = []
         self.refused_tokens: set[str] = set()
+        # When set, chat.postMessage keeps the message, then answers only once it is set:
+        # a sender killed meanwhile has posted without knowing it.
+        self.hold_posts: asyncio.Event | None = None
         self._failures: dict[str, deque[Failure]] = {}
         self._resets: dict[str, deque[bool]] = {}  # method -> reset after it took effect?
         self._holds: dict[str, asyncio.Event] = {}
@@ -222,7 +225,10 @@ class FakeSlack:
         handler = self._methods().get(method)
         if handler is None:
             return _json({"ok": False, "error": "unknown_method"})
-        return _json(handler(params))
+        body = handler(params)
+        if method == "chat.postMessage" and self.hold_posts is not None:
+            await self.hold_posts.wait()
+        return _json(body)
 
     async def _response_url(self, request: web.Request) -> web.Response:
         name = f"response:{request.match_info['name']}"

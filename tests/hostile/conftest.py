@@ -6,6 +6,7 @@ from tests.adapters.discord.conftest import (  # noqa: F401 - fixtures, used by 
     fake,
     make_bot,
     state,
+    store_lane,
 )
 from tests.adapters.slack.conftest import (  # noqa: F401 - fixtures, used by name
     clock,

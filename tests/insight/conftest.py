@@ -1,10 +1,9 @@
-"""Fixtures for the insight tests: a ledger on a real SQLite file, and a scheduler factory."""
+"""Fixtures for the insight tests: a ledger on the store (both backends), schedulers on it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +14,8 @@ from bot.insight.ledger import Ledger
 from bot.insight.schedule import Backoff, InsightScheduler
 from bot.knowledge import Knowledge
 from bot.runner import Runner
-from bot.state import StateDB
+from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
 
@@ -23,15 +23,9 @@ UTC = dt.UTC
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "townhall.db"
-
-
-@pytest.fixture
-def ledger(db_path: Path) -> Iterator[Ledger]:
-    db = StateDB(db_path)
-    yield Ledger(db)
-    db.close()
+def ledger(async_db: AsyncStore) -> Ledger:
+    """The ledger on the test's store (a SQLite file, or PostgreSQL), as a test's own view."""
+    return Ledger(async_db)
 
 
 SchedulerFactory = Callable[..., InsightScheduler]
@@ -44,10 +38,10 @@ def target(platform: str, channel: str, lang: str = "ko") -> InsightChannel:
 
 @pytest.fixture
 def make_scheduler(
-    knowledge: Knowledge, db_path: Path, engine_lane: Runner
+    knowledge: Knowledge, db_target: str, store: Store, engine_lane: Runner
 ) -> Iterator[SchedulerFactory]:
-    """Build a scheduler on its own connection to the shared database file (like a process)."""
-    opened: list[StateDB] = []
+    """Build a scheduler on its own store and lane on the shared database (like a process)."""
+    opened: list[tuple[Store, ThreadLane]] = []
 
     def make(
         clock: ManualClock,
@@ -57,9 +51,10 @@ def make_scheduler(
         zone: str = "Asia/Seoul",
         **options: object,
     ) -> InsightScheduler:
-        db = StateDB(db_path)
-        opened.append(db)
-        ledger = Ledger(db)
+        own = open_store(db_target, Limits(busy_timeout=10, statement_timeout=10))
+        lane = ThreadLane("store")
+        opened.append((own, lane))
+        ledger = Ledger(AsyncStore(own, lane))
         return InsightScheduler(
             DailyInsights(knowledge, ledger, clock, ZoneInfo(zone), engine_lane),
             ledger,
@@ -71,5 +66,6 @@ def make_scheduler(
         )
 
     yield make
-    for db in opened:
-        db.close()
+    for own, lane in opened:
+        lane.close()
+        own.close()

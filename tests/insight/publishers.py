@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from bot.insight import Insight, PublishError
+from bot.insight import Insight, InsightMark, PublishError
 from tests.fakes.clock import ManualClock
 
 
@@ -48,6 +48,10 @@ class RecordingPublisher:
             self.post_times.append((channel, self.clock.now()))
         return message_id
 
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        posted = self.insights.get(channel)
+        return InsightMark(posted[-1].day, posted[-1].number) if posted else None
+
 
 class FileChannelPublisher:
     """A platform on disk, shared by processes: one JSON line per post in `folder/channel`."""
@@ -71,6 +75,9 @@ class FileChannelPublisher:
 
     async def find_posted(self, channel: str, insight: Insight) -> str | None:
         return next((p["id"] for p in self.read(channel) if p["key"] == insight.key), None)
+
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        return None  # these tests never lose the database
 
     async def post(self, channel: str, insight: Insight) -> str:
         if channel.startswith("broken"):

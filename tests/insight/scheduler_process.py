@@ -2,9 +2,9 @@
 
     python -m tests.insight.scheduler_process --db F --channels D --targets P:C,... ...
 
-It runs the real scheduler and ledger on a database file, with file-backed channels and a
-ManualClock from --start until it waits past --until, then exits 0. With --serve it runs
-under run_services and waits for SIGTERM once the clock has parked.
+It runs the real scheduler and ledger on the store at --db (a file or PostgreSQL), with
+file-backed channels and a ManualClock from --start until it waits past --until, then exits 0.
+With --serve it runs under run_services and waits for SIGTERM once the clock has parked.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from bot.logs import setup_logging
 from bot.runner import Runner
 from bot.runtime import run_services
 from bot.settings import BUNDLED_KNOWLEDGE
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane, open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.publishers import FileChannelPublisher
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="TOWNHALL_DB: a file path or a URL")
     parser.add_argument("--channels", type=Path, required=True)
     parser.add_argument("--targets", required=True, help="platform:channel,...")
     parser.add_argument("--start", type=dt.datetime.fromisoformat, required=True)
@@ -52,7 +52,9 @@ def main() -> None:
         for p in {t.channel.platform for t in targets}
     }
     clock = ManualClock(args.start)
-    ledger = Ledger(StateDB(args.db))
+    store = open_store(args.db)
+    store.upgrade()
+    ledger = Ledger(AsyncStore(store, ThreadLane("store")))
     knowledge = load_knowledge(BUNDLED_KNOWLEDGE)
     lane = Runner("engine")
     scheduler = InsightScheduler(

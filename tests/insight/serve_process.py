@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import engine_or_exit
-from bot.insight import Insight, InsightPublisher
+from bot.insight import Insight, InsightMark, InsightPublisher
 from bot.logs import setup_logging
 from tests.fakes.clock import ManualClock, run_until
 from tests.fakes.discord_api import redirect_discord
@@ -39,6 +39,9 @@ class KilledAfterPosts:
 
     async def find_posted(self, channel: str, insight: Insight) -> str | None:
         return await self.publisher.find_posted(channel, insight)
+
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        return await self.publisher.latest_mark(channel)
 
     async def post(self, channel: str, insight: Insight) -> str:
         message_id = await self.publisher.post(channel, insight)

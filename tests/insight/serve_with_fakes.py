@@ -34,7 +34,7 @@ from bot.settings import (
     Settings,
     SlackSettings,
 )
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane, open_store
 from tests.fakes.discord_api import CHANNEL_ID
 from tests.fakes.discord_api import TOKEN as DISCORD_TOKEN
 
@@ -84,7 +84,7 @@ def settings_for(
 ) -> Settings:
     """Settings as an admin would write them in .env, with the fakes' addresses."""
     return Settings(
-        core=CoreSettings(knowledge_dir=knowledge, townhall_db=db),
+        core=CoreSettings(knowledge_dir=knowledge, townhall_db=str(db)),
         discord=DiscordSettings(token=SecretStr(DISCORD_TOKEN), guild_id=None, ask_cooldown=0),
         slack=SlackSettings(
             bot_token=SecretStr(SLACK_TOKEN),
@@ -107,7 +107,7 @@ class Bot:
 
     scheduler: InsightScheduler
     discord: DiscordService
-    state: StateDB
+    store: AsyncStore
 
 
 @asynccontextmanager
@@ -119,9 +119,12 @@ async def serving(
     The scheduler is not started: the test runs it on its clock (`run_until`). The Slack
     service is not run either; posting only needs its Web API client.
     """
-    state = StateDB(settings.core.townhall_db)
+    opened = open_store(settings.core.townhall_db)
+    opened.upgrade()
+    store_lane = ThreadLane("store")
+    store = AsyncStore(opened, store_lane)
     lane = Runner("engine")
-    core = build_core(settings, engine, state=state, runner=lane, clock=clock)
+    core = build_core(settings, engine, store=store, runner=lane, clock=clock)
     services = services_for(settings, core)
     scheduler = _only(services, InsightScheduler)
     discord = _only(services, DiscordService)
@@ -130,12 +133,13 @@ async def serving(
     task = asyncio.create_task(discord.run(), name="discord")
     try:
         await logged_in(discord, task)
-        yield Bot(scheduler, discord, state)
+        yield Bot(scheduler, discord, store)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         lane.close()
-        state.close()
+        store_lane.close()
+        opened.close()
 
 
 async def logged_in(discord: DiscordService, task: asyncio.Task[None]) -> None:

@@ -28,10 +28,10 @@ from bot.adapters.slack.publish import EVENT_TYPE
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
 from bot.insight import Insight, insight_for
-from bot.insight.ledger import Ledger, PostRecord
+from bot.insight.ledger import PostRecord, post_record
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings
-from bot.state import StateDB
+from bot.store import open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -172,14 +172,16 @@ def expected(knowledge: Knowledge, day: dt.date, channel: str, start: dt.date) -
     return insight_for(knowledge, day, LANGS[channel], start)
 
 
-def records(db: Path) -> dict[tuple[str, str], PostRecord]:
+def records(db: Path | str) -> dict[tuple[str, str], PostRecord]:
     """The latest ledger record of every channel."""
-    state = StateDB(db)
+    store = open_store(db)
     try:
-        ledger = Ledger(state)
-        return {(c.platform, c.id): ledger.recent(c, 1)[0] for c in ledger.channels()}
+        return {
+            (p, c): post_record(store.insight.recent(p, c, 1)[0])
+            for p, c in store.insight.channels()
+        }
     finally:
-        state.close()
+        store.close()
 
 
 async def test_posts_at_the_local_time_the_same_topic_in_each_channels_language(
@@ -271,7 +273,7 @@ async def test_messages_ping_nobody_and_fit_the_platforms_limits(
         insight = expected(pinned, DAY, channel, DAY)
         assert post.params["metadata"] == {
             "event_type": EVENT_TYPE,
-            "event_payload": {"key": insight.key},
+            "event_payload": {"key": insight.key, "number": insight.number},
         }
         assert post.params["text"].startswith(title_of("slack", post.params))  # the fallback
         sent = json.dumps([post.params["text"], post.params["blocks"]], ensure_ascii=False)

@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.insight.ledger import Ledger
-from bot.state import StateDB
+from bot.store.store import Store
 from tests.insight.publishers import FileChannelPublisher
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +18,7 @@ DAY_LATE = "2026-02-02T14:00:00+00:00"  # 23:00 in Seoul
 TIMEOUT = 60  # a guard against a hang, not a timing assertion
 
 
-def worker(tmp_path: Path, targets: str, *flags: str) -> subprocess.Popen[str]:
+def worker(tmp_path: Path, db: str, targets: str, *flags: str) -> subprocess.Popen[str]:
     """Start a worker on the shared database and channels, from 08:00 to 23:00 in Seoul."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INSIGHT_", "TOWNHALL_"))}
     return subprocess.Popen(
@@ -28,7 +27,7 @@ def worker(tmp_path: Path, targets: str, *flags: str) -> subprocess.Popen[str]:
             "-m",
             "tests.insight.scheduler_process",
             "--db",
-            str(tmp_path / "townhall.db"),
+            db,
             "--channels",
             str(tmp_path),
             *("--targets", targets, "--start", DAY_START, "--until", DAY_LATE),
@@ -49,42 +48,43 @@ def finish(process: subprocess.Popen[str]) -> str:
     return out
 
 
-def records(tmp_path: Path) -> dict[tuple[str, str], tuple[str, str | None, int]]:
-    db = StateDB(tmp_path / "townhall.db")
-    try:
-        ledger = Ledger(db)
-        return {
-            (c.platform, c.id): (r.status, r.message_id, r.attempts)
-            for c in ledger.channels()
-            for r in ledger.recent(c, 1)
-        }
-    finally:
-        db.close()
+def records(store: Store) -> dict[tuple[str, str], tuple[str, str | None, int]]:
+    return {
+        (platform, channel): (r.status, r.message_id, r.attempts)
+        for platform, channel in store.insight.channels()
+        for r in store.insight.recent(platform, channel, 1)
+    }
 
 
-def test_crash_between_send_and_record_leads_to_exactly_one_post(tmp_path: Path) -> None:
-    first = worker(tmp_path, "slack:C1", "--hang-after-post")
+def test_crash_between_send_and_record_leads_to_exactly_one_post(
+    tmp_path: Path, db_target: str, store: Store
+) -> None:
+    first = worker(tmp_path, db_target, "slack:C1", "--hang-after-post")
     assert first.stdout is not None
     assert first.stdout.readline().strip() == "SENT slack-C1-1"
     first.send_signal(signal.SIGKILL)  # sent, but never recorded
     first.communicate(timeout=TIMEOUT)
     assert first.returncode == -signal.SIGKILL
-    assert records(tmp_path)[("slack", "C1")] == ("pending", None, 1)
+    assert records(store)[("slack", "C1")] == ("pending", None, 1)
 
     # Restarted the same day: the dead process's lease runs out, then the post is found.
-    finish(worker(tmp_path, "slack:C1"))
+    finish(worker(tmp_path, db_target, "slack:C1"))
 
     channel = FileChannelPublisher("slack", tmp_path).read("C1")
     assert [post["id"] for post in channel] == ["slack-C1-1"]
-    assert records(tmp_path)[("slack", "C1")] == ("posted", "slack-C1-1", 2)
+    assert records(store)[("slack", "C1")] == ("posted", "slack-C1-1", 2)
 
 
-def test_two_processes_on_one_database_post_once(tmp_path: Path) -> None:
+def test_two_processes_on_one_database_post_once(
+    tmp_path: Path, db_target: str, store: Store
+) -> None:
     # Each process has its own virtual clock; a day-long lease keeps the waiting one from
     # jumping past the working one's lease (real processes share one wall clock).
     targets = ",".join([f"discord:{n}" for n in range(1, 6)] + ["slack:C1", "slack:C2"])
     processes = [
-        worker(tmp_path, targets, "--wait-go", "--lease-minutes", "1440", "--latency", "0.2")
+        worker(
+            tmp_path, db_target, targets, "--wait-go", "--lease-minutes", "1440", "--latency", "0.2"
+        )
         for _ in range(2)
     ]
     for process in processes:
@@ -105,11 +105,11 @@ def test_two_processes_on_one_database_post_once(tmp_path: Path) -> None:
         posts = FileChannelPublisher(platform, tmp_path).read(channel)
         assert len(posts) == 1, (platform, channel, posts)
         # One claim in all: the other process never even asked the platform.
-        assert records(tmp_path)[(platform, channel)] == ("posted", posts[0]["id"], 1)
+        assert records(store)[(platform, channel)] == ("posted", posts[0]["id"], 1)
 
 
-def test_sigterm_stops_the_scheduler_cleanly(tmp_path: Path) -> None:
-    process = worker(tmp_path, "discord:1,discord:broken", "--serve")
+def test_sigterm_stops_the_scheduler_cleanly(tmp_path: Path, db_target: str, store: Store) -> None:
+    process = worker(tmp_path, db_target, "discord:1,discord:broken", "--serve")
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "PARKED"
     process.send_signal(signal.SIGTERM)
@@ -125,7 +125,7 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path: Path) -> None:
         "broken",
         "missing permission",
     )
-    assert records(tmp_path) == {
+    assert records(store) == {
         ("discord", "1"): ("posted", "discord-1-1", 1),
         ("discord", "broken"): ("failed", None, 1),
     }

@@ -8,47 +8,47 @@ import sys
 from pathlib import Path
 
 from bot.insight.ledger import Ledger
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60  # a guard against a hang, not a timing assertion
-# Each process opens the shared file, waits for "go", then stores its own day as the start.
+# Each process opens the shared store, waits for "go", then stores its own day as the start.
 STORE = (
-    "import sys, datetime as dt; from pathlib import Path; "
-    "from bot.insight.ledger import Ledger; from bot.state import StateDB; "
-    "ledger = Ledger(StateDB(Path(sys.argv[1]))); print('READY', flush=True); "
-    "sys.stdin.readline(); "
-    "print(ledger.start_rotation(dt.date.fromisoformat(sys.argv[2])).isoformat(), flush=True)"
+    "import asyncio, sys, datetime as dt; "
+    "from bot.insight.ledger import Ledger; from bot.store import AsyncStore, open_store; "
+    "ledger = Ledger(AsyncStore(open_store(sys.argv[1]))); print('READY', flush=True); "
+    "sys.stdin.readline(); day = dt.date.fromisoformat(sys.argv[2]); "
+    "print(asyncio.run(ledger.start_rotation(day)).isoformat(), flush=True)"
 )
 
 
-def test_no_start_is_stored_until_one_is_asked_for(tmp_path: Path) -> None:
-    db = StateDB(tmp_path / "townhall.db")
-    ledger = Ledger(db)
-    assert ledger.rotation_start() is None
+async def test_no_start_is_stored_until_one_is_asked_for(ledger: Ledger) -> None:
+    assert await ledger.rotation_start() is None
 
-    assert ledger.start_rotation(dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)
-    assert ledger.rotation_start() == dt.date(2026, 3, 2)
-    db.close()
+    assert await ledger.start_rotation(dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)
+    assert await ledger.rotation_start() == dt.date(2026, 3, 2)
 
 
-def test_two_ledgers_on_one_file_keep_the_first_start(tmp_path: Path) -> None:
-    first, second = StateDB(tmp_path / "townhall.db"), StateDB(tmp_path / "townhall.db")
+async def test_two_ledgers_on_one_database_keep_the_first_start(
+    db_target: str, store: Store
+) -> None:
+    lane = ThreadLane("second")
+    other = open_store(db_target)
+    first, second = Ledger(AsyncStore(store, lane)), Ledger(AsyncStore(other, lane))
 
-    assert Ledger(first).start_rotation(dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)
-    assert Ledger(second).start_rotation(dt.date(2026, 3, 9)) == dt.date(2026, 3, 2)
-    assert Ledger(first).start_rotation(dt.date(2026, 2, 1)) == dt.date(2026, 3, 2)
-    first.close()
-    second.close()
+    assert await first.start_rotation(dt.date(2026, 3, 2)) == dt.date(2026, 3, 2)
+    assert await second.start_rotation(dt.date(2026, 3, 9)) == dt.date(2026, 3, 2)
+    assert await first.start_rotation(dt.date(2026, 2, 1)) == dt.date(2026, 3, 2)
+    lane.close()
+    other.close()
 
 
-def test_processes_storing_the_start_at_once_agree_on_one(tmp_path: Path) -> None:
-    path = tmp_path / "townhall.db"
-    StateDB(path).close()  # the file exists; opening a new file at once is test_state's case
+def test_processes_storing_the_start_at_once_agree_on_one(db_target: str, store: Store) -> None:
     days = [f"2026-03-0{n}" for n in range(1, 5)]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", STORE, str(path), day],
+            [sys.executable, "-c", STORE, db_target, day],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -70,9 +70,6 @@ def test_processes_storing_the_start_at_once_agree_on_one(tmp_path: Path) -> Non
         assert process.returncode == 0, err
         answers.append(out.strip())
 
-    db = StateDB(path)
-    stored = Ledger(db).rotation_start()
-    db.close()
-    assert stored is not None
-    assert stored.isoformat() in days
-    assert answers == [stored.isoformat()] * len(days)
+    stored = store.values.get("insight.rotation_start")
+    assert stored in days
+    assert answers == [stored] * len(days)

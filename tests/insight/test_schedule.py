@@ -13,6 +13,7 @@ from bot.insight.ledger import Ledger
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
+from bot.store import open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.conftest import SchedulerFactory, target
 from tests.insight.publishers import RecordingPublisher
@@ -79,7 +80,7 @@ async def test_first_day_posted_is_insight_1_and_starts_the_stored_rotation(
 ) -> None:
     clock = ManualClock(utc(2026, 5, 10, 20, 0))  # 05:00 in Seoul on 11 May
     slack = RecordingPublisher("slack", clock)
-    assert ledger.rotation_start() is None
+    assert await ledger.rotation_start() is None
 
     await run_until(
         clock,
@@ -88,7 +89,7 @@ async def test_first_day_posted_is_insight_1_and_starts_the_stored_rotation(
     )
 
     first = dt.date(2026, 5, 11)
-    assert ledger.rotation_start() == first
+    assert await ledger.rotation_start() == first
     assert [i.number for i in slack.insights["C1"]] == [1, 2]
     assert slack.insights["C1"] == [
         insight_for(knowledge, first + dt.timedelta(days=n), "ko", first) for n in range(2)
@@ -99,7 +100,7 @@ async def test_a_stored_rotation_start_is_kept(
     make_scheduler: SchedulerFactory, ledger: Ledger, knowledge: Knowledge
 ) -> None:
     start = dt.date(2026, 1, 28)
-    assert ledger.start_rotation(start) == start
+    assert await ledger.start_rotation(start) == start
     clock = ManualClock(utc(2026, 2, 2, 20, 0))  # 05:00 in Seoul on 3 February
     discord = RecordingPublisher("discord", clock)
 
@@ -111,14 +112,14 @@ async def test_a_stored_rotation_start_is_kept(
 
     assert discord.insights["1"] == [insight_for(knowledge, dt.date(2026, 2, 3), "en", start)]
     assert discord.insights["1"][0].number == 7
-    assert ledger.rotation_start() == start
+    assert await ledger.rotation_start() == start
 
 
 async def test_a_day_before_the_stored_start_posts_nothing(
     make_scheduler: SchedulerFactory, ledger: Ledger, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Another process, its clock a day ahead, started the rotation "tomorrow".
-    ledger.start_rotation(dt.date(2026, 2, 3))
+    await ledger.start_rotation(dt.date(2026, 2, 3))
     clock = ManualClock(utc(2026, 2, 1, 23, 0))
     slack = RecordingPublisher("slack", clock)
 
@@ -200,7 +201,7 @@ async def test_start_after_post_time_posts_once_right_away(
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 59))
 
     assert slack.post_times == [("C1", utc(2026, 2, 2, 6, 0))]
-    record = ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.message_id, record.attempts) == ("posted", "slack-C1-1", 1)
 
@@ -224,7 +225,7 @@ async def test_start_the_next_day_does_not_back_fill(
     await run_until(clock, make_scheduler(clock, [slack], targets).run(), utc(2026, 2, 5, 14, 0))
 
     assert [key[:10] for key in slack.posts("C1")] == ["2026-02-02", "2026-02-05"]
-    assert ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 4)) is None
+    assert await ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 4)) is None
 
 
 async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff(
@@ -249,7 +250,7 @@ async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff
         at + dt.timedelta(seconds=30),
         at + dt.timedelta(seconds=90),
     ]
-    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.attempts, record.last_error) == ("posted", 3, None)
 
@@ -267,7 +268,7 @@ async def test_permanent_failure_is_recorded_and_not_retried(
     assert discord.posts("1") == []
     assert len(discord.attempt_times["1"]) == 1
     assert len(discord.posts("2")) == 1
-    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.last_error) == ("failed", "Missing Access")
     failure = next(r for r in caplog.records if r.getMessage().startswith("insight post failed"))
@@ -288,7 +289,7 @@ async def test_retries_stop_within_the_day(
     day_end = utc(2026, 2, 2, 15, 0)
     attempts = [t for t in discord.attempt_times["1"] if t < day_end]
     assert attempts == [utc(2026, 2, 2, 14, m) for m in (0, 10, 30, 50)]
-    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.attempts) == ("failed", 4)
     # The next day starts fresh at its post time.
@@ -321,7 +322,7 @@ async def test_earlier_post_found_on_the_platform_is_recorded_not_reposted(
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
 
     assert slack.post_times == []
-    record = ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.message_id) == ("posted", "1700000000.000100")
 
@@ -332,9 +333,9 @@ async def test_lease_of_a_vanished_claimer_is_taken_over_later_that_day(
     day = dt.date(2026, 2, 2)
     channel = Channel("discord", "1")
     key = insight_for(knowledge, day, "ko", day).key
-    ledger.open_day(channel, day, key, utc(2026, 2, 2, 0, 0))
+    await ledger.open_day(channel, day, key, utc(2026, 2, 2, 0, 0))
     lease = dt.timedelta(minutes=10)
-    assert ledger.claim(channel, day, "dead-process", utc(2026, 2, 2, 0, 0), lease)
+    assert await ledger.claim(channel, day, "dead-process", utc(2026, 2, 2, 0, 0), lease)
     clock = ManualClock(utc(2026, 2, 2, 0, 1))
     discord = RecordingPublisher("discord", clock)
 
@@ -345,7 +346,7 @@ async def test_lease_of_a_vanished_claimer_is_taken_over_later_that_day(
     )
 
     assert discord.post_times == [("1", utc(2026, 2, 2, 0, 10))]
-    record = ledger.get(channel, day)
+    record = await ledger.get(channel, day)
     assert record is not None
     assert (record.status, record.attempts) == ("posted", 2)
 
@@ -384,7 +385,7 @@ async def test_restart_the_same_day_retries_a_permanently_failed_channel_once(
 
     assert len(discord.posts("1")) == 1
     assert len(discord.posts("2")) == 1
-    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert record.status == "posted"
 
@@ -401,6 +402,39 @@ async def test_restart_retries_a_failed_channel_once_and_gives_up_again(
     await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 2, 12, 0))
 
     assert len(discord.attempt_times["1"]) == 2
-    record = ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
+    record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert record.status == "failed"
+
+
+async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_post(
+    make_scheduler: SchedulerFactory,
+    knowledge: Knowledge,
+    db_target: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 20, 0))  # 05:00 in Seoul on 2 February
+    slack = RecordingPublisher("slack", clock)
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
+        utc(2026, 2, 4, 14, 0),
+    )
+    assert [i.number for i in slack.insights["C1"]] == [1, 2, 3]
+    # The database is lost: a new, empty one in its place (the channel keeps its posts).
+    lost = open_store(db_target)
+    with lost._db.write() as connection:
+        for table in ("kv", "insight_posts"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    lost.close()
+
+    await run_until(
+        clock,
+        make_scheduler(clock, [slack], [target("slack", "C1")]).run(),
+        utc(2026, 2, 5, 14, 0),
+    )
+
+    first = dt.date(2026, 2, 2)
+    assert [i.number for i in slack.insights["C1"]] == [1, 2, 3, 4]
+    assert slack.insights["C1"][-1] == insight_for(knowledge, dt.date(2026, 2, 5), "ko", first)
+    assert "no rotation stored; recovered it from an earlier insight post" in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,3 +25,29 @@ def write_lock_held(db_target: str) -> Iterator[None]:
     yield
     other.rollback()
     other.close()
+
+
+# A process that takes the file's write lock, says so, and keeps it until its stdin closes.
+_HOLD = (
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+    "c.execute('BEGIN IMMEDIATE'); print('LOCKED', flush=True); sys.stdin.read()"
+)
+
+
+@contextmanager
+def write_lock_held_by_another_process(path: str) -> Iterator[None]:
+    """Another process holding the SQLite file's write lock until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None
+    assert holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == "LOCKED"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)

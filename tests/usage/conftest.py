@@ -1,4 +1,7 @@
-"""The recorder over a real store: a SQLite file, or a PostgreSQL schema of its own."""
+"""The recorder over a real store: a SQLite file, or a PostgreSQL schema of its own.
+
+`db_target` and `store` come from tests/conftest.py (both backends).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,6 @@ import pytest
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.fakes.clock import ManualClock
-from tests.store.conftest import db_target, postgres_store_database, store
-
-__all__ = ["db_target", "postgres_store_database", "store"]
 
 NOON = dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC)
 

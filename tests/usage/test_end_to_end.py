@@ -30,7 +30,6 @@ from bot.settings import (
     SlackSettings,
     StatsSettings,
 )
-from bot.state import StateDB
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from bot.usage import UsageRecorder, section_key
@@ -72,7 +71,7 @@ class Serving:
 
 def settings_for(tmp_path: Path, slack: FakeSlack, *, keep: bool) -> Settings:
     return Settings(
-        core=CoreSettings(townhall_db=tmp_path / "townhall.db"),
+        core=CoreSettings(townhall_db=str(tmp_path / "townhall.db")),
         discord=DiscordSettings(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
         slack=SlackSettings(
             bot_token=SecretStr("xoxb-test-bot-token"),
@@ -94,11 +93,11 @@ async def serve_both(
         settings = settings_for(tmp_path, slack_fake, keep=keep)
         store = open_store(tmp_path / "townhall.db", limits)
         store.upgrade()
-        state = StateDB(tmp_path / "townhall.db")
         clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
         usage = UsageRecorder(AsyncStore(store), clock, keep_questions=keep)
+        state = AsyncStore(store)
         with Runner("engine") as lane:
-            core = build_core(settings, engine, state=state, runner=lane, clock=clock, usage=usage)
+            core = build_core(settings, engine, store=state, runner=lane, clock=clock, usage=usage)
             services = services_for(settings, core, host="127.0.0.1", port=0)
             discord = next(s for s in services if isinstance(s, DiscordService))
             slack = next(s for s in services if isinstance(s, SlackService))
@@ -111,7 +110,6 @@ async def serve_both(
                     discord_fake, HttpBot(slack_fake, slack, session), usage, store, clock
                 )
             await usage.settle()
-        state.close()
         store.close()
 
 
@@ -232,25 +230,24 @@ async def test_a_discord_vote_button_works_after_a_restart_on_the_same_database(
         """A new `serve` process: its own store connection, recorder and Discord client."""
         store = open_store(path)
         store.upgrade()
-        state = StateDB(path)
         usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        state = AsyncStore(store)
         settings = settings_for(tmp_path, slack_fake, keep=False)
         with Runner("engine") as lane:
-            core = build_core(settings, engine, state=state, runner=lane, clock=clock, usage=usage)
+            core = build_core(settings, engine, store=state, runner=lane, clock=clock, usage=usage)
             bot = settings.discord.bot()
             assert bot is not None
             service = DiscordService.from_settings(
                 bot,
                 answers=core.answers,
                 daily=core.daily,
-                sync_memory=state,
+                sync_memory=state.values,
                 clock=clock,
                 usage=usage,
             )
             async with discord_running(service.client):
                 yield store
             await usage.settle()
-        state.close()
         store.close()
 
     async with FakeDiscord() as fake, FakeSlack() as slack_fake:

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
-from bot.adapters.discord.render import NO_MENTIONS, insight_reply, is_marked
+from bot.adapters.discord.render import NO_MENTIONS, insight_mark, insight_reply, is_marked
 from bot.adapters.discord.views import view_for
 from bot.clock import Clock
-from bot.insight import Insight, PublishError
+from bot.insight import Insight, InsightMark, PublishError
 from bot.runtime import StartError
 from bot.settings import DiscordBot
 
@@ -92,6 +92,20 @@ class DiscordPublisher:
                     is_marked(embed, insight.key) for embed in message.embeds
                 ):
                     return str(message.id)
+        return None
+
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        """The day and number of this bot's newest marked insight post in `channel`."""
+        target = self._channel(channel)
+        me = await self._me()
+        async with _publishing(channel):
+            async for message in target.history(limit=self.history):
+                if message.author.id != me.id:
+                    continue
+                for embed in message.embeds:
+                    mark = insight_mark(embed)
+                    if mark is not None:
+                        return mark
         return None
 
     async def _me(self) -> discord.ClientUser:

@@ -7,6 +7,7 @@ message the bot sends allows no mentions, so a question or the knowledge cannot 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine import Answer, Verdict
-from bot.insight import Insight
+from bot.insight import Insight, InsightMark
 from bot.knowledge import Section
 from bot.knowledge.topics import topic_id
 from bot.phrases import phrase
@@ -45,6 +46,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # Any scheme://..., ending before trailing punctuation (a link at the end of a sentence).
 _LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>]*[^\s<>.,;:!?'\")\]]")
 _BRACKET = re.compile(r"(?<!\\)[\[\]]")
+# The insight's number at the end of its title, in either language ("... #7").
+_TITLE_NUMBER = re.compile(r"#(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,19 @@ def is_marked(embed: discord.Embed, key: str) -> bool:
     """Whether `embed` is an insight post marked with `key` by `insight_reply`."""
     text = embed.footer.text or ""
     return text == key or text.endswith(f" · {key}")
+
+
+def insight_mark(embed: discord.Embed) -> InsightMark | None:
+    """The day and number of a marked insight post (`insight_reply(..., marked=True)`)."""
+    key = (embed.footer.text or "").rsplit(" · ", 1)[-1]
+    number = _TITLE_NUMBER.search(embed.title or "")
+    day_text = key.split("/", 1)[0]
+    if number is None or key.count("/") != 2:
+        return None
+    try:
+        return InsightMark(dt.date.fromisoformat(day_text), int(number.group(1)))
+    except ValueError:
+        return None
 
 
 def notice(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from typing import Any
@@ -11,6 +12,7 @@ import discord
 
 from bot.adapters.discord.client import TownhallClient
 from bot.adapters.discord.commands import TownhallCommands
+from bot.adapters.discord.leader import GatewayLease
 from bot.adapters.discord.publish import TOKEN_REFUSED, DiscordPublisher
 from bot.adapters.discord.sync import SyncMemory
 from bot.answers import Answers
@@ -32,10 +34,19 @@ class DiscordService:
 
     name = "discord"
 
-    def __init__(self, bot: DiscordBot, client: TownhallClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        bot: DiscordBot,
+        client: TownhallClient,
+        clock: Clock,
+        gateway_lease: GatewayLease | None = None,
+    ) -> None:
         self._token = bot.token
         self.client = client
         self.clock = clock
+        # None: this process connects at once (tests of the client alone); else only the
+        # lease holder among the replicas connects.
+        self.gateway_lease = gateway_lease
 
     @classmethod
     def from_settings(
@@ -48,6 +59,7 @@ class DiscordService:
         clock: Clock,
         in_flight: InFlight | None = None,
         usage: UsageRecorder | None = None,
+        gateway_lease: GatewayLease | None = None,
         **client_options: Any,
     ) -> DiscordService:
         """The service for the configured bot, over the process's answers and insights.
@@ -61,13 +73,17 @@ class DiscordService:
             ask_cooldown=bot.ask_cooldown,
             **client_options,
         )
-        return cls(bot, client, clock)
+        return cls(bot, client, clock, gateway_lease)
 
     async def run(self) -> None:
         """Log in, connect and answer until cancelled; the client is closed on the way out."""
+        token = self._token.get_secret_value()
         try:
             async with self.client:
-                await self.client.start(self._token.get_secret_value())
+                if self.gateway_lease is None:
+                    await self.client.start(token)
+                else:
+                    await self._run_as_replica(self.gateway_lease, token)
         except discord.LoginFailure:
             raise DiscordLoginError(TOKEN_REFUSED) from None
         except (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound) as exc:
@@ -76,10 +92,42 @@ class DiscordService:
                 f"could not reach Discord at {discord.http.Route.BASE} ({type(exc).__name__})"
             ) from exc
 
+    async def _run_as_replica(self, gateway_lease: GatewayLease, token: str) -> None:
+        """Logged in always; connected to the gateway only while holding its lease."""
+        await self.client.login(token)
+        try:
+            while True:
+                lease = await gateway_lease.take()
+                gateway = asyncio.create_task(self.client.connect(), name="discord-gateway")
+                ended_by_itself = False
+                try:
+                    await gateway_lease.keep(lease, gateway)
+                    ended_by_itself = gateway.done()
+                finally:
+                    if not gateway.done():
+                        await self.client.close()
+                    await asyncio.gather(gateway, return_exceptions=True)
+                if ended_by_itself:
+                    gateway.result()  # a fatal gateway error ends the service, as alone
+                log.info("disconnected from the Discord gateway; standing by")
+                # Closing ended the HTTP session and its connector too: start afresh, logged
+                # in, as a standby (login makes a new connector when there is none).
+                self.client.clear()
+                self.client.http.connector = discord.utils.MISSING
+                await self.client.login(token)
+        finally:
+            if not self.client.is_closed():
+                await self.client.close()
+            await gateway_lease.release()
+
     def health(self) -> dict[str, object]:
-        """Connected or not, gateway latency and the number of servers."""
+        """Leader or standby; connected or not, gateway latency and the number of servers."""
+        if self.gateway_lease is not None and self.gateway_lease.role == "standby":
+            # Not connected by design: a standby is healthy, ready to take over.
+            return {"role": "standby", "logged_in": self.client.user is not None}
         latency = self.client.latency
         return {
+            **({"role": "leader"} if self.gateway_lease is not None else {}),
             "connected": self.client.is_ready() and not self.client.is_closed(),
             "latency_ms": round(latency * 1000) if math.isfinite(latency) else None,
             "guilds": len(self.client.guilds),

@@ -1,7 +1,7 @@
 """Syncing the slash commands to Discord only when they changed since the last sync.
 
 Discord rate-limits command registration and a global sync takes a while to reach every
-client, so the bot remembers a hash of what it last synced in the state database.
+client, so the bot remembers a hash of what it last synced in the store (TOWNHALL_DB).
 """
 
 from __future__ import annotations
@@ -14,23 +14,25 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from bot.store import StoreUnavailableError
+
 log = logging.getLogger(__name__)
 
 
 class SyncMemory(Protocol):
-    """Where the hash of the last sync is kept (the state database)."""
+    """Where the hash of the last sync is kept (the store's named values, on its lane)."""
 
-    def get_value(self, key: str) -> str | None:
+    async def get(self, key: str) -> str | None:
         """The value stored under `key`, if any."""
         ...
 
-    def set_value(self, key: str, value: str) -> None:
+    async def set(self, key: str, value: str) -> None:
         """Store `value` under `key`."""
         ...
 
 
 def sync_key(application_id: int | None, guild_id: int | None) -> str:
-    """The state database key holding the hash of the last sync to this scope."""
+    """The store key holding the hash of the last sync to this scope."""
     return f"discord.commands.{application_id}.{guild_id or 'global'}"
 
 
@@ -62,7 +64,13 @@ async def sync_commands(
     ).hexdigest()
     key = sync_key(tree.client.application_id, guild_id)
     scope = f"guild {guild_id}" if guild_id else "all servers"
-    if memory.get_value(key) == digest:
+    try:
+        synced = await memory.get(key)
+    except StoreUnavailableError as exc:
+        # The commands matter more than saving one registration: sync without the memory.
+        log.warning("database unavailable; syncing slash commands without the last hash: %s", exc)
+        synced = None
+    if synced == digest:
         log.info("slash commands unchanged since the last sync to %s", scope)
         return False
     try:
@@ -77,6 +85,9 @@ async def sync_commands(
     except discord.HTTPException as exc:
         log.error("syncing slash commands to %s failed: %s", scope, exc)
         return False
-    memory.set_value(key, digest)
+    try:
+        await memory.set(key, digest)
+    except StoreUnavailableError as exc:
+        log.warning("database unavailable; the sync is not remembered: %s", exc)
     log.info("synced %d slash commands to %s", len(payload), scope)
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.render import insight_message
-from bot.insight import Insight, InsightPublisher, PublishError
+from bot.insight import Insight, InsightMark, InsightPublisher, PublishError
 from bot.settings import SlackApp
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,10 @@ class SlackInsightPublisher:
             channel,
             self.client.chat_postMessage(
                 channel=channel,
-                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": insight.key}},
+                metadata={
+                    "event_type": EVENT_TYPE,
+                    "event_payload": {"key": insight.key, "number": insight.number},
+                },
                 unfurl_links=False,
                 unfurl_media=False,
                 **message.as_arguments(),
@@ -89,6 +92,30 @@ class SlackInsightPublisher:
             "stopped looking for an earlier insight post",
             extra={"channel": channel, "key": insight.key, "pages": self.max_pages},
         )
+        return None
+
+    async def latest_mark(self, channel: str) -> InsightMark | None:
+        """The day and number of this bot's newest insight post in `channel`'s recent history.
+
+        Only posts that carry their number in the metadata count (every post since it did).
+        """
+        me = await self._me(channel)
+        page = await _calling(
+            channel,
+            self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE
+            ),
+        )
+        for message in page.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if message.get("user") != me or metadata.get("event_type") != EVENT_TYPE:
+                continue
+            try:
+                day = date.fromisoformat(str(payload.get("key", "")).split("/", 1)[0])
+                return InsightMark(day, int(payload["number"]))
+            except (KeyError, TypeError, ValueError):
+                continue
         return None
 
     async def _me(self, channel: str) -> str:

@@ -17,7 +17,8 @@ from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
 from bot.runtime import InFlight
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
@@ -34,11 +35,20 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateDB]:
-    """A fresh state database."""
-    db = StateDB(tmp_path / "townhall.db")
-    yield db
-    db.close()
+def state(tmp_path: Path) -> Iterator[Store]:
+    """A fresh store on a SQLite file (tests/store and tests/insight run both backends)."""
+    store = open_store(tmp_path / "townhall.db")
+    store.upgrade()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store_lane() -> Iterator[ThreadLane]:
+    """The store's own lane, as `townhall serve` builds it."""
+    lane = ThreadLane("store")
+    yield lane
+    lane.close()
 
 
 @pytest.fixture
@@ -72,7 +82,11 @@ BotFactory = Callable[..., TownhallClient]
 
 @pytest.fixture
 def make_bot(
-    answers: Answers, engine_lane: Runner, state: StateDB, bot_clock: ManualClock
+    answers: Answers,
+    engine_lane: Runner,
+    state: Store,
+    store_lane: ThreadLane,
+    bot_clock: ManualClock,
 ) -> BotFactory:
     """Build a client over the shipped knowledge: `make_bot(ask_cooldown=..., ...)`."""
 
@@ -81,19 +95,20 @@ def make_bot(
         ask_cooldown: float = 0.0,
         answer_budget: float = 2.0,
         guild_id: int | None = None,
-        db: StateDB | None = None,
+        db: Store | None = None,
         daily: DailyInsights | None = None,
         answers: Answers = answers,
         in_flight: InFlight | None = None,
     ) -> TownhallClient:
-        ledger = Ledger(db or state)
+        store = AsyncStore(db or state, store_lane)
+        ledger = Ledger(store)
         insights = daily or DailyInsights(answers.knowledge, ledger, bot_clock, SEOUL, engine_lane)
         commands = TownhallCommands(
             answers, insights, bot_clock, answer_budget=answer_budget, in_flight=in_flight
         )
         return TownhallClient(
             commands,
-            db or state,
+            store.values,
             guild_id=guild_id,
             ask_cooldown=ask_cooldown,
             guild_ready_timeout=0.05,

@@ -13,7 +13,7 @@ import pytest
 
 from bot.adapters.discord import DiscordPublisher
 from bot.adapters.discord.publish import LOGIN_POLL
-from bot.insight import Insight, PublishError, insight_for
+from bot.insight import Insight, InsightMark, PublishError, insight_for
 from bot.knowledge import Knowledge
 from tests.adapters.discord.conftest import TODAY
 from tests.fakes.clock import ManualClock
@@ -197,3 +197,16 @@ async def test_channel_that_is_not_an_id_is_not_retried(
         await publisher.post("#general", insight)
 
     assert raised.value.retry is False
+
+
+async def test_latest_mark_is_the_day_and_number_of_our_newest_insight_post(
+    fake: FakeDiscord, publisher: DiscordPublisher, knowledge: Knowledge
+) -> None:
+    assert await publisher.latest_mark(CHANNEL) is None
+    await publisher.post(CHANNEL, insight_for(knowledge, TODAY - timedelta(days=1), "ko", START))
+    await publisher.post(CHANNEL, insight_for(knowledge, TODAY, "en", START))
+
+    mark = await publisher.latest_mark(CHANNEL)
+
+    assert mark == InsightMark(TODAY, 8)
+    assert mark.rotation_start == START

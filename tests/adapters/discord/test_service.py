@@ -15,7 +15,8 @@ from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
 from bot.settings import DiscordBot
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane
+from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, START_TIMEOUT, TODAY
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
@@ -23,7 +24,7 @@ from tests.fakes.discord_api import TOKEN, FakeDiscord
 WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
 
 
-def service(answers: Answers, lane: Runner, state: StateDB, token: str) -> DiscordService:
+def service(answers: Answers, lane: Runner, state: AsyncStore, token: str) -> DiscordService:
     bot = DiscordBot(token=SecretStr(token), guild_id=None, ask_cooldown=5.0)
     clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
     daily = DailyInsights(answers.knowledge, Ledger(state), clock, SEOUL, lane)
@@ -31,16 +32,16 @@ def service(answers: Answers, lane: Runner, state: StateDB, token: str) -> Disco
         bot,
         answers=answers,
         daily=daily,
-        sync_memory=state,
+        sync_memory=state.values,
         clock=clock,
         guild_ready_timeout=0.05,
     )
 
 
 async def test_service_answers_until_cancelled_and_reports_its_health(
-    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: StateDB
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: ThreadLane
 ) -> None:
-    discord_service = service(answers, engine_lane, state, TOKEN)
+    discord_service = service(answers, engine_lane, AsyncStore(state, store_lane), TOKEN)
     task = asyncio.create_task(discord_service.run())
     await asyncio.wait_for(discord_service.client.wait_until_ready(), START_TIMEOUT)
     running = discord_service.health()
@@ -62,13 +63,15 @@ async def test_wrong_token_is_reported_naming_the_variable_and_never_logged(
     fake: FakeDiscord,
     answers: Answers,
     engine_lane: Runner,
-    state: StateDB,
+    *,
+    state: Store,
+    store_lane: ThreadLane,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(DiscordLoginError) as raised:
-        await service(answers, engine_lane, state, WRONG_TOKEN).run()
+        await service(answers, engine_lane, AsyncStore(state, store_lane), WRONG_TOKEN).run()
 
     assert str(raised.value).startswith("DISCORD_TOKEN was rejected by Discord")
     assert WRONG_TOKEN not in str(raised.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.adapters.discord.sync import sync_key
-from bot.state import StateDB
+from bot.store.store import Store
 from tests.adapters.discord.conftest import BotFactory, running
 from tests.fakes.discord_api import APP_ID, GUILD_ID, FakeDiscord
 
@@ -53,15 +53,15 @@ async def test_second_start_with_the_same_commands_does_not_sync(
 
 
 async def test_commands_changed_since_the_last_sync_are_synced(
-    fake: FakeDiscord, make_bot: BotFactory, state: StateDB
+    fake: FakeDiscord, make_bot: BotFactory, state: Store
 ) -> None:
-    state.set_value(sync_key(APP_ID, None), "hash of an older set of commands")
+    state.values.set(sync_key(APP_ID, None), "hash of an older set of commands")
 
     async with running(make_bot()):
         pass
 
     assert len(fake.find_calls("PUT", GLOBAL)) == 1
-    assert state.get_value(sync_key(APP_ID, None)) != "hash of an older set of commands"
+    assert state.values.get(sync_key(APP_ID, None)) != "hash of an older set of commands"
 
 
 async def test_guild_id_syncs_to_that_guild_only(fake: FakeDiscord, make_bot: BotFactory) -> None:

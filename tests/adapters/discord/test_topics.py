@@ -12,10 +12,11 @@ from bot.adapters.discord import TownhallClient
 from bot.answers import Answers
 from bot.insight import insight_for
 from bot.insight.daily import DailyInsights
-from bot.insight.ledger import Ledger
+from bot.insight.ledger import ROTATION_START, Ledger
 from bot.knowledge import Knowledge
 from bot.runner import Runner
-from bot.state import StateDB
+from bot.store import AsyncStore, ThreadLane
+from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import FakeDiscord
@@ -108,10 +109,10 @@ async def test_unknown_topic_gets_a_private_notice(fake: FakeDiscord, bot: Townh
 
 
 async def test_insight_is_the_pick_for_today_from_the_stored_rotation_start(
-    fake: FakeDiscord, bot: TownhallClient, knowledge: Knowledge, state: StateDB
+    fake: FakeDiscord, bot: TownhallClient, knowledge: Knowledge, state: Store
 ) -> None:
     start = date(2026, 1, 28)
-    Ledger(state).start_rotation(start)  # as the daily post stored it
+    state.values.add(ROTATION_START, start.isoformat())  # as the daily post stored it
     interaction = fake.slash("insight")
     await fake.interact(interaction)
     reply = await fake.response_to(interaction)
@@ -124,7 +125,7 @@ async def test_insight_is_the_pick_for_today_from_the_stored_rotation_start(
 
 
 async def test_insight_before_any_post_starts_the_rotation_today(
-    fake: FakeDiscord, bot: TownhallClient, state: StateDB
+    fake: FakeDiscord, bot: TownhallClient, state: Store
 ) -> None:
     interaction = fake.slash("insight")
     await fake.interact(interaction)
@@ -133,7 +134,7 @@ async def test_insight_before_any_post_starts_the_rotation_today(
     (embed,) = reply["data"]["embeds"]
     assert embed["title"] == "Town Hall insight #1"
     # Stored, so tomorrow's daily post and /insight both say #2.
-    assert Ledger(state).rotation_start() == TODAY
+    assert state.values.get(ROTATION_START) == TODAY.isoformat()
 
 
 class BrokenClock(ManualClock):
@@ -147,11 +148,14 @@ async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interactio
     *,
     answers: Answers,
     engine_lane: Runner,
-    state: StateDB,
+    state: Store,
+    store_lane: ThreadLane,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     broken = BrokenClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
-    daily = DailyInsights(answers.knowledge, Ledger(state), broken, SEOUL, engine_lane)
+    daily = DailyInsights(
+        answers.knowledge, Ledger(AsyncStore(state, store_lane)), broken, SEOUL, engine_lane
+    )
 
     async with running(make_bot(daily=daily)):
         interaction = fake.slash("insight", locale="ko")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.publish import EVENT_TYPE, SlackInsightPublisher
-from bot.insight import Insight, InsightPublisher, PublishError
+from bot.insight import Insight, InsightMark, InsightPublisher, PublishError
 from bot.knowledge import Section
 from tests.adapters.slack.conftest import BOT_TOKEN
 from tests.fakes.clock import ManualClock
@@ -42,7 +42,7 @@ async def test_post_sends_the_insight_blocks_marked_with_its_key(
     assert call.params["channel"] == "C9"
     assert call.params["metadata"] == {
         "event_type": EVENT_TYPE,
-        "event_payload": {"key": "2026-02-03/talk/19"},
+        "event_payload": {"key": "2026-02-03/talk/19", "number": 7},
     }
     assert call.params["blocks"][0]["text"]["text"] == "Town Hall insight #7"
     assert call.params["text"] == "Town Hall insight #7: Hiring"
@@ -163,3 +163,21 @@ async def test_a_post_whose_connection_dropped_is_left_to_the_scheduler_to_look_
     # Not re-sent by the client: the scheduler's next attempt asks find_posted first.
     assert [c.status for c in slack.calls_to("chat.postMessage")] == [0]
     assert await publisher.find_posted("C9", insight()) == slack.messages["C9"][0]["ts"]
+
+
+async def test_latest_mark_is_the_day_and_number_of_our_newest_insight_post(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    slack.open_channel("C9")
+    assert await publisher.latest_mark("C9") is None
+    await publisher.post("C9", Insight(6, date(2026, 2, 2), insight().section, "p"))
+    await publisher.post("C9", insight())  # #7 on 3 February
+    # Newer, but not ours (a member's copy) or not numbered: neither counts.
+    copied = {"event_type": EVENT_TYPE, "event_payload": {"key": "2026-02-09/talk/1", "number": 9}}
+    slack.post_message("C9", user="USOMEONE", text="copy", metadata=copied)
+    slack.post_message("C9", user="U1", text="thanks!")
+
+    mark = await publisher.latest_mark("C9")
+
+    assert mark == InsightMark(date(2026, 2, 3), 7)
+    assert mark.rotation_start == date(2026, 1, 28)
