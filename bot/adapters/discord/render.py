@@ -226,14 +226,16 @@ def notice(text: str) -> str:
 def question_quote(question: str) -> str:
     """The member's question as one quoted line, markdown shown as typed.
 
-    A link in it is wrapped in <...>, which Discord shows without a preview, and brackets
-    are escaped so no masked link ([text](url)) can hide where one goes.
+    A link in it is shown as inline code, which Discord neither links nor previews (a
+    member's link never goes out live), and brackets are escaped so no masked link
+    ([text](url)) can hide where one goes.
     """
     line = shorten(one_line(encodable(question)), QUESTION_QUOTE)
     parts: list[str] = []
     last = 0
     for link in _LINK.finditer(line):
-        parts += [_as_typed(line[last : link.start()]), f"<{link.group()}>"]
+        # A backtick would end the code span early; U+02CB looks the same and cannot.
+        parts += [_as_typed(line[last : link.start()]), f"`{link.group().replace('`', 'ˋ')}`"]
         last = link.end()
     parts.append(_as_typed(line[last:]))
     return shorten("> " + "".join(parts), CONTENT)
