@@ -165,14 +165,20 @@ class FakeSlack:
 
     # -- Socket Mode -----------------------------------------------------------------------
 
-    async def wait_connected(self, timeout: float = 5.0) -> None:
-        """Wait until a Socket Mode client has connected and was sent `hello`."""
-        await self._wait(lambda: bool(self._sockets), timeout)
+    async def wait_connected(self, timeout: float = 5.0, count: int = 1) -> None:
+        """Wait until `count` Socket Mode clients have connected and were sent `hello`."""
+        await self._wait(lambda: len(self._sockets) >= count, timeout)
 
     async def send_envelope(
-        self, payload: dict[str, Any], *, kind: str = "events_api", retry_attempt: int = 0
+        self,
+        payload: dict[str, Any],
+        *,
+        kind: str = "events_api",
+        retry_attempt: int = 0,
+        connection: int = -1,
     ) -> str:
-        """Send an envelope to the connected client; return its envelope_id."""
+        """Send an envelope to a connected client (the latest, or the `connection`-th to
+        connect, as Slack spreads envelopes over an app's connections); its envelope_id."""
         envelope_id = f"env-{next(self._envelopes)}"
         envelope = {
             "envelope_id": envelope_id,
@@ -183,7 +189,7 @@ class FakeSlack:
         if kind == "events_api":
             envelope["retry_attempt"] = retry_attempt
             envelope["retry_reason"] = "timeout" if retry_attempt else ""
-        await self._sockets[-1].send_str(json.dumps(envelope))
+        await self._sockets[connection].send_str(json.dumps(envelope))
         return envelope_id
 
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
