@@ -34,6 +34,12 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
     "watch": {"ko": "영상 보기", "en": "Watch the video"},
     "section": {"ko": "{number}번 주제", "en": "Topic {number}"},
     "topics_heading": {"ko": "Town Hall 주제", "en": "Town Hall topics"},
+    "insight_unavailable": {
+        "ko": "오늘의 인사이트를 지금은 불러올 수 없어요. 잠시 후 다시 시도해 주세요. "
+        "질문에는 계속 답할 수 있어요.",
+        "en": "Today's insight can't be loaded right now; please try again shortly. "
+        "Questions are still answered.",
+    },
     "insight_title": {"ko": "Town Hall 인사이트 #{number}", "en": "Town Hall insight #{number}"},
     "empty_question": {
         "ko": "질문을 입력해 주세요. 예: {example}",

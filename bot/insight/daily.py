@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.insight.pick import Insight, insight_for
 from bot.knowledge import Knowledge
 from bot.runner import Runner
+from bot.store import StoreUnavailableError
 
 
 class RotationStart(Protocol):
@@ -24,6 +25,10 @@ class RotationStart(Protocol):
     async def start_rotation(self, day: dt.date) -> dt.date:
         """Store `day` as the first day unless one is stored; return the stored first day."""
         ...
+
+
+class InsightUnavailableError(Exception):
+    """Today's insight cannot be told: the database with the rotation's first day is down."""
 
 
 class BeforeRotationError(LookupError):
@@ -68,8 +73,15 @@ class DailyInsights:
         return await self.runner.run(self._pick, day, wanted, start)
 
     async def today_in(self, lang: str) -> Insight:
-        """Today's insight in `lang`: the one today's daily post shows."""
-        return (await self.of_day(self.today(), [lang]))[lang]
+        """Today's insight in `lang`: the one today's daily post shows.
+
+        Raises InsightUnavailableError while the database is unavailable: the number and
+        topic depend on the stored first day, and a guess could contradict today's post.
+        """
+        try:
+            return (await self.of_day(self.today(), [lang]))[lang]
+        except StoreUnavailableError as exc:
+            raise InsightUnavailableError(str(exc)) from exc
 
     def _pick(self, day: dt.date, langs: list[str], start: dt.date) -> dict[str, Insight]:
         return {lang: insight_for(self.knowledge, day, lang, start) for lang in langs}

@@ -33,7 +33,7 @@ from bot.answers import Answers
 from bot.clock import Clock
 from bot.engine import Answer, QuestionError
 from bot.engine.question import MAX_ANALYZED_CHARS
-from bot.insight.daily import DailyInsights
+from bot.insight.daily import DailyInsights, InsightUnavailableError
 from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
@@ -172,7 +172,13 @@ class TownhallCommands:
 
     async def insight(self, interaction: discord.Interaction[Any]) -> None:
         """/insight: today's insight, the same one the daily post uses."""
-        today = await self.daily.today_in(member_lang(interaction))
+        lang = member_lang(interaction)
+        try:
+            today = await self.daily.today_in(lang)
+        except InsightUnavailableError:
+            # Answers need no database; the insight's number does. Say so, privately.
+            await self._notice(interaction, phrase("insight_unavailable", lang))
+            return
         await self._send(interaction, insight_reply(today), ephemeral=False)
 
     async def show_topic(

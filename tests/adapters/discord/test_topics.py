@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -14,12 +15,14 @@ from bot.insight import insight_for
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import ROTATION_START, Ledger
 from bot.knowledge import Knowledge
+from bot.phrases import phrase
 from bot.runner import Runner
-from bot.store import AsyncStore, ThreadLane
+from bot.store import AsyncStore, Limits, ThreadLane, open_store
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import FakeDiscord
+from tests.store.locking import write_lock_held
 
 EPHEMERAL = 64
 TALK = "openai-town-hall-2026-01"
@@ -135,6 +138,30 @@ async def test_insight_before_any_post_starts_the_rotation_today(
     assert embed["title"] == "Town Hall insight #1"
     # Stored, so tomorrow's daily post and /insight both say #2.
     assert state.values.get(ROTATION_START) == TODAY.isoformat()
+
+
+async def test_insight_while_the_database_is_locked_gets_a_private_notice_not_an_apology(
+    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path
+) -> None:
+    path = tmp_path / "locked.db"
+    store = open_store(path, Limits(busy_timeout=0.2))
+    store.upgrade()
+    try:
+        async with running(make_bot(db=store)):
+            with write_lock_held(str(path)):
+                interaction = fake.slash("insight")
+                await fake.interact(interaction)
+                reply = await fake.response_to(interaction)
+            # Once the database is back, /insight works again.
+            again = fake.slash("insight")
+            await fake.interact(again)
+            recovered = await fake.response_to(again)
+    finally:
+        store.close()
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == phrase("insight_unavailable", "en")
+    assert recovered["data"]["embeds"][0]["title"] == "Town Hall insight #1"
 
 
 class BrokenClock(ManualClock):
