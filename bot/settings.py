@@ -28,7 +28,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.insight.channel import Channel, InsightChannel
+from bot.channel import Channel
+from bot.insight.channel import InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
 from bot.logs import Redactor
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.insight.channel import Channel, InsightChannel
+from bot.channel import Channel
+from bot.insight.channel import InsightChannel
 from bot.settings import SettingsError, load_settings, secret_values, unknown_variables
 
 

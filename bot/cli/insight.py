@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.store.store import Store
 
+from bot.channel import Channel
 from bot.cli.common import (
     database_problem,
     fail,
@@ -25,8 +26,8 @@ from bot.cli.common import (
     store_or_exit,
 )
 from bot.clock import Clock
-from bot.insight.channel import Channel, InsightChannel
-from bot.insight.ledger import ROTATION_START, Ledger, PostRecord, post_record, rotation_day
+from bot.insight.channel import InsightChannel
+from bot.insight.ledger import ROTATION_START, Ledger, rotation_day
 from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher
 from bot.insight.schedule import post_time
@@ -34,7 +35,7 @@ from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import INSIGHT_LANGUAGES, Settings
-from bot.store import AsyncStore, StoreUnavailableError, ThreadLane, open_store
+from bot.store import AsyncStore, InsightPost, StoreUnavailableError, ThreadLane, open_store
 
 RECENT = 3
 
@@ -143,7 +144,7 @@ async def _retry(
     clock: Clock,
     store: AsyncStore,
     targets: list[InsightChannel],
-) -> list[PostRecord]:
+) -> list[InsightPost]:
     """The scheduler's own path (claim, look for an earlier post, post, record), once."""
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.schedule import InsightScheduler  # noqa: PLC0415
@@ -222,7 +223,7 @@ _HINTS = (
 )
 
 
-def failure_hint(record: PostRecord) -> str | None:
+def failure_hint(record: InsightPost) -> str | None:
     """What an admin can do about a failed or retrying record's last error, if known."""
     error = record.last_error or ""
     for markers, hint in _HINTS:
@@ -285,11 +286,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
     for channel in sorted(configured.keys() | known):
         lang = configured.get(channel)
         label = f"({lang})" if lang else "(no longer configured)"
-        records = (
-            [post_record(p) for p in store.insight.recent(channel.platform, channel.id, RECENT)]
-            if store
-            else []
-        )
+        records = store.insight.recent(channel.platform, channel.id, RECENT) if store else []
         lines.append(f"{channel} {label}" + ("" if records else ": no posts yet"))
         for record in records:
             lines.append(f"  {_record_line(record, zone)}")
@@ -298,7 +295,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
     today = now.astimezone(zone).date()
     due = post_time(today, config.time, zone)
     posts = store.insight.day(today) if store else []
-    open_today = [r for r in map(post_record, posts) if r.channel in configured]
+    open_today = [r for r in posts if r.channel in configured]
     waiting = len(configured) - sum(1 for r in open_today if r.status != "pending")
     if now >= due and waiting:
         lines.append(
@@ -315,7 +312,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
     return "\n".join(lines)
 
 
-def _record_line(record: PostRecord, zone: dt.tzinfo) -> str:
+def _record_line(record: InsightPost, zone: dt.tzinfo) -> str:
     attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
     text = f"{record.day.isoformat()}  {record.status:<7}  {attempts}"
     if record.message_id:

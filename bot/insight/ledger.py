@@ -10,51 +10,12 @@ locked database never holds up the event loop. The rotation's first day is store
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from bot.insight.channel import Channel
-from bot.store import AsyncStore, InsightPost, InsightSlot, PostStatus
+from bot.channel import Channel
+from bot.store import AsyncStore, InsightPost, InsightSlot
 
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
-
-
-@dataclass(frozen=True)
-class PostRecord:
-    """The state of one day's insight in one channel."""
-
-    channel: Channel
-    day: dt.date
-    insight_key: str
-    status: PostStatus
-    message_id: str | None
-    attempts: int
-    next_attempt: dt.datetime
-    lease_owner: str | None
-    lease_until: dt.datetime | None
-    last_error: str | None
-    updated: dt.datetime
-
-    def leased(self, now: dt.datetime) -> bool:
-        """Whether a claimer holds this record at `now`."""
-        return self.lease_until is not None and self.lease_until > now
-
-
-def post_record(post: InsightPost) -> PostRecord:
-    """The store's record of a post, with its channel as the insight names it."""
-    return PostRecord(
-        channel=Channel(post.platform, post.channel),
-        day=post.day,
-        insight_key=post.insight_key,
-        status=post.status,
-        message_id=post.message_id,
-        attempts=post.attempts,
-        next_attempt=post.next_attempt,
-        lease_owner=post.lease_owner,
-        lease_until=post.lease_until,
-        last_error=post.last_error,
-        updated=post.updated,
-    )
 
 
 def rotation_day(value: str | None) -> dt.date | None:
@@ -81,16 +42,15 @@ class Ledger:
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime
-    ) -> PostRecord:
+    ) -> InsightPost:
         """The record of `day` in `channel`, created pending if there is none."""
-        return post_record(await self.store.insight.open_day(_slot(channel, day), key, now))
+        return await self.store.insight.open_day(_slot(channel, day), key, now)
 
     async def claim(
         self, channel: Channel, day: dt.date, owner: str, now: dt.datetime, lease: dt.timedelta
-    ) -> PostRecord | None:
+    ) -> InsightPost | None:
         """Take the lease on a due, pending, unleased record; None if it is not ours to take."""
-        post = await self.store.insight.claim(_slot(channel, day), owner, now, lease)
-        return None if post is None else post_record(post)
+        return await self.store.insight.claim(_slot(channel, day), owner, now, lease)
 
     async def record_posted(
         self,
@@ -132,19 +92,17 @@ class Ledger:
         """
         return await self.store.insight.reopen(_slot(channel, day), now, waiting_too=waiting_too)
 
-    async def get(self, channel: Channel, day: dt.date) -> PostRecord | None:
+    async def get(self, channel: Channel, day: dt.date) -> InsightPost | None:
         """The record of `day` in `channel`, if any."""
-        post = await self.store.insight.get(_slot(channel, day))
-        return None if post is None else post_record(post)
+        return await self.store.insight.get(_slot(channel, day))
 
-    async def day(self, day: dt.date) -> list[PostRecord]:
+    async def day(self, day: dt.date) -> list[InsightPost]:
         """Every record of `day`, by platform and channel."""
-        return [post_record(post) for post in await self.store.insight.day(day)]
+        return await self.store.insight.day(day)
 
-    async def recent(self, channel: Channel, count: int = 3) -> list[PostRecord]:
+    async def recent(self, channel: Channel, count: int = 3) -> list[InsightPost]:
         """The latest `count` records of one channel, newest first."""
-        posts = await self.store.insight.recent(channel.platform, channel.id, count)
-        return [post_record(post) for post in posts]
+        return await self.store.insight.recent(channel.platform, channel.id, count)
 
     async def channels(self) -> list[Channel]:
         """Every channel that has a record, sorted by platform and id."""

@@ -22,12 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.insight.channel import Channel, InsightChannel
+from bot.channel import Channel
+from bot.insight.channel import InsightChannel
 from bot.insight.daily import BeforeRotationError, DailyInsights
-from bot.insight.ledger import Ledger, PostRecord
+from bot.insight.ledger import Ledger
 from bot.insight.pick import Insight
 from bot.insight.publisher import InsightMark, InsightPublisher, PublishError
-from bot.store import StoreUnavailableError
+from bot.store import InsightPost, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class InsightScheduler:
                 "database unavailable; failed channels not reopened", extra={"error": str(exc)}
             )
 
-    async def retry_day(self, day: dt.date) -> list[PostRecord]:
+    async def retry_day(self, day: dt.date) -> list[InsightPost]:
         """Re-attempt `day`'s failed, waiting or missing posts now, once each; the records."""
         now = self.clock.now()
         for record in await self._records(day):
@@ -266,7 +267,7 @@ class InsightScheduler:
             },
         )
 
-    async def _records(self, day: dt.date) -> list[PostRecord]:
+    async def _records(self, day: dt.date) -> list[InsightPost]:
         mine = {t.channel for t in self.targets}
         records = [r for r in await self.ledger.day(day) if r.channel in mine]
         # /healthz is synchronous and must not touch the database: it shows the last read.
@@ -316,7 +317,7 @@ class InsightScheduler:
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
 
-    async def _failed(self, record: PostRecord, error: str, retry: bool, end: dt.datetime) -> None:
+    async def _failed(self, record: InsightPost, error: str, retry: bool, end: dt.datetime) -> None:
         now = self.clock.now()
         retry_at = now + self.backoff.delay(record.attempts)
         fields = _fields(record) | {"attempt": record.attempts, "error": error}
@@ -348,7 +349,7 @@ class InsightScheduler:
         }
 
 
-def _fields(record: PostRecord) -> dict[str, object]:
+def _fields(record: InsightPost) -> dict[str, object]:
     return {
         "platform": record.channel.platform,
         "channel": record.channel.id,

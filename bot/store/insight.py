@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, or_, select, update
 
+from bot.channel import Channel
 from bot.store.database import Database
 from bot.store.records import InsightPost, InsightSlot
 from bot.store.schema import insight_posts
@@ -182,8 +183,7 @@ def _is(slot: InsightSlot) -> ColumnElement[bool]:
 
 def _post(row: Row[Any]) -> InsightPost:
     return InsightPost(
-        platform=row.platform,
-        channel=row.channel,
+        channel=Channel(row.platform, row.channel),
         day=dt.date.fromisoformat(row.day),
         insight_key=row.insight_key,
         status=row.status,

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.channel import Channel
+
 PostStatus = Literal["pending", "posted", "failed"]
 
 
@@ -22,8 +24,7 @@ class InsightSlot:
 class InsightPost:
     """The state of one day's insight in one channel."""
 
-    platform: str
-    channel: str
+    channel: Channel
     day: dt.date
     insight_key: str
     status: PostStatus
@@ -38,7 +39,7 @@ class InsightPost:
     @property
     def slot(self) -> InsightSlot:
         """What this record is about."""
-        return InsightSlot(self.platform, self.channel, self.day)
+        return InsightSlot(self.channel.platform, self.channel.id, self.day)
 
     def leased(self, now: dt.datetime) -> bool:
         """Whether a claimer holds this record at `now`."""

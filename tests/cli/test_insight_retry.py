@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.channel import Channel
 from bot.cli import main
-from bot.insight.channel import Channel
-from bot.insight.ledger import ROTATION_START, PostRecord, post_record
-from bot.store import InsightSlot, open_store
+from bot.insight.ledger import ROTATION_START
+from bot.store import InsightPost, InsightSlot, open_store
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import CHANNEL_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -59,10 +59,10 @@ def failed_today(tmp_path: Path, channel: Channel, error: str, key: str = "k") -
     store.close()
 
 
-def records(tmp_path: Path) -> dict[Channel, PostRecord]:
+def records(tmp_path: Path) -> dict[Channel, InsightPost]:
     store = open_store(tmp_path / "townhall.db")
     try:
-        return {r.channel: r for r in map(post_record, store.insight.day(TODAY))}
+        return {r.channel: r for r in store.insight.day(TODAY)}
     finally:
         store.close()
 

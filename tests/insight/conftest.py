@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.insight.channel import Channel, InsightChannel
+from bot.channel import Channel
+from bot.insight.channel import InsightChannel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.insight.schedule import Backoff, InsightScheduler

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.insight.channel import Channel, InsightChannel
+from bot.channel import Channel
+from bot.insight.channel import InsightChannel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.insight.schedule import InsightScheduler

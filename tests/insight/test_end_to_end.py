@@ -28,10 +28,9 @@ from bot.adapters.slack.publish import EVENT_TYPE
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
 from bot.insight import Insight, insight_for
-from bot.insight.ledger import PostRecord, post_record
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings
-from bot.store import open_store
+from bot.store import InsightPost, open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -172,14 +171,11 @@ def expected(knowledge: Knowledge, day: dt.date, channel: str, start: dt.date) -
     return insight_for(knowledge, day, LANGS[channel], start)
 
 
-def records(db: Path | str) -> dict[tuple[str, str], PostRecord]:
+def records(db: Path | str) -> dict[tuple[str, str], InsightPost]:
     """The latest ledger record of every channel."""
     store = open_store(db)
     try:
-        return {
-            (p, c): post_record(store.insight.recent(p, c, 1)[0])
-            for p, c in store.insight.channels()
-        }
+        return {(p, c): store.insight.recent(p, c, 1)[0] for p, c in store.insight.channels()}
     finally:
         store.close()
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.channel import Channel
 from bot.insight import PublishError
-from bot.insight.channel import Channel
 from bot.insight.ledger import Ledger
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time

@@ -151,7 +151,7 @@ def test_a_day_lists_its_records_by_platform_and_channel(store: Store) -> None:
 
     records = store.insight.day(day)
 
-    assert [(r.platform, r.channel, r.day) for r in records] == [
+    assert [(r.channel.platform, r.channel.id, r.day) for r in records] == [
         ("discord", "9", day),
         ("slack", "C1", day),
         ("slack", "C2", day),

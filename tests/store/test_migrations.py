@@ -76,7 +76,7 @@ def test_a_state_file_from_before_versioning_upgrades_in_place_with_its_data(
         assert store.values.get("insight.rotation_start") == "2026-02-02"
         assert store.values.get("discord.commands.1234.global") == "9f" * 32
         day = dt.date(2026, 2, 3)
-        posts = {(p.platform, p.channel): p for p in store.insight.day(day)}
+        posts = {(p.channel.platform, p.channel.id): p for p in store.insight.day(day)}
         assert (posts["discord", "111"].status, posts["discord", "111"].message_id) == (
             "posted",
             "999000111",
