@@ -14,8 +14,7 @@ from bot.engine.index import Coverage, RankedSection, SectionIndex
 from bot.engine.question import clean_question
 from bot.engine.reading import Reader, Reading
 from bot.engine.verdict import decide
-from bot.knowledge import Knowledge, Section
-from bot.knowledge.model import INTRODUCTION
+from bot.knowledge import Knowledge
 from bot.text import sentences
 
 RESULTS = 3
@@ -80,15 +79,6 @@ class AnswerEngine:
             for r in ranked[:RESULTS]
         )
         return Answer(cleaned.raw, answer_lang, verdict, hits)
-
-    def section(self, talk: str, number: int, lang: str) -> Section | None:
-        """One section in one language, for showing a topic directly."""
-        return self.knowledge.section(talk, number, lang)
-
-    def topics(self, lang: str) -> tuple[Section, ...]:
-        """Every topic (not the introduction) in `lang`, or in the default language."""
-        lang = lang if lang in self._indexes else self.default_lang
-        return tuple(s for s in self.knowledge.sections(lang) if s.number != INTRODUCTION)
 
     def _last_sentence(self, ranked: list[RankedSection], words: str, lang: str) -> Verdict | None:
         """The verdict on the last sentence of a longer question, asked alone (None: no such).

@@ -149,7 +149,7 @@ def test_long_topic_stays_within_limits() -> None:
 
 def test_topic_list_of_every_shipped_topic_fits_one_embed(engine: AnswerEngine) -> None:
     for lang in ("ko", "en"):
-        reply = topics_reply(engine.topics(lang), lang, "Town Hall")
+        reply = topics_reply(engine.knowledge.topics(lang), lang, "Town Hall")
         assert_within_limits(reply)
         assert reply.embed.description is not None
         assert reply.embed.description.count("\n") == 22
