@@ -12,11 +12,15 @@ import psycopg
 
 
 @contextmanager
-def write_lock_held(db_target: str) -> Iterator[None]:
-    """Another connection's open transaction holding the write lock (SQLite) or kv's rows."""
+def write_lock_held(db_target: str, table: str | None = None) -> Iterator[None]:
+    """Another connection's open transaction holding the write lock (SQLite); on PostgreSQL
+    kv's rows, or with `table` that whole table against writes."""
     if db_target.startswith("postgresql://"):
         with psycopg.connect(db_target) as other:
-            other.execute("SELECT value FROM kv FOR UPDATE")
+            if table is None:
+                other.execute("SELECT value FROM kv FOR UPDATE")
+            else:
+                other.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             yield
             other.rollback()
         return

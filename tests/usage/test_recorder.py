@@ -5,13 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from bot.engine import Verdict
@@ -23,25 +19,10 @@ from bot.usage.recorder import MEMBER_KEY
 from bot.usage.report import build_report
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
+from tests.store.locking import write_lock_held
 from tests.usage.conftest import reopen
 
 TALK = "openai-town-hall-2026-01"
-
-
-@contextmanager
-def questions_locked(db_target: str) -> Iterator[None]:
-    """Another connection holding the lock a question's insert needs, until the block ends."""
-    if db_target.startswith("postgresql://"):
-        with psycopg.connect(db_target) as other:
-            other.execute("LOCK TABLE questions IN EXCLUSIVE MODE")
-            yield
-            other.rollback()
-        return
-    other = sqlite3.connect(db_target, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield
-    other.rollback()
-    other.close()
 
 
 def asked(knowledge: Knowledge, answer_id: str, verdict: Verdict = Verdict.ANSWER) -> Asked:
@@ -120,7 +101,7 @@ async def test_a_locked_database_loses_the_record_and_logs_it_without_raising(
     try:
         impatient.upgrade()
         recorder = UsageRecorder(AsyncStore(impatient), clock, keep_questions=False)
-        with questions_locked(db_target), caplog.at_level(logging.WARNING):
+        with write_lock_held(db_target, table="questions"), caplog.at_level(logging.WARNING):
             recorder.record(asked(knowledge, "lost"))
             await recorder.settle()
         assert impatient.usage.question("lost") is None
