@@ -49,7 +49,9 @@ def find_topic(knowledge: Knowledge, typed: str, lang: str) -> Section | None:
         return next(
             (
                 s
-                for s in knowledge.topics(lang)
+                # Every section, the introduction too: the engine may offer it as the
+                # nearest topic to a question about the talk itself.
+                for s in knowledge.sections(knowledge.language(lang))
                 if s.talk == talk and s.number == int(number["number"])
             ),
             None,

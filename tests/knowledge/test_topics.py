@@ -42,10 +42,14 @@ def test_title_finds_the_topic_in_the_language_of_the_title(knowledge: Knowledge
     assert (found.lang, found.number) == ("ko", 18)
 
 
-def test_introduction_unknown_numbers_and_unknown_titles_find_nothing(
-    knowledge: Knowledge,
-) -> None:
-    assert find_topic(knowledge, "0", "en") is None
+def test_introduction_is_found_by_number_for_the_topic_buttons(knowledge: Knowledge) -> None:
+    # The engine may offer the introduction as the nearest topic; its button names it.
+    found = find_topic(knowledge, f"{TALK}:0", "en")
+    assert found is not None
+    assert (found.lang, found.number) == ("en", 0)
+
+
+def test_unknown_numbers_and_unknown_titles_find_nothing(knowledge: Knowledge) -> None:
     assert find_topic(knowledge, "99", "en") is None
     assert find_topic(knowledge, "other-talk:1", "en") is None
     assert find_topic(knowledge, "quantum gravity", "en") is None
