@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bot.engine import AnswerEngine  # noqa: E402
 from bot.engine.engine import RESULTS, analyzers_for  # noqa: E402
 from bot.engine.index import SectionIndex  # noqa: E402
+from bot.engine.meaning import VECTORS_FILE, Meaning  # noqa: E402
 from bot.knowledge import Knowledge, Passage, Section, load_knowledge  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -81,7 +82,7 @@ def build(knowledge: Knowledge, analyzer: str) -> AnswerEngine:
     start = time.perf_counter()
     analyzers = analyzers_for(analyzer)
     loaded = time.perf_counter()
-    engine = AnswerEngine(knowledge, analyzers)
+    engine = AnswerEngine(knowledge, analyzers, Meaning(ROOT / "knowledge" / VECTORS_FILE))
     done = time.perf_counter()
     load_ms, build_ms = 1000 * (loaded - start), 1000 * (done - loaded)
     print(f"analyzer load {load_ms:.1f} ms, index build {build_ms:.1f} ms")

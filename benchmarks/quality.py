@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.engine import Answer, AnswerEngine, Verdict  # noqa: E402
 from bot.engine.engine import analyzers_for  # noqa: E402
+from bot.engine.meaning import VECTORS_FILE, Meaning  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 
 # Only the sets that may be looked at while tuning; the blind sets are scored by the lead.
@@ -108,7 +109,11 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the questions missed")
     parser.add_argument("--korean-analyzer", default="mecab-ko")
     args = parser.parse_args()
-    engine = AnswerEngine(load_knowledge(ROOT / "knowledge"), analyzers_for(args.korean_analyzer))
+    engine = AnswerEngine(
+        load_knowledge(ROOT / "knowledge"),
+        analyzers_for(args.korean_analyzer),
+        Meaning(ROOT / "knowledge" / VECTORS_FILE),
+    )
     for path in args.sets:
         report = evaluate(engine, path)
         if args.misses:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.cli import main as townhall  # noqa: E402
 from bot.engine import AnswerEngine  # noqa: E402
 from bot.engine.engine import analyzers_for  # noqa: E402
+from bot.engine.meaning import VECTORS_FILE, Meaning  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.knowledge.bundled import bundled_knowledge  # noqa: E402
 from bot.store import AsyncStore, open_store  # noqa: E402
@@ -59,7 +60,11 @@ CHROMIUM_FLAGS = [
 def fill_demo(db: Path) -> None:
     """Questions over 14 days, answered by the real engine, with seeded votes."""
     rng = random.Random(12)
-    engine = AnswerEngine(load_knowledge(bundled_knowledge()), analyzers_for("mecab-ko"))
+    engine = AnswerEngine(
+        load_knowledge(bundled_knowledge()),
+        analyzers_for("mecab-ko"),
+        Meaning(bundled_knowledge() / VECTORS_FILE),
+    )
     lines = (ROOT / "benchmarks" / "everyday-blind-questions.jsonl").read_text("utf-8")
     questions = [json.loads(line)["q"] for line in lines.splitlines() if line.strip()]
     questions += [HOSTILE, "What is the best pizza in Naples?", "오늘 서울 날씨 어때?"]

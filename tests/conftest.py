@@ -11,6 +11,7 @@ import pytest
 
 from bot.answers import Answers
 from bot.engine import AnswerEngine
+from bot.engine.meaning import VECTORS_FILE, Meaning
 from bot.knowledge import Knowledge, load_knowledge
 from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE
@@ -36,11 +37,17 @@ def knowledge(knowledge_dir: Path) -> Knowledge:
 
 
 @pytest.fixture(scope="session")
-def engine(knowledge: Knowledge) -> AnswerEngine:
+def meaning() -> Meaning:
+    """One sentence encoder for the session, with the shipped passages' vectors (never saved)."""
+    return Meaning(BUNDLED_KNOWLEDGE / VECTORS_FILE)
+
+
+@pytest.fixture(scope="session")
+def engine(knowledge: Knowledge, meaning: Meaning) -> AnswerEngine:
     """One answer engine over the shipped knowledge (mecab-ko for Korean)."""
     from bot.engine.engine import analyzers_for
 
-    return AnswerEngine(knowledge, analyzers_for("mecab-ko"))
+    return AnswerEngine(knowledge, analyzers_for("mecab-ko"), meaning)
 
 
 @pytest.fixture(scope="session")

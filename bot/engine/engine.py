@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.analysis import Analyzer, detect_language
 from bot.analysis.synonyms import wordnet_synonyms
 from bot.engine.answer import Answer, Hit, Verdict
 from bot.engine.excerpt import best_excerpt
 from bot.engine.index import Coverage, RankedSection, SectionIndex
+from bot.engine.meaning import Meaning, MeaningIndex
 from bot.engine.question import clean_question
 from bot.engine.reading import Reader, Reading
 from bot.engine.verdict import decide
@@ -26,6 +28,13 @@ COMPANION = "en"
 COMPANION_WEIGHT = 0.5
 # How many of the companion's sections join: enough to reorder the first few.
 COMPANION_DEPTH = 10
+# How the meaning of the question (sentence vectors, bot/engine/meaning.py) joins the
+# words' ranking: each section gets MEANING_WEIGHT times the best lexical score, times
+# exp((similarity - best similarity) / MEANING_SPREAD). The nearest section by meaning
+# counts as much as the best by words; one 0.02 of cosine behind counts a third as much
+# (e5's cosines crowd between 0.8 and 0.9). Measured in docs/retrieval.md.
+MEANING_WEIGHT = 1.0
+MEANING_SPREAD = 0.02
 
 _LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
 
@@ -33,7 +42,9 @@ _LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
 class AnswerEngine:
     """Ranks Town Hall sections for questions in any language the knowledge has."""
 
-    def __init__(self, knowledge: Knowledge, analyzers: Mapping[str, Analyzer]) -> None:
+    def __init__(
+        self, knowledge: Knowledge, analyzers: Mapping[str, Analyzer], meaning: Meaning
+    ) -> None:
         self.knowledge = knowledge
         missing = [lang for lang in knowledge.languages if lang not in analyzers]
         if missing:
@@ -47,6 +58,7 @@ class AnswerEngine:
             lang: Reader.for_index(index, synonyms=wordnet_synonyms() if lang == "en" else None)
             for lang, index in self._indexes.items()
         }
+        self.meaning = MeaningIndex(knowledge, meaning)
 
     def ask(self, question: str, lang: str | None = None) -> Answer:
         """Answer `question`; `lang` is used only when the question has no letters."""
@@ -55,17 +67,23 @@ class AnswerEngine:
         answer_lang = detected if detected in self._indexes else self.default_lang
         index = self._indexes[answer_lang]
         reading = self._readers[answer_lang].read(cleaned.words)
-        ranked = index.rank(reading.query, RESULTS)
-        if answer_lang != COMPANION:
-            ranked = self._with_companion(ranked, reading, index)
-        verdict = decide(ranked)
+        also = self._companion(reading, index) if answer_lang != COMPANION else None
+        lexical = self._ranked(index, reading, also)
+        verdict = decide(lexical)
         if verdict is Verdict.CLOSEST:
             # A story before the question may drown it. Only ever raised: lowering an
             # answer whose last sentence the section does not relate to cost five right
             # answers on our sets and caught no off-topic question (docs/retrieval.md).
-            last = self._last_sentence(ranked, cleaned.words, answer_lang)
+            last = self._last_sentence(lexical, cleaned.words, answer_lang)
             verdict = Verdict.ANSWER if last is Verdict.ANSWER else verdict
-        own = any(index.has(t) for t in reading.own_terms) or any(r.whole.matched for r in ranked)
+        ranked = lexical
+        if lexical:
+            ranked = self._ranked(index, reading, also, self._meaning(cleaned.words, lexical))
+            if ranked[0].section.number != lexical[0].section.number and verdict is Verdict.ANSWER:
+                # Words and meaning disagree on the topic: the words' evidence is for
+                # another section than the one offered first.
+                verdict = Verdict.CLOSEST
+        own = any(index.has(t) for t in reading.own_terms) or any(r.whole.matched for r in lexical)
         if verdict is Verdict.NONE and not own:
             # Only words related to the question's matched: nothing to offer as nearest.
             ranked = []
@@ -101,10 +119,8 @@ class AnswerEngine:
         passage, whole = found
         return decide([replace(ranked[0], passage=passage, whole=whole), *ranked[1:]])
 
-    def _with_companion(
-        self, ranked: list[RankedSection], reading: Reading, index: SectionIndex
-    ) -> list[RankedSection]:
-        """`ranked` again, with the companion's evidence for the question's Latin words.
+    def _companion(self, reading: Reading, index: SectionIndex) -> _Companion | None:
+        """The companion's evidence for the question's Latin words, if it has any.
 
         "open-ended task는 agent가 왜 어려워?": the English version ranks the Latin words
         against the whole English text, which the Korean version says in Hangul. The two
@@ -115,22 +131,62 @@ class AnswerEngine:
         companion = self._indexes.get(COMPANION)
         latin = " ".join(_LATIN_RUN.findall(reading.text))
         if companion is None or not latin:
-            return ranked
+            return None
         other = companion.rank(self._readers[COMPANION].read(latin).query, COMPANION_DEPTH)
         if not other:
-            return ranked
+            return None
         latin_keywords = set(companion.analyzer.keywords(latin))
         weights = {k: index.keyword_weight(k) * w for k, w in reading.query.keywords.items()}
         share = sum(w for k, w in weights.items() if k in latin_keywords) / (
             sum(weights.values()) or 1.0
         )
-        scale = COMPANION_WEIGHT * share * (ranked[0].score if ranked else other[0].score)
-        also = {r.section.number: scale * r.score / other[0].score for r in other}
-        evidence = {r.section.number: r for r in other}
+        own = index.rank(reading.query, 1)
+        scale = COMPANION_WEIGHT * share * (own[0].score if own else other[0].score)
+        return _Companion(
+            scores={r.section.number: scale * r.score / other[0].score for r in other},
+            evidence={r.section.number: r for r in other},
+            share=share,
+        )
+
+    def _meaning(self, words: str, lexical: list[RankedSection]) -> dict[int, float]:
+        """Each section's score for the question's meaning, on the scale of `lexical`."""
+        similarities = self.meaning.similarities(words)
+        if not similarities:
+            return {}
+        nearest = max(similarities.values())
+        scale = MEANING_WEIGHT * lexical[0].score
+        return {
+            number: scale * math.exp((similarity - nearest) / MEANING_SPREAD)
+            for number, similarity in similarities.items()
+        }
+
+    def _ranked(
+        self,
+        index: SectionIndex,
+        reading: Reading,
+        companion: _Companion | None,
+        meaning: Mapping[int, float] | None = None,
+    ) -> list[RankedSection]:
+        """The sections ranked by the question's words, the companion's and its meaning."""
+        also = dict(companion.scores) if companion else {}
+        for number, score in (meaning or {}).items():
+            also[number] = also.get(number, 0.0) + score
+        ranked = index.rank(reading.query, RESULTS, also=also)
+        if companion is None:
+            return ranked
         return [
-            _with_evidence(r, evidence.get(r.section.number), share)
-            for r in index.rank(reading.query, RESULTS, also=also)
+            _with_evidence(r, companion.evidence.get(r.section.number), companion.share)
+            for r in ranked
         ]
+
+
+@dataclass(frozen=True)
+class _Companion:
+    """The companion's ranking of a question's Latin words, joined by section number."""
+
+    scores: Mapping[int, float]
+    evidence: Mapping[int, RankedSection]
+    share: float
 
 
 def _with_evidence(

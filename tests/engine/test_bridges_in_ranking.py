@@ -8,17 +8,18 @@ import pytest
 
 from bot.engine import AnswerEngine, Verdict
 from bot.engine.engine import analyzers_for
+from bot.engine.meaning import Meaning
 from bot.knowledge import load_knowledge
 from tests.engine.test_ranking import TINY_EN, TINY_KO
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
+def tiny(tmp_path_factory: pytest.TempPathFactory, meaning: Meaning) -> AnswerEngine:
     """An engine over a three-section talk in two languages."""
     folder: Path = tmp_path_factory.mktemp("tiny-bridges")
     (folder / "tiny.ko.md").write_text(TINY_KO, encoding="utf-8")
     (folder / "tiny.en.md").write_text(TINY_EN, encoding="utf-8")
-    return AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"))
+    return AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"), meaning)
 
 
 def test_korean_question_with_english_words_uses_the_english_version(tiny: AnswerEngine) -> None:

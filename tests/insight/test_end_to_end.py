@@ -27,6 +27,7 @@ from bot.adapters.discord.render import CONTENT, DESCRIPTION, EMBED_TOTAL, FOOTE
 from bot.adapters.slack.publish import EVENT_TYPE
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
+from bot.engine.meaning import Meaning
 from bot.insight import Insight, insight_for
 from bot.knowledge import Knowledge, load_knowledge
 from bot.settings import Settings
@@ -78,8 +79,8 @@ def pinned(knowledge_dir: Path) -> Knowledge:
 
 
 @pytest.fixture(scope="module")
-def pinned_engine(pinned: Knowledge) -> AnswerEngine:
-    return AnswerEngine(pinned, analyzers_for("mecab-ko"))
+def pinned_engine(pinned: Knowledge, meaning: Meaning) -> AnswerEngine:
+    return AnswerEngine(pinned, analyzers_for("mecab-ko"), meaning)
 
 
 @pytest.fixture

