@@ -15,7 +15,7 @@ from bot.engine.index import Coverage, RankedSection, SectionIndex
 from bot.engine.meaning import Meaning, MeaningIndex
 from bot.engine.question import clean_question
 from bot.engine.reading import Reader, Reading
-from bot.engine.verdict import decide
+from bot.engine.verdict import confirmed, decide
 from bot.knowledge import Knowledge
 from bot.text import sentences
 
@@ -77,12 +77,17 @@ class AnswerEngine:
             last = self._last_sentence(lexical, cleaned.words, answer_lang)
             verdict = Verdict.ANSWER if last is Verdict.ANSWER else verdict
         ranked = lexical
-        if lexical:
-            ranked = self._ranked(index, reading, also, self._meaning(cleaned.words, lexical))
-            if ranked[0].section.number != lexical[0].section.number and verdict is Verdict.ANSWER:
-                # Words and meaning disagree on the topic: the words' evidence is for
-                # another section than the one offered first.
+        similarities = self.meaning.similarities(cleaned.words) if lexical else {}
+        if similarities:
+            ranked = self._ranked(index, reading, also, _scaled(similarities, lexical))
+            agree = ranked[0].section.number == lexical[0].section.number
+            if verdict is Verdict.ANSWER and not agree:
+                # Words and meaning together put another section first than the words
+                # alone: the words' evidence is for a section not offered first.
                 verdict = Verdict.CLOSEST
+            nearest, lead = _nearest(similarities)
+            if verdict is Verdict.CLOSEST and agree and confirmed(lexical[0], nearest, lead):
+                verdict = Verdict.ANSWER
         own = any(index.has(t) for t in reading.own_terms) or any(r.whole.matched for r in lexical)
         if verdict is Verdict.NONE and not own:
             # Only words related to the question's matched: nothing to offer as nearest.
@@ -148,18 +153,6 @@ class AnswerEngine:
             share=share,
         )
 
-    def _meaning(self, words: str, lexical: list[RankedSection]) -> dict[int, float]:
-        """Each section's score for the question's meaning, on the scale of `lexical`."""
-        similarities = self.meaning.similarities(words)
-        if not similarities:
-            return {}
-        nearest = max(similarities.values())
-        scale = MEANING_WEIGHT * lexical[0].score
-        return {
-            number: scale * math.exp((similarity - nearest) / MEANING_SPREAD)
-            for number, similarity in similarities.items()
-        }
-
     def _ranked(
         self,
         index: SectionIndex,
@@ -187,6 +180,22 @@ class _Companion:
     scores: Mapping[int, float]
     evidence: Mapping[int, RankedSection]
     share: float
+
+
+def _scaled(similarities: Mapping[int, float], lexical: list[RankedSection]) -> dict[int, float]:
+    """Each section's score for the question's meaning, on the scale of `lexical`."""
+    nearest = max(similarities.values())
+    scale = MEANING_WEIGHT * lexical[0].score
+    return {
+        number: scale * math.exp((similarity - nearest) / MEANING_SPREAD)
+        for number, similarity in similarities.items()
+    }
+
+
+def _nearest(similarities: Mapping[int, float]) -> tuple[int, float]:
+    """The section nearest in meaning, and its lead in cosine over the next one."""
+    first, *rest = sorted(similarities.items(), key=lambda item: (-item[1], item[0]))
+    return first[0], first[1] - (rest[0][1] if rest else -1.0)
 
 
 def _with_evidence(

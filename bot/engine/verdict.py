@@ -29,6 +29,13 @@ SECTION_SHARE = 0.4
 ANSWER_MATCHED = 2
 ANSWER_RULES = ((0.4, 0.4), (0.6, 0.1))  # (passage share, margin over the next section)
 
+# Confident also when the question's meaning confirms its words: the best passage has two
+# keywords and 40% of the weight (the first rule's share), and the sentence encoder puts
+# the same section first by at least 0.01 of cosine, in place of the first rule's lead.
+# Two signals agreeing are evidence a lead in one of them is not (docs/retrieval.md).
+CONFIRMED_SHARE = 0.4
+CONFIRMED_LEAD = 0.01
+
 
 def decide(ranked: Sequence[RankedSection]) -> Verdict:
     """ANSWER, CLOSEST or NONE for sections ranked best first."""
@@ -43,6 +50,18 @@ def decide(ranked: Sequence[RankedSection]) -> Verdict:
     if any(passage.share >= share and margin >= lead for share, lead in ANSWER_RULES):
         return Verdict.ANSWER
     return Verdict.CLOSEST
+
+
+def confirmed(best: RankedSection, nearest: int, lead: float) -> bool:
+    """Whether the meaning confirms the words: it puts `best` first too, `lead` ahead."""
+    passage = best.passage
+    if passage.matched < ANSWER_MATCHED and passage.share < 1:
+        return False
+    return (
+        best.section.number == nearest
+        and passage.share >= CONFIRMED_SHARE
+        and lead >= CONFIRMED_LEAD
+    )
 
 
 def related(best: RankedSection) -> bool:

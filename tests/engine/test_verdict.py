@@ -10,7 +10,7 @@ from bot.engine import AnswerEngine, Verdict
 from bot.engine.engine import analyzers_for
 from bot.engine.index import Coverage, RankedSection
 from bot.engine.meaning import Meaning
-from bot.engine.verdict import decide
+from bot.engine.verdict import confirmed, decide
 from bot.knowledge import Knowledge, Section, load_knowledge
 from tests.engine.test_ranking import TINY_EN, TINY_KO
 
@@ -142,3 +142,15 @@ def test_everyday_question_around_one_word_of_the_talk_is_not_answered(
     # "life" and "인생" are the talk's words; "meaning" and "의미" are not, and they are
     # what the question asks about: treated as mere question frames, these were answered.
     assert engine.ask(question).verdict is not Verdict.ANSWER
+
+
+def test_meaning_confirms_the_words_only_for_the_same_section_with_a_lead(
+    knowledge: Knowledge,
+) -> None:
+    first = knowledge.sections("en")[1]
+    best = _ranked(first, 10, 0.4, 2)
+    assert confirmed(best, first.number, 0.01)
+    assert not confirmed(best, first.number + 1, 0.05)  # the meaning's nearest is another
+    assert not confirmed(best, first.number, 0.005)  # nearest, but by a hair
+    assert not confirmed(_ranked(first, 10, 0.39, 2), first.number, 0.05)  # words too thin
+    assert not confirmed(_ranked(first, 10, 0.8, 1), first.number, 0.05)  # one keyword
