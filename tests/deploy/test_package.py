@@ -75,7 +75,8 @@ def test_the_wheel_holds_every_package_and_every_bundled_talk(built: tuple[Path,
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py")}
     talks = {f"bot/talks/{p.name}" for p in (ROOT / "knowledge").glob("*.md")}
     assert len(talks) >= 2
-    assert modules | talks <= names
+    # The passages' vectors too, or an installed bot embeds them all at its first start.
+    assert modules | talks | {"bot/talks/vectors.npz"} <= names
 
 
 def test_an_installed_wheel_answers_from_its_own_bundled_talks(
@@ -118,9 +119,12 @@ def test_an_installed_wheel_answers_from_its_own_bundled_talks(
     assert Path(module).is_relative_to(site)
     assert Path(knowledge) == site / "bot" / "talks"
 
+    vectors = (site / "bot" / "talks" / "vectors.npz").read_bytes()
     answer = run(
         venv / "bin" / "townhall", "ask", "--json", "What did he say about hiring?", cwd=tmp_path
     )
+    # Every passage's vector came with the wheel: nothing was embedded and written again.
+    assert (site / "bot" / "talks" / "vectors.npz").read_bytes() == vectors
     results = json.loads(answer.stdout)["results"]
     assert results
     assert results[0]["doc"] == "openai-town-hall-2026-01"
