@@ -4,6 +4,7 @@ the store on both backends (a real SQLite file, a real PostgreSQL server)."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -34,6 +35,18 @@ def knowledge_dir() -> Path:
 def knowledge(knowledge_dir: Path) -> Knowledge:
     """The shipped knowledge, loaded once."""
     return load_knowledge(knowledge_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """knowledge/vectors.npz as it was before any test ran.
+
+    A command a test runs on the shipped knowledge rewrites that file when it lacks a
+    passage; the test that the committed file is complete reads this copy.
+    """
+    copy = tmp_path_factory.mktemp("shipped") / VECTORS_FILE
+    shutil.copyfile(BUNDLED_KNOWLEDGE / VECTORS_FILE, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -60,6 +61,8 @@ class Meaning:
         self.cache = cache
         self._encoder = encoder
         self._known: dict[str, Vectors] = _read(cache) if cache else {}
+        # What the cache file holds, to tell whether it needs writing.
+        self._stored = frozenset(self._known)
         self.added = 0
 
     @property
@@ -88,6 +91,10 @@ class Meaning:
             self.added += len(missing)
         return np.stack([self._known[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
 
+    def holds(self, texts: Iterable[str]) -> bool:
+        """Whether the cache file holds the vectors of exactly these texts."""
+        return self._stored == {_key(text) for text in texts}
+
     def save(self, keep: Iterable[str] | None = None) -> bool:
         """Write the known vectors to the cache file (only `keep`'s texts, when given).
 
@@ -96,19 +103,29 @@ class Meaning:
         """
         if self.cache is None:
             return False
-        known = self._known
-        if keep is not None:
-            wanted = {_key(text) for text in keep}
-            known = {k: v for k, v in known.items() if k in wanted}
-        path = self.cache
         try:
-            _write(path, known)
+            self.write(keep)
         except OSError as exc:
             log.warning(
                 "could not write %s (%s); passages are embedded at each start", self.cache, exc
             )
             return False
         return True
+
+    def write(self, keep: Iterable[str] | None = None) -> int:
+        """Write the known vectors (only `keep`'s texts, when given); how many were written.
+
+        Raises OSError when the cache file cannot be written, ValueError when there is none.
+        """
+        if self.cache is None:
+            raise ValueError("this Meaning has no cache file to write")
+        known = self._known
+        if keep is not None:
+            wanted = {_key(text) for text in keep}
+            known = {k: v for k, v in known.items() if k in wanted}
+        _write(self.cache, known)
+        self._stored = frozenset(known)
+        return len(known)
 
 
 class MeaningIndex:
@@ -167,7 +184,9 @@ def _read(path: Path) -> dict[str, Vectors]:
     try:
         with np.load(path, allow_pickle=False) as data:
             keys, vectors = data["keys"], data["vectors"]
-    except (OSError, ValueError, KeyError) as exc:
+        if keys.ndim != 1 or vectors.ndim != 2 or len(keys) != len(vectors):
+            raise ValueError(f"{len(keys)} keys for vectors of shape {vectors.shape}")
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         # A damaged cache costs a slower start, never an answer.
         log.warning("ignoring %s (%s); passages are embedded again", path, exc)
         return {}

@@ -19,6 +19,7 @@ import pytest
 
 from bot.store import InsightSlot, Limits, StoreUnavailableError, open_store
 from bot.store.store import Store
+from tests.permissions import without_write_permission as unprivileged
 from tests.postgres import PostgresCluster
 from tests.store.locking import write_lock_held
 
@@ -72,9 +73,7 @@ def every_operation(store: Store) -> list[Callable[[], object]]:
 
 def without_write_permission(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run Python `code` in a child that file permissions apply to, even when we are root."""
-    command = [sys.executable, "-c", code, *args]
-    if os.geteuid() == 0:  # root ignores permissions unless it gives up the capability
-        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    command = unprivileged([sys.executable, "-c", code, *args])
     return subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )

