@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from bot.cli.common import add_env_file_option, knowledge_or_exit, settings_or_exit
+from bot.engine.meaning import VECTORS_FILE, Meaning, MeaningIndex
+from bot.knowledge import Knowledge
 
 
 def register(commands: Any) -> None:
@@ -14,19 +17,40 @@ def register(commands: Any) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser(
         "check",
-        help="validate every knowledge file",
-        description="Parse every file; every language must have the same sections and a video.",
+        help="validate every knowledge file and refresh its passage vectors",
+        description=(
+            "Parse every file; every language must have the same sections and a video. "
+            f"Then embed the passages new since {VECTORS_FILE} was written and rewrite it."
+        ),
     )
     add_env_file_option(check, default=argparse.SUPPRESS)
     check.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Load the configured knowledge folder and report what it holds."""
-    knowledge = knowledge_or_exit(settings_or_exit(args.env_file))
+    """Load the configured knowledge folder, report what it holds, refresh its vectors."""
+    settings = settings_or_exit(args.env_file)
+    knowledge = knowledge_or_exit(settings)
     for document in knowledge.documents:
         print(
             f"ok  {document.path.name}: {document.talk} [{document.lang}] "
             f"{len(document.sections)} sections, video {document.video_url}"
         )
+    print(refresh_vectors(knowledge, settings.core.knowledge_dir / VECTORS_FILE))
     return 0
+
+
+def refresh_vectors(knowledge: Knowledge, path: Path) -> str:
+    """Embed the passages the vectors file at `path` lacks and rewrite it; one line on how."""
+    meaning = Meaning(path)
+    texts = set(MeaningIndex(knowledge, meaning).texts)
+    if not meaning.holds(texts):
+        try:
+            meaning.write(keep=texts)
+        except OSError as exc:
+            # A read-only install still answers: the passages are embedded at each start.
+            return (
+                f"--  {path.name}: not refreshed, {path.parent} cannot be written "
+                f"({exc.strerror or exc}): {meaning.added} new passages are embedded at each start"
+            )
+    return f"ok  {path.name}: {len(texts)} passages ({meaning.added} new)"
