@@ -15,7 +15,15 @@ import pytest
 from bot.analysis import Analyzer
 from bot.engine import AnswerEngine, Verdict
 from bot.engine.engine import analyzers_for
-from bot.engine.meaning import VECTORS_FILE, Encoder, Meaning, MeaningIndex, Vectors, unit_texts
+from bot.engine.meaning import (
+    PASSAGE_BATCH,
+    VECTORS_FILE,
+    Encoder,
+    Meaning,
+    MeaningIndex,
+    Vectors,
+    unit_texts,
+)
 from bot.knowledge import Knowledge
 from bot.settings import BUNDLED_KNOWLEDGE
 from tests.permissions import without_write_permission
@@ -28,12 +36,14 @@ class Counting:
     def __init__(self, real: Encoder) -> None:
         self.real = real
         self.embedded: list[str] = []
+        self.batches: list[int] = []
 
     def query(self, texts: str) -> Vectors:
         return self.real.query(texts)
 
     def passage(self, texts: list[str]) -> Vectors:
         self.embedded.extend(texts)
+        self.batches.append(len(texts))
         return self.real.passage(texts)
 
 
@@ -248,6 +258,17 @@ def test_save_drops_the_vectors_of_texts_no_longer_in_the_knowledge(
     assert reread.added == 1  # the old passage's vector was not kept
 
 
+def test_passages_are_embedded_a_batch_at_a_time_each_once(real: Encoder) -> None:
+    # The encoder's memory grows with its batch: a whole knowledge at once is 391 MB.
+    texts = [f"passage {n}" for n in range(2 * PASSAGE_BATCH + 3)]
+    counting = Counting(real)
+    vectors = Meaning(None, encoder=counting).passages([*texts, texts[0]])
+    assert counting.batches == [PASSAGE_BATCH, PASSAGE_BATCH, 3]
+    assert counting.embedded == texts
+    assert vectors.shape[0] == len(texts) + 1
+    assert np.array_equal(vectors[0], vectors[-1])
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -304,7 +325,7 @@ import sys
 from pathlib import Path
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
-from bot.engine.meaning import VECTORS_FILE, Meaning
+from bot.engine.meaning import PASSAGE_BATCH, VECTORS_FILE, Meaning
 from bot.knowledge import load_knowledge
 folder = Path(sys.argv[1])
 meaning = Meaning(folder / VECTORS_FILE)
