@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.checks import Finding
 from bot.cli.common import database_problem, settings_file_shown
 from bot.cli.serve import NOTHING_TO_RUN
+from bot.engine.meaning import VECTORS_FILE, Meaning, unit_texts
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.errors import StoreUnavailableError
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     found.extend(settings_findings(settings))
     found.append(database_finding(settings.core.townhall_db))
     found.append(knowledge_finding(settings.core.knowledge_dir))
+    found.append(meaning_finding(settings.core.knowledge_dir))
     found.extend(platform_findings(settings, args.port))
     return _report(found)
 
@@ -130,6 +132,40 @@ def knowledge_finding(folder: Path) -> Finding:
         return Finding("knowledge", str(folder), str(exc))
     sections = sum(len(document.sections) for document in knowledge.documents)
     return Finding("knowledge", f"{folder}: {len(knowledge.documents)} files, {sections} sections")
+
+
+def meaning_finding(folder: Path) -> Finding:
+    """Whether the question's meaning can be read here, and its vectors file is complete."""
+    subject = "meaning"
+    try:
+        knowledge = load_knowledge(folder)
+    except KnowledgeError:
+        return Finding(subject, "not checked: the knowledge does not load (above)")
+    meaning = Meaning(folder / VECTORS_FILE)
+    if meaning.problem:
+        return Finding(
+            subject,
+            f"off: {meaning.problem}; answers use the words alone",
+            "run on an x86-64 CPU with AVX2 and FMA (most since 2013), or accept answers "
+            "found by the words alone",
+        )
+    texts = {
+        text
+        for lang in knowledge.languages
+        for s in knowledge.sections(lang)
+        for text in unit_texts(s)
+    }
+    lacking = meaning.missing(texts)
+    if lacking:
+        return Finding(
+            subject,
+            f"{folder / VECTORS_FILE} lacks {lacking} of {len(texts)} passages: each start "
+            "embeds them (about 60 ms each)",
+            f"run `townhall knowledge check` as a user who can write {folder}",
+        )
+    return Finding(
+        subject, f"multilingual-e5-small; {VECTORS_FILE} holds all {len(texts)} passages"
+    )
 
 
 def platform_findings(settings: Settings, port: int) -> list[Finding]:

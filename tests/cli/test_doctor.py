@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest
 
 from bot.adapters.discord.doctor import channel_permissions
 from bot.cli import main
+from bot.settings import BUNDLED_KNOWLEDGE
 from bot.store import open_store
 from bot.store.migrate import head_revision
 from tests.fakes.discord_api import (
@@ -287,3 +289,19 @@ async def test_unreachable_slack_is_a_problem_naming_the_url(
     assert status == 1
     assert f"FIX  Slack: could not reach {url} (ClientConnectorError)" in out.splitlines()
     assert "ok   Slack: would run in HTTP mode: events on port 3000 at /slack/events" in out
+
+
+async def test_the_meaning_is_checked_against_the_knowledges_vectors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = await doctor(capsys)
+    assert "ok   meaning: multilingual-e5-small; vectors.npz holds all 202 passages" in out
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for talk in BUNDLED_KNOWLEDGE.glob("*.md"):
+        shutil.copy(talk, folder / talk.name)
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
+    _, out = await doctor(capsys)
+    assert f"{folder / 'vectors.npz'} lacks 202 of 202 passages" in out
+    assert f"run `townhall knowledge check` as a user who can write {folder}" in fixes(out)
+    assert not (folder / "vectors.npz").exists()  # doctor looks; it embeds nothing

