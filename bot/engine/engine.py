@@ -35,6 +35,9 @@ COMPANION_DEPTH = 10
 # (e5's cosines crowd between 0.8 and 0.9). Measured in docs/retrieval.md.
 MEANING_WEIGHT = 1.0
 MEANING_SPREAD = 0.02
+# When the words do not relate to the question at all (verdict none), their ranking is
+# weaker evidence and the meaning counts half as much again (measured in docs/retrieval.md).
+MEANING_WEIGHT_UNRELATED = 1.5
 
 _LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
 
@@ -83,7 +86,8 @@ class AnswerEngine:
         sure = verdict is Verdict.ANSWER
         similarities = self.meaning.similarities(cleaned.words) if lexical and not sure else {}
         if similarities:
-            ranked = self._ranked(index, reading, also, _scaled(similarities, lexical))
+            weight = MEANING_WEIGHT_UNRELATED if verdict is Verdict.NONE else MEANING_WEIGHT
+            ranked = self._ranked(index, reading, also, _scaled(similarities, lexical, weight))
             nearest, lead = _nearest(similarities)
             agree = ranked[0].section.number == lexical[0].section.number
             if verdict is Verdict.CLOSEST and agree and confirmed(lexical[0], nearest, lead):
@@ -182,10 +186,12 @@ class _Companion:
     share: float
 
 
-def _scaled(similarities: Mapping[int, float], lexical: list[RankedSection]) -> dict[int, float]:
-    """Each section's score for the question's meaning, on the scale of `lexical`."""
+def _scaled(
+    similarities: Mapping[int, float], lexical: list[RankedSection], weight: float
+) -> dict[int, float]:
+    """Each section's score for the question's meaning, `weight` times the scale of `lexical`."""
     nearest = max(similarities.values())
-    scale = MEANING_WEIGHT * lexical[0].score
+    scale = weight * lexical[0].score
     return {
         number: scale * math.exp((similarity - nearest) / MEANING_SPREAD)
         for number, similarity in similarities.items()
