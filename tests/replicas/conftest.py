@@ -8,7 +8,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,11 +80,22 @@ class Replica:
         return code
 
 
-async def until(check: Callable[[], Any], what: str) -> None:
-    """Wait (a bounded while) until the coroutine function `check` returns something true."""
-    async with asyncio.timeout(PATIENCE):
-        while not await check():
-            await asyncio.sleep(0.05)
+async def until(check: Callable[[], Any], what: str, replicas: Sequence[Replica] = ()) -> None:
+    """Wait (a bounded while) until the coroutine function `check` returns something true.
+
+    On timeout the failure says what was awaited and, for each of `replicas`, whether it
+    still runs and its last log lines: a rare failure must explain itself from CI's log.
+    """
+    try:
+        async with asyncio.timeout(PATIENCE):
+            while not await check():
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        told = [
+            f"replica pid {r.process.pid} (exit {r.process.returncode}): {r.events()[-15:]}"
+            for r in replicas
+        ]
+        pytest.fail(f"not within {PATIENCE} s: {what}\n" + "\n".join(told))
 
 
 @pytest.fixture

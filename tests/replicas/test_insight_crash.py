@@ -61,7 +61,7 @@ async def test_a_replica_killed_between_send_and_record_leaves_one_post_per_chan
         records = [store.insight.get(InsightSlot("slack", c, day)) for c in CHANNELS]
         return all(r is not None and r.status == "posted" for r in records)
 
-    await until(all_recorded, "both channels recorded")
+    await until(all_recorded, "both channels recorded", replicas)
     assert await survivor.stop() == 0
     records = {c: store.insight.get(InsightSlot("slack", c, day)) for c in CHANNELS}
     store.close()
