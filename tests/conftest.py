@@ -38,6 +38,19 @@ def knowledge(knowledge_dir: Path) -> Knowledge:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """$XDG_CACHE_HOME for every test and the commands they run: never the real home's."""
+    folder = tmp_path_factory.mktemp("cache-home")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
 def shipped_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """knowledge/vectors.npz as it was before any test ran.
 

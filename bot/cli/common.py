@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
-from bot.engine.meaning import VECTORS_FILE, Meaning
+from bot.engine.meaning import Meaning
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
@@ -52,9 +52,10 @@ def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine
     """The answer engine over the configured knowledge, or exit 1 naming the bad file and line.
 
     Passages new since the knowledge folder's vectors file was written are embedded now
-    and the file rewritten (kept to what the knowledge has), where it can be.
+    and the file rewritten (kept to what the knowledge has), or the user's spare file
+    where the folder cannot be written.
     """
-    meaning = Meaning(settings.core.knowledge_dir / VECTORS_FILE)
+    meaning = Meaning.of_folder(settings.core.knowledge_dir)
     engine = AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean), meaning)
     if meaning.added:
         meaning.save(keep=engine.meaning.texts)

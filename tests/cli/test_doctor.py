@@ -15,6 +15,7 @@ import pytest
 
 from bot.adapters.discord.doctor import channel_permissions
 from bot.cli import main
+from bot.engine.meaning import spare_vectors
 from bot.settings import BUNDLED_KNOWLEDGE
 from bot.store import open_store
 from bot.store.migrate import head_revision
@@ -303,5 +304,18 @@ async def test_the_meaning_is_checked_against_the_knowledges_vectors(
     monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
     _, out = await doctor(capsys)
     assert f"{folder / 'vectors.npz'} lacks 202 of 202 passages" in out
-    assert f"run `townhall knowledge check` as a user who can write {folder}" in fixes(out)
+    assert (
+        f"run `townhall knowledge check` as a user who can write {folder}, or as the service's user"
+    ) in fixes(out)
     assert not (folder / "vectors.npz").exists()  # doctor looks; it embeds nothing
+
+    # Vectors kept in this user's cache, as a service whose folder is read-only keeps them.
+    kept = spare_vectors(folder)
+    assert kept is not None
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(BUNDLED_KNOWLEDGE / "vectors.npz", kept)
+    _, out = await doctor(capsys)
+    assert (
+        f"ok   meaning: multilingual-e5-small; vectors.npz lacks 202 of 202 passages, "
+        f"kept for this user in {kept}"
+    ) in out.splitlines()

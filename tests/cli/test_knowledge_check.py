@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.engine.meaning import VECTORS_FILE, Meaning, unit_texts
+from bot.engine.meaning import VECTORS_FILE, Meaning, spare_vectors, unit_texts
 from bot.knowledge import Knowledge
 from tests.permissions import without_write_permission
 from tests.tiny_talk import FEEDING, TALK_EN, write_talk
@@ -89,8 +89,8 @@ def test_check_leaves_an_up_to_date_file_alone(
     assert (written.stat().st_mtime_ns, written.read_bytes()) == before
 
 
-def test_check_on_a_read_only_folder_says_so_in_one_line_and_succeeds(folder: Path) -> None:
-    count = len(texts_of(write_talk(folder)))
+def check_read_only(folder: Path, cache_home: Path) -> list[str]:
+    """`knowledge check`'s lines on `folder`, read-only, with `cache_home` as the user's cache."""
     folder.chmod(0o555)
     try:
         done = subprocess.run(
@@ -98,20 +98,49 @@ def test_check_on_a_read_only_folder_says_so_in_one_line_and_succeeds(folder: Pa
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "KNOWLEDGE_DIR": str(folder)},
+            env={**os.environ, "KNOWLEDGE_DIR": str(folder), "XDG_CACHE_HOME": str(cache_home)},
             check=False,
         )
     finally:
         folder.chmod(0o755)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    lines = done.stdout.splitlines()
+    assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+    return done.stdout.splitlines()
+
+
+def test_check_on_a_read_only_folder_keeps_the_vectors_for_this_user_and_says_where(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = len(texts_of(write_talk(folder)))
+    cache_home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    kept = spare_vectors(folder)
+    lines = check_read_only(folder, cache_home)
+    assert len(lines) == 3
+    assert lines[2] == (
+        f"ok  {VECTORS_FILE}: not refreshed, {folder} cannot be written (Permission denied); "
+        f"the {count} new passages' vectors are kept in {kept}, for this user only"
+    )
+    assert Meaning(kept).holds(texts_of(write_talk(folder)))
+
+
+def test_check_on_a_read_only_folder_without_a_cache_to_write_says_so_and_succeeds(
+    folder: Path, tmp_path: Path
+) -> None:
+    count = len(texts_of(write_talk(folder)))
+    cache_home = tmp_path / "cache"
+    cache_home.mkdir(mode=0o555)
+    try:
+        lines = check_read_only(folder, cache_home)
+    finally:
+        cache_home.chmod(0o755)
     assert len(lines) == 3
     assert lines[2] == (
         f"--  {VECTORS_FILE}: not refreshed, {folder} cannot be written (Permission denied): "
         f"{count} new passages are embedded at each start"
     )
-    assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+    assert list(cache_home.iterdir()) == []
 
 
 def test_a_broken_knowledge_file_still_fails_and_writes_no_vectors(

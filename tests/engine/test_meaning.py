@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from bot.engine.meaning import (
     Vectors,
     cpu_problem,
     encoder_problem,
+    knowledge_units,
     unit_texts,
 )
 from bot.knowledge import Knowledge
@@ -322,42 +324,103 @@ def test_the_written_file_is_readable_by_everyone(tmp_path: Path, real: Encoder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.en.md", "tiny.ko.md", VECTORS_FILE]
 
 
-# Run where file permissions apply: save() cannot write, and the engine answers anyway.
+# Run where file permissions apply: the folder cannot be written, and the engine answers.
 UNWRITABLE = """
-import sys
+import logging, sys
 from pathlib import Path
 from bot.engine import AnswerEngine
 from bot.engine.engine import analyzers_for
-from bot.engine.meaning import PASSAGE_BATCH, VECTORS_FILE, Meaning
+from bot.engine.meaning import Meaning
 from bot.knowledge import load_knowledge
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 folder = Path(sys.argv[1])
-meaning = Meaning(folder / VECTORS_FILE)
+meaning = Meaning.of_folder(folder)
 engine = AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"), meaning)
+print("embedded", meaning.added)
 print("saved", meaning.save(keep=engine.meaning.texts))
 print("best", engine.ask("How often do cats eat?").hits[0].number)
 """
 
 
-def test_an_unwritable_folder_makes_save_return_false_naming_the_file_and_answers_go_on(
-    tmp_path: Path,
-) -> None:
-    write_talk(tmp_path)
-    tmp_path.chmod(0o555)
+def run_unwritable(folder: Path, cache_home: Path) -> subprocess.CompletedProcess[str]:
+    """UNWRITABLE over `folder`, read-only, with `cache_home` as the user's cache folder."""
+    folder.chmod(0o555)
     try:
-        done = subprocess.run(
-            without_write_permission([sys.executable, "-c", UNWRITABLE, str(tmp_path)]),
+        return subprocess.run(
+            without_write_permission([sys.executable, "-c", UNWRITABLE, str(folder)]),
             capture_output=True,
             text=True,
             timeout=120,
+            env={**os.environ, "XDG_CACHE_HOME": str(cache_home)},
             check=False,
         )
     finally:
-        tmp_path.chmod(0o755)
+        folder.chmod(0o755)
+
+
+def test_an_unwritable_folder_keeps_its_vectors_in_the_users_cache_for_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, cache_home = tmp_path / "knowledge", tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    folder.mkdir()
+    texts = {text for _, text in knowledge_units(write_talk(folder))}
+
+    first = run_unwritable(folder, cache_home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [f"embedded {len(texts)}", "saved True", "best 1"]
+    kept = meaning_module.spare_vectors(folder)
+    assert kept is not None
+    assert list((cache_home / "townhall").iterdir()) == [kept]
+    assert (
+        f"could not write {folder / VECTORS_FILE} (Permission denied); "
+        f"the vectors are kept in {kept}"
+    ) in first.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+
+    second = run_unwritable(folder, cache_home)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines() == ["embedded 0", "saved True", "best 1"]
+
+
+def test_with_neither_folder_writable_save_returns_false_naming_both_and_answers_go_on(
+    tmp_path: Path,
+) -> None:
+    folder, cache_home = tmp_path / "knowledge", tmp_path / "cache"
+    folder.mkdir()
+    cache_home.mkdir(mode=0o555)
+    write_talk(folder)
+    try:
+        done = run_unwritable(folder, cache_home)
+    finally:
+        cache_home.chmod(0o755)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["saved False", "best 1"]
-    assert f"could not write {tmp_path / VECTORS_FILE} (" in done.stderr
+    assert done.stdout.splitlines()[1:] == ["saved False", "best 1"]
+    assert f"could not write {folder / VECTORS_FILE} (Permission denied) nor " in done.stderr
+    assert "passages are embedded at each start" in done.stderr
     assert "Traceback" not in done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+    assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
+    assert list(cache_home.iterdir()) == []
+
+
+def test_the_spare_file_is_one_per_knowledge_folder_under_the_users_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    one, other = (
+        meaning_module.spare_vectors(tmp_path / "a"),
+        meaning_module.spare_vectors(tmp_path / "b"),
+    )
+    assert one is not None
+    assert other is not None
+    assert one.parent == other.parent == tmp_path / "xdg" / "townhall"
+    assert one != other
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert (
+        meaning_module.spare_vectors(tmp_path / "a")
+        == tmp_path / "home" / ".cache" / "townhall" / one.name
+    )
 
 
 # The shipped vectors
