@@ -58,8 +58,23 @@ def _config(prefix: str) -> SettingsConfigDict:
     )
 
 
+def user_cache_dir() -> Path | None:
+    """This user's cache folder for the bot: $XDG_CACHE_HOME/townhall, else ~/.cache/townhall.
+
+    None when the user has no home folder to name. Under the image and the systemd unit
+    the home folder is the state folder (/data, /var/lib/townhall), which the bot may write.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if base and Path(base).is_absolute():
+        return Path(base) / "townhall"
+    try:
+        return Path.home() / ".cache" / "townhall"
+    except RuntimeError:  # no home folder known for this user
+        return None
+
+
 class CoreSettings(BaseSettings):
-    """Where the knowledge and the state database live."""
+    """Where the knowledge, the state database and the cache live."""
 
     model_config = _config("")
 
@@ -67,6 +82,8 @@ class CoreSettings(BaseSettings):
     # A SQLite file path, or a PostgreSQL URL (postgresql://user:password@host/db) that
     # replicas share; bot/store opens either.
     townhall_db: str = Field(default="townhall.db", min_length=1)
+    # Where the passage vectors of a knowledge folder the bot cannot write are kept.
+    townhall_cache_dir: Path | None = Field(default_factory=user_cache_dir)
 
 
 @dataclass(frozen=True)

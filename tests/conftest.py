@@ -38,16 +38,21 @@ def knowledge(knowledge_dir: Path) -> Knowledge:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """$XDG_CACHE_HOME for every test and the commands they run: never the real home's."""
-    folder = tmp_path_factory.mktemp("cache-home")
-    before = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = before
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """TOWNHALL_CACHE_DIR for every test and the commands they run: never the real home's.
+
+    $XDG_CACHE_HOME too, for the tests that clear the bot's variables and so use the default.
+    """
+    folder = tmp_path_factory.mktemp("cache")
+    names = {"TOWNHALL_CACHE_DIR": folder / "townhall", "XDG_CACHE_HOME": folder}
+    before = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(path) for name, path in names.items()})
+    yield folder / "townhall"
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -156,3 +156,17 @@ def test_unknown_variables_name_the_nearest_setting_and_skip_other_tools() -> No
         "SLACK_SIGNING_SECRT (in the environment) is ignored: did you mean SLACK_SIGNING_SECRET?",
         "STATS_ZZZ_QQQ (in the environment) is ignored: it is not a townhall setting",
     ]
+
+
+def test_the_cache_folder_is_the_xdg_one_else_the_homes_unless_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TOWNHALL_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert load_settings().core.townhall_cache_dir == tmp_path / "xdg" / "townhall"
+    # A relative XDG_CACHE_HOME is to be ignored (XDG Base Directory specification).
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert load_settings().core.townhall_cache_dir == tmp_path / "home" / ".cache" / "townhall"
+    monkeypatch.setenv("TOWNHALL_CACHE_DIR", str(tmp_path / "mine"))
+    assert load_settings().core.townhall_cache_dir == tmp_path / "mine"

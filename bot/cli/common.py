@@ -52,10 +52,10 @@ def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine
     """The answer engine over the configured knowledge, or exit 1 naming the bad file and line.
 
     Passages new since the knowledge folder's vectors file was written are embedded now
-    and the file rewritten (kept to what the knowledge has), or the user's spare file
-    where the folder cannot be written.
+    and the file rewritten (kept to what the knowledge has), or the spare file in
+    TOWNHALL_CACHE_DIR where the folder cannot be written.
     """
-    meaning = Meaning.of_folder(settings.core.knowledge_dir)
+    meaning = Meaning.of_folder(settings.core.knowledge_dir, settings.core.townhall_cache_dir)
     engine = AnswerEngine(knowledge_or_exit(settings), analyzers_for(korean), meaning)
     if meaning.added:
         meaning.save(keep=engine.meaning.texts)

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     found.extend(settings_findings(settings))
     found.append(database_finding(settings.core.townhall_db))
     found.append(knowledge_finding(settings.core.knowledge_dir))
-    found.append(meaning_finding(settings.core.knowledge_dir))
+    found.append(meaning_finding(settings.core.knowledge_dir, settings.core.townhall_cache_dir))
     found.extend(platform_findings(settings, args.port))
     return _report(found)
 
@@ -134,14 +134,14 @@ def knowledge_finding(folder: Path) -> Finding:
     return Finding("knowledge", f"{folder}: {len(knowledge.documents)} files, {sections} sections")
 
 
-def meaning_finding(folder: Path) -> Finding:
+def meaning_finding(folder: Path, cache_dir: Path | None) -> Finding:
     """Whether the question's meaning can be read here, and its vectors file is complete."""
     subject = "meaning"
     try:
         knowledge = load_knowledge(folder)
     except KnowledgeError:
         return Finding(subject, "not checked: the knowledge does not load (above)")
-    meaning = Meaning.of_folder(folder)
+    meaning = Meaning.of_folder(folder, cache_dir)
     if meaning.problem:
         return Finding(
             subject,
@@ -164,7 +164,7 @@ def meaning_finding(folder: Path) -> Finding:
         return Finding(
             subject,
             f"multilingual-e5-small; {VECTORS_FILE} lacks {unstored} of {len(texts)} passages, "
-            f"kept for this user in {meaning.spare}",
+            f"kept in {meaning.spare} (TOWNHALL_CACHE_DIR)",
         )
     return Finding(
         subject, f"multilingual-e5-small; {VECTORS_FILE} holds all {len(texts)} passages"

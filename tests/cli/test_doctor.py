@@ -310,12 +310,12 @@ async def test_the_meaning_is_checked_against_the_knowledges_vectors(
     assert not (folder / "vectors.npz").exists()  # doctor looks; it embeds nothing
 
     # Vectors kept in this user's cache, as a service whose folder is read-only keeps them.
-    kept = spare_vectors(folder)
-    assert kept is not None
-    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept = spare_vectors(folder, tmp_path / "cache")
+    monkeypatch.setenv("TOWNHALL_CACHE_DIR", str(kept.parent))
+    kept.parent.mkdir()
     shutil.copyfile(BUNDLED_KNOWLEDGE / "vectors.npz", kept)
     _, out = await doctor(capsys)
     assert (
         f"ok   meaning: multilingual-e5-small; vectors.npz lacks 202 of 202 passages, "
-        f"kept for this user in {kept}"
+        f"kept in {kept} (TOWNHALL_CACHE_DIR)"
     ) in out.splitlines()

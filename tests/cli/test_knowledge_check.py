@@ -89,8 +89,8 @@ def test_check_leaves_an_up_to_date_file_alone(
     assert (written.stat().st_mtime_ns, written.read_bytes()) == before
 
 
-def check_read_only(folder: Path, cache_home: Path) -> list[str]:
-    """`knowledge check`'s lines on `folder`, read-only, with `cache_home` as the user's cache."""
+def check_read_only(folder: Path, cache_dir: Path) -> list[str]:
+    """`knowledge check`'s lines on `folder`, read-only, with `cache_dir` as its cache."""
     folder.chmod(0o555)
     try:
         done = subprocess.run(
@@ -98,7 +98,7 @@ def check_read_only(folder: Path, cache_home: Path) -> list[str]:
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "KNOWLEDGE_DIR": str(folder), "XDG_CACHE_HOME": str(cache_home)},
+            env={**os.environ, "KNOWLEDGE_DIR": str(folder), "TOWNHALL_CACHE_DIR": str(cache_dir)},
             check=False,
         )
     finally:
@@ -109,38 +109,37 @@ def check_read_only(folder: Path, cache_home: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_check_on_a_read_only_folder_keeps_the_vectors_for_this_user_and_says_where(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_check_on_a_read_only_folder_keeps_the_vectors_in_the_cache_folder_and_says_where(
+    folder: Path, tmp_path: Path
 ) -> None:
-    count = len(texts_of(write_talk(folder)))
-    cache_home = tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
-    kept = spare_vectors(folder)
-    lines = check_read_only(folder, cache_home)
+    texts = texts_of(write_talk(folder))
+    cache_dir = tmp_path / "cache"
+    kept = spare_vectors(folder, cache_dir)
+    lines = check_read_only(folder, cache_dir)
     assert len(lines) == 3
     assert lines[2] == (
         f"ok  {VECTORS_FILE}: not refreshed, {folder} cannot be written (Permission denied); "
-        f"the {count} new passages' vectors are kept in {kept}, for this user only"
+        f"the {len(texts)} new passages' vectors are kept in {kept} (TOWNHALL_CACHE_DIR)"
     )
-    assert Meaning(kept).holds(texts_of(write_talk(folder)))
+    assert Meaning(kept).holds(texts)
 
 
 def test_check_on_a_read_only_folder_without_a_cache_to_write_says_so_and_succeeds(
     folder: Path, tmp_path: Path
 ) -> None:
     count = len(texts_of(write_talk(folder)))
-    cache_home = tmp_path / "cache"
-    cache_home.mkdir(mode=0o555)
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir(mode=0o555)
     try:
-        lines = check_read_only(folder, cache_home)
+        lines = check_read_only(folder, cache_dir / "townhall")
     finally:
-        cache_home.chmod(0o755)
+        cache_dir.chmod(0o755)
     assert len(lines) == 3
     assert lines[2] == (
         f"--  {VECTORS_FILE}: not refreshed, {folder} cannot be written (Permission denied): "
         f"{count} new passages are embedded at each start"
     )
-    assert list(cache_home.iterdir()) == []
+    assert list(cache_dir.iterdir()) == []
 
 
 def test_a_broken_knowledge_file_still_fails_and_writes_no_vectors(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import random
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from bot.engine.meaning import (
     cpu_problem,
     encoder_problem,
     knowledge_units,
+    spare_vectors,
     unit_texts,
 )
 from bot.knowledge import Knowledge
@@ -333,8 +333,8 @@ from bot.engine.engine import analyzers_for
 from bot.engine.meaning import Meaning
 from bot.knowledge import load_knowledge
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-folder = Path(sys.argv[1])
-meaning = Meaning.of_folder(folder)
+folder, cache_dir = Path(sys.argv[1]), Path(sys.argv[2])
+meaning = Meaning.of_folder(folder, cache_dir)
 engine = AnswerEngine(load_knowledge(folder), analyzers_for("mecab-ko"), meaning)
 print("embedded", meaning.added)
 print("saved", meaning.save(keep=engine.meaning.texts))
@@ -342,43 +342,42 @@ print("best", engine.ask("How often do cats eat?").hits[0].number)
 """
 
 
-def run_unwritable(folder: Path, cache_home: Path) -> subprocess.CompletedProcess[str]:
-    """UNWRITABLE over `folder`, read-only, with `cache_home` as the user's cache folder."""
+def run_unwritable(folder: Path, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    """UNWRITABLE over `folder`, read-only, with `cache_dir` for its spare vectors."""
     folder.chmod(0o555)
     try:
         return subprocess.run(
-            without_write_permission([sys.executable, "-c", UNWRITABLE, str(folder)]),
+            without_write_permission(
+                [sys.executable, "-c", UNWRITABLE, str(folder), str(cache_dir)]
+            ),
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "XDG_CACHE_HOME": str(cache_home)},
             check=False,
         )
     finally:
         folder.chmod(0o755)
 
 
-def test_an_unwritable_folder_keeps_its_vectors_in_the_users_cache_for_the_next_start(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_unwritable_folder_keeps_its_vectors_in_the_cache_folder_for_the_next_start(
+    tmp_path: Path,
 ) -> None:
-    folder, cache_home = tmp_path / "knowledge", tmp_path / "cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    folder, cache_dir = tmp_path / "knowledge", tmp_path / "cache"
     folder.mkdir()
     texts = {text for _, text in knowledge_units(write_talk(folder))}
 
-    first = run_unwritable(folder, cache_home)
+    first = run_unwritable(folder, cache_dir)
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [f"embedded {len(texts)}", "saved True", "best 1"]
-    kept = meaning_module.spare_vectors(folder)
-    assert kept is not None
-    assert list((cache_home / "townhall").iterdir()) == [kept]
+    kept = spare_vectors(folder, cache_dir)
+    assert list(cache_dir.iterdir()) == [kept]
     assert (
         f"could not write {folder / VECTORS_FILE} (Permission denied); "
         f"the vectors are kept in {kept}"
     ) in first.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
 
-    second = run_unwritable(folder, cache_home)
+    second = run_unwritable(folder, cache_dir)
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines() == ["embedded 0", "saved True", "best 1"]
 
@@ -386,41 +385,33 @@ def test_an_unwritable_folder_keeps_its_vectors_in_the_users_cache_for_the_next_
 def test_with_neither_folder_writable_save_returns_false_naming_both_and_answers_go_on(
     tmp_path: Path,
 ) -> None:
-    folder, cache_home = tmp_path / "knowledge", tmp_path / "cache"
+    folder, cache_dir = tmp_path / "knowledge", tmp_path / "cache"
     folder.mkdir()
-    cache_home.mkdir(mode=0o555)
+    cache_dir.mkdir(mode=0o555)
     write_talk(folder)
     try:
-        done = run_unwritable(folder, cache_home)
+        done = run_unwritable(folder, cache_dir)
     finally:
-        cache_home.chmod(0o755)
+        cache_dir.chmod(0o755)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1:] == ["saved False", "best 1"]
-    assert f"could not write {folder / VECTORS_FILE} (Permission denied) nor " in done.stderr
+    assert (
+        f"could not write {folder / VECTORS_FILE} (Permission denied) "
+        f"nor {spare_vectors(folder, cache_dir)} (Permission denied)"
+    ) in done.stderr
     assert "passages are embedded at each start" in done.stderr
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["tiny.en.md", "tiny.ko.md"]
-    assert list(cache_home.iterdir()) == []
+    assert list(cache_dir.iterdir()) == []
 
 
-def test_the_spare_file_is_one_per_knowledge_folder_under_the_users_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    one, other = (
-        meaning_module.spare_vectors(tmp_path / "a"),
-        meaning_module.spare_vectors(tmp_path / "b"),
-    )
-    assert one is not None
-    assert other is not None
-    assert one.parent == other.parent == tmp_path / "xdg" / "townhall"
-    assert one != other
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert (
-        meaning_module.spare_vectors(tmp_path / "a")
-        == tmp_path / "home" / ".cache" / "townhall" / one.name
-    )
+def test_the_spare_file_is_one_per_knowledge_folder(tmp_path: Path) -> None:
+    one = spare_vectors(tmp_path / "a", tmp_path / "cache")
+    assert one.parent == tmp_path / "cache"
+    assert one != spare_vectors(tmp_path / "b", tmp_path / "cache")
+    # The same folder by another path is the same folder.
+    assert one == spare_vectors(tmp_path / "b" / ".." / "a", tmp_path / "cache")
+    assert Meaning.of_folder(tmp_path / "a", None).spare is None
 
 
 # The shipped vectors
