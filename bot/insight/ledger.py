@@ -110,4 +110,4 @@ class Ledger:
 
 
 def _slot(channel: Channel, day: dt.date) -> InsightSlot:
-    return InsightSlot(channel.platform, channel.id, day)
+    return InsightSlot(channel, day)

@@ -32,8 +32,8 @@ class InsightPosts:
     def open_day(self, slot: InsightSlot, insight_key: str, now: dt.datetime) -> InsightPost:
         """The record for `slot`, created pending (due at once) if there is none."""
         insert = self._db.insert(insight_posts).values(
-            platform=slot.platform,
-            channel=slot.channel,
+            platform=slot.channel.platform,
+            channel=slot.channel.id,
             day=slot.day.isoformat(),
             insight_key=insight_key,
             status="pending",
@@ -177,7 +177,9 @@ class InsightPosts:
 
 def _is(slot: InsightSlot) -> ColumnElement[bool]:
     return and_(
-        _t.platform == slot.platform, _t.channel == slot.channel, _t.day == slot.day.isoformat()
+        _t.platform == slot.channel.platform,
+        _t.channel == slot.channel.id,
+        _t.day == slot.day.isoformat(),
     )
 
 

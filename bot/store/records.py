@@ -13,10 +13,9 @@ PostStatus = Literal["pending", "posted", "failed"]
 
 @dataclass(frozen=True)
 class InsightSlot:
-    """One day's insight in one channel of one platform: the key of an insight post record."""
+    """One day's insight in one channel: the key of an insight post record."""
 
-    platform: str
-    channel: str
+    channel: Channel
     day: dt.date
 
 
@@ -39,7 +38,7 @@ class InsightPost:
     @property
     def slot(self) -> InsightSlot:
         """What this record is about."""
-        return InsightSlot(self.channel.platform, self.channel.id, self.day)
+        return InsightSlot(self.channel, self.day)
 
     def leased(self, now: dt.datetime) -> bool:
         """Whether a claimer holds this record at `now`."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channel import Channel
 from bot.cli import main
 from bot.cli.insight import status
 from bot.insight.ledger import ROTATION_START
@@ -178,11 +179,11 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
     with served(tmp_path) as store:
         posts = store.insight
         for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
-            posted = InsightSlot("discord", "111", day)
+            posted = InsightSlot(Channel("discord", "111"), day)
             posts.open_day(posted, f"{day}/t/1", noon)
             posts.claim(posted, "me", noon, dt.timedelta(minutes=10))
             posts.record_posted(posted, f"m-{day.day}", noon)
-        failing = InsightSlot("slack", "C1", dt.date(2026, 2, 2))
+        failing = InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 2))
         posts.open_day(failing, "2026-02-02/t/1", noon)
         posts.claim(failing, "me", noon, dt.timedelta(minutes=10))
         posts.record_failed(failing, "me", "not_in_channel", noon)
@@ -215,7 +216,7 @@ def test_status_after_every_channel_is_done_names_tomorrow(
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
     with served(tmp_path) as store:
         for platform, channel in (("discord", "111"), ("discord", "222"), ("slack", "C1")):
-            done = InsightSlot(platform, channel, dt.date(2026, 2, 2))
+            done = InsightSlot(Channel(platform, channel), dt.date(2026, 2, 2))
             store.insight.open_day(done, "k", noon)
             store.insight.claim(done, "me", noon, dt.timedelta(minutes=10))
             store.insight.record_posted(done, "m", noon)
@@ -263,7 +264,7 @@ def test_status_reads_a_served_database_on_either_backend(
     monkeypatch.setenv("TOWNHALL_DB", db_target)
     store.values.add(ROTATION_START, START.isoformat())
     noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)
-    slot = InsightSlot("discord", "111", dt.date(2026, 2, 2))
+    slot = InsightSlot(Channel("discord", "111"), dt.date(2026, 2, 2))
     store.insight.open_day(slot, "k", noon)
     store.insight.claim(slot, "me", noon, dt.timedelta(minutes=10))
     store.insight.record_posted(slot, "m-2", noon)

@@ -52,7 +52,7 @@ def failed_today(tmp_path: Path, channel: Channel, error: str, key: str = "k") -
     store = open_store(tmp_path / "townhall.db")
     store.upgrade()
     store.values.add(ROTATION_START, TODAY.isoformat())
-    slot = InsightSlot(channel.platform, channel.id, TODAY)
+    slot = InsightSlot(channel, TODAY)
     store.insight.open_day(slot, key, NOW)
     assert store.insight.claim(slot, "serve", NOW, dt.timedelta(minutes=10)) is not None
     store.insight.record_failed(slot, "serve", error, NOW)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.channel import Channel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.insight.schedule import InsightScheduler
@@ -60,7 +61,7 @@ async def test_a_write_lock_at_post_time_delays_the_post_until_it_is_released_th
     await asyncio.wait_for(day, PATIENCE)
 
     (posted,) = slack.posts("C1")
-    record = store.insight.get(InsightSlot("slack", "C1", dt.date(2026, 2, 2)))
+    record = store.insight.get(InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 2)))
     assert record is not None
     assert (record.status, record.insight_key) == ("posted", posted)
     assert record.updated > utc(2026, 2, 2, 0, 0)  # after at least one wait

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.channel import Channel
 from bot.store import InsightSlot, open_store
 from tests.adapters.slack.conftest import SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlack
@@ -46,7 +47,7 @@ async def test_a_replica_killed_between_send_and_record_leaves_one_post_per_chan
     await fake_slack.wait_for("chat.postMessage", count=len(CHANNELS), timeout=PATIENCE)
     store = open_store(replica_database)
     day = dt.datetime.now(dt.UTC).date()
-    claim = store.insight.get(InsightSlot("slack", "C1", day))
+    claim = store.insight.get(InsightSlot(Channel("slack", "C1"), day))
     assert claim is not None
     assert claim.lease_owner is not None
     owner_pid = int(claim.lease_owner.split(":")[1])
@@ -58,12 +59,12 @@ async def test_a_replica_killed_between_send_and_record_leaves_one_post_per_chan
     fake_slack.hold_posts.set()
 
     async def all_recorded() -> bool:
-        records = [store.insight.get(InsightSlot("slack", c, day)) for c in CHANNELS]
+        records = [store.insight.get(InsightSlot(Channel("slack", c), day)) for c in CHANNELS]
         return all(r is not None and r.status == "posted" for r in records)
 
     await until(all_recorded, "both channels recorded", replicas)
     assert await survivor.stop() == 0
-    records = {c: store.insight.get(InsightSlot("slack", c, day)) for c in CHANNELS}
+    records = {c: store.insight.get(InsightSlot(Channel("slack", c), day)) for c in CHANNELS}
     store.close()
 
     for channel in CHANNELS:

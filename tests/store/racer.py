@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+from bot.channel import Channel
 from bot.store import InsightSlot, Limits, open_store
 from bot.store.store import Store
 
 NOW = dt.datetime(2026, 2, 2, 0, 0, tzinfo=dt.UTC)
-SLOT = InsightSlot("slack", "C1", dt.date(2026, 2, 2))
+SLOT = InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 2))
 PATIENT = Limits(busy_timeout=30, connect_timeout=10, statement_timeout=30)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channel import Channel
 from bot.store import InsightSlot, Limits, StoreUnavailableError, open_store
 from bot.store.store import Store
 from tests.permissions import without_write_permission as unprivileged
@@ -26,7 +27,7 @@ from tests.store.locking import write_lock_held
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120  # a guard against a hang, not a timing assertion
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
-SLOT = InsightSlot("slack", "C1", dt.date(2026, 2, 2))
+SLOT = InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 2))
 # Short waits, so a lock held past them fails the operation quickly.
 IMPATIENT = Limits(busy_timeout=0.2, connect_timeout=2, statement_timeout=0.3)
 # Each child opens TOWNHALL_DB, reads and writes once, and prints what happened.

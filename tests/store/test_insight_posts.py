@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from bot.channel import Channel
 from bot.store import InsightSlot
 from bot.store.store import Store
 from tests.store.racer import SLOT
@@ -146,8 +147,8 @@ def test_only_failed_records_reopen(store: Store) -> None:
 def test_a_day_lists_its_records_by_platform_and_channel(store: Store) -> None:
     day = dt.date(2026, 2, 2)
     for platform, channel in [("slack", "C2"), ("discord", "9"), ("slack", "C1")]:
-        store.insight.open_day(InsightSlot(platform, channel, day), KEY, T0)
-    store.insight.open_day(InsightSlot("slack", "C1", dt.date(2026, 2, 3)), KEY, T0)
+        store.insight.open_day(InsightSlot(Channel(platform, channel), day), KEY, T0)
+    store.insight.open_day(InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 3)), KEY, T0)
 
     records = store.insight.day(day)
 
@@ -162,8 +163,8 @@ def test_a_day_lists_its_records_by_platform_and_channel(store: Store) -> None:
 def test_recent_gives_a_channels_latest_records_newest_first(store: Store) -> None:
     for offset in range(5):
         day = dt.date(2026, 2, 2) + dt.timedelta(days=offset)
-        store.insight.open_day(InsightSlot("slack", "C1", day), KEY, T0)
-    store.insight.open_day(InsightSlot("slack", "C2", dt.date(2026, 3, 1)), KEY, T0)
+        store.insight.open_day(InsightSlot(Channel("slack", "C1"), day), KEY, T0)
+    store.insight.open_day(InsightSlot(Channel("slack", "C2"), dt.date(2026, 3, 1)), KEY, T0)
 
     recent = store.insight.recent("slack", "C1", 3)
 
@@ -173,7 +174,7 @@ def test_recent_gives_a_channels_latest_records_newest_first(store: Store) -> No
 def test_channels_lists_each_platform_and_channel_once(store: Store) -> None:
     for day in (dt.date(2026, 2, 2), dt.date(2026, 2, 3)):
         for platform, channel in [("slack", "C1"), ("discord", "9")]:
-            store.insight.open_day(InsightSlot(platform, channel, day), KEY, T0)
+            store.insight.open_day(InsightSlot(Channel(platform, channel), day), KEY, T0)
 
     assert store.insight.channels() == [("discord", "9"), ("slack", "C1")]
 

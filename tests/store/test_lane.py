@@ -10,12 +10,13 @@ from typing import TypeVar
 
 import pytest
 
+from bot.channel import Channel
 from bot.store import AsyncStore, InsightSlot, Limits, StoreUnavailableError, ThreadLane, open_store
 from tests.store.locking import write_lock_held
 
 T = TypeVar("T")
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
-SLOT = InsightSlot("slack", "C1", dt.date(2026, 2, 2))
+SLOT = InsightSlot(Channel("slack", "C1"), dt.date(2026, 2, 2))
 LEASE = dt.timedelta(minutes=10)
 PATIENT = Limits(busy_timeout=60, connect_timeout=10, statement_timeout=60)
 

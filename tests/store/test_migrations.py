@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from bot.channel import Channel
 from bot.store import InsightSlot, StoreUnavailableError, open_store
 from bot.store.migrate import MIGRATIONS, head_revision
 from bot.store.schema import metadata
@@ -85,14 +86,16 @@ def test_a_state_file_from_before_versioning_upgrades_in_place_with_its_data(
             "failed",
             "not_in_channel",
         )
-        pending = store.insight.get(InsightSlot("slack", "C0123ABCD", dt.date(2026, 2, 4)))
+        pending = store.insight.get(InsightSlot(Channel("slack", "C0123ABCD"), dt.date(2026, 2, 4)))
         assert pending is not None
         assert (pending.status, pending.attempts, pending.last_error) == (
             "pending",
             1,
             "ratelimited",
         )
-        assert store.insight.reopen(InsightSlot("slack", "C0123ABCD", day), pending.updated)
+        assert store.insight.reopen(
+            InsightSlot(Channel("slack", "C0123ABCD"), day), pending.updated
+        )
         assert _differences(store) == []
     finally:
         store.close()
