@@ -144,6 +144,7 @@ class Meaning:
         """
         if self.cache is None:
             return False
+        keep = None if keep is None else tuple(keep)  # read twice when the spare is written
         try:
             self.write(keep)
         except OSError as exc:
