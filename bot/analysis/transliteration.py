@@ -24,6 +24,11 @@ from hangul_romanize.rule import REVISED_FINALS, REVISED_INITIALS, REVISED_VOWEL
 VOWEL = "V"
 MIN_KEY = 5
 MIN_CONSONANTS = 3
+# A Hangul part written onto Latin letters ("오픈AI") needs two marks, and the Latin part
+# two letters, to name a word of the knowledge (see LatinTerms._with_latin_end).
+MIXED_MARKS = 2
+MIXED_LATIN = 2
+_MIXED = re.compile(r"([\uac00-\ud7a3]+)([A-Za-z][A-Za-z0-9]*)")
 
 _CONSONANTS = {
     "g": "K",
@@ -171,11 +176,13 @@ class LatinTerms:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self._by_key: dict[str, LatinTerm] = {}
+        self._words: set[str] = set()
         ambiguous: set[str] = set()
         for phrase in phrases:
             words = re.findall(r"[A-Za-z][A-Za-z0-9]*", phrase)
             if not words:
                 continue
+            self._words.update(words)
             term = LatinTerm(" ".join(words), len(words))
             for key in _keys(words):
                 if not long_enough(key):
@@ -194,7 +201,36 @@ class LatinTerms:
     def find(self, hangul: str) -> LatinTerm | None:
         """The Latin term whose sound key `hangul` has, if there is one."""
         key = hangul_key(hangul)
-        return self._by_key.get(key) if long_enough(key) else None
+        found = self._by_key.get(key) if long_enough(key) else None
+        mixed = _MIXED.fullmatch(hangul)
+        if found is None and mixed is not None:
+            return self._with_latin_end(*mixed.groups())
+        return found
+
+    def _with_latin_end(self, hangul: str, latin: str) -> LatinTerm | None:
+        """The one word of the terms that ends in `latin` and begins as `hangul` sounds.
+
+        "오픈AI" is "OpenAI" and "챗GPT" "ChatGPT": the Latin letters must end the word as
+        typed, so the Hangul part may have a shorter key than a whole spelling; it must
+        match the rest of the word by its first mark and its consonants, because English
+        vowels that Korean writes ㅡ ("Open", 오픈) have no mark on the Hangul side.
+        """
+        wanted = _first_and_consonants(hangul_key(hangul))
+        if len(wanted) < MIXED_MARKS or len(latin) < MIXED_LATIN:
+            return None
+        tail = latin.lower()
+        found = {
+            word
+            for word in self._words
+            if len(word) > len(tail)
+            and word.lower().endswith(tail)
+            and _first_and_consonants(latin_key(word[: -len(tail)])) == wanted
+        }
+        return LatinTerm(found.pop(), 1) if len(found) == 1 else None
+
+
+def _first_and_consonants(key: str) -> str:
+    return key[:1] + key[1:].replace(VOWEL, "")
 
 
 def _keys(words: list[str]) -> list[str]:

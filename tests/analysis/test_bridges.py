@@ -20,7 +20,7 @@ from bot.engine.reading import section_texts
 from bot.knowledge import Knowledge
 
 TERMS_TEXT = (
-    "Codex와 Cursor, Lovable. Deep Blue가 Kasparov를 이겼다. ChatGPT, Micro-Apps, "
+    "OpenAI의 Codex와 Cursor, Lovable. Deep Blue가 Kasparov를 이겼다. ChatGPT, Micro-Apps, "
     "Town Hall, Overhang, High Agency, Jevons Paradox, Intelligence Too Cheap to Meter."
 )
 
@@ -84,6 +84,35 @@ def test_native_words_are_not_taken_for_latin_terms(
     terms: LatinTerms, mecab: MecabKoreanAnalyzer, native: str
 ) -> None:
     assert spell_in_latin(native, terms, mecab.suffix_lengths) == native
+
+
+@pytest.mark.parametrize(
+    ("typed", "latin"),
+    [("오픈AI", "OpenAI"), ("오픈ai", "OpenAI"), ("오픈AI는", "OpenAI"), ("챗GPT를", "ChatGPT")],
+)
+def test_hangul_written_onto_the_end_of_a_latin_word_is_the_word(
+    terms: LatinTerms, mecab: MecabKoreanAnalyzer, typed: str, latin: str
+) -> None:
+    # "오픈" alone is too short a key to name "Open..." anywhere; with the Latin end of
+    # the word typed as it is, it only has to sound like the rest ("Open": 오픈).
+    assert latin in spell_in_latin(f"{typed} 채용", terms, mecab.suffix_lengths).split()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "펀AI",  # "fun" is not "Open": the first sound differs
+        "오픈API",  # no word of the talk ends in "API" after more letters
+        "에이전트AI",  # the rest does not sound like "Open"
+        "오AI",  # one mark of Hangul is no word
+        "오픈I",  # one Latin letter could end too many words
+        "오픈",  # the Hangul alone stays Hangul
+    ],
+)
+def test_hangul_onto_latin_letters_that_end_no_word_of_the_talk_stays(
+    terms: LatinTerms, mecab: MecabKoreanAnalyzer, typed: str
+) -> None:
+    assert spell_in_latin(f"{typed} 채용", terms, mecab.suffix_lengths) == f"{typed} 채용"
 
 
 def test_short_keys_match_nothing(terms: LatinTerms) -> None:

@@ -73,3 +73,12 @@ def test_lone_surrogate_is_answered_and_printable(engine: AnswerEngine) -> None:
     answer.question.encode("utf-8")
     assert answer.best is not None
     assert answer.best.number == 19
+
+
+@pytest.mark.parametrize("question", ["{} 채용 속도 줄인다며?", "{}가 만드는 에이전트 보안"])
+def test_hangul_written_onto_latin_letters_ranks_as_the_latin_word(
+    engine: AnswerEngine, question: str
+) -> None:
+    typed, latin = engine.ask(question.format("오픈AI")), engine.ask(question.format("OpenAI"))
+    assert typed.verdict is latin.verdict
+    assert [h.number for h in typed.hits] == [h.number for h in latin.hits]
