@@ -76,4 +76,7 @@ class EnglishAnalyzer:
         # Possessives stand for the owner: "Altman's" -> "altman".
         words = [w[:-2] if w.endswith("'s") else w for w in words]
         kept = [w for w in words if w not in STOP_WORDS and _LATIN_OR_DIGIT.search(w)]
-        return list(self._stemmer.stemWords(kept))
+        # A stop word in another form is still one: "whats" and "saying" stem to "what"
+        # and "say". Only stems that are stop words as written ("currently" is one,
+        # "current" is not).
+        return [s for s in self._stemmer.stemWords(kept) if s not in STOP_WORDS]

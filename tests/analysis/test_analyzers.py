@@ -50,6 +50,19 @@ def test_english_drops_stop_words_and_stems() -> None:
     assert english.keywords("GPT-5.2 and GPT 5.2") == ["gpt", "5.2", "gpt", "5.2"]
 
 
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("whats the plan for agents", ["plan", "agent"]),
+        ("what was he saying about hiring", ["hire"]),
+        ("others are thinking about it mostly", []),
+        ("current models", ["current", "model"]),  # "currently" is a stop word, not "current"
+    ],
+)
+def test_a_stop_word_in_another_form_is_still_one(text: str, keywords: list[str]) -> None:
+    assert EnglishAnalyzer().keywords(text) == keywords
+
+
 def test_english_terms_pair_neighbouring_keywords() -> None:
     english = EnglishAnalyzer()
     assert english.terms("value of human connection") == [
