@@ -158,7 +158,12 @@ async def _retry(
         with Runner("insight") as runner:
             daily = DailyInsights(knowledge, ledger, clock, zone, runner)
             scheduler = InsightScheduler(
-                daily, ledger, publishers, targets, at=settings.insight.time
+                daily,
+                ledger,
+                publishers,
+                targets,
+                at=settings.insight.time,
+                lease=dt.timedelta(seconds=settings.insight.claim_lease),
             )
             return await scheduler.retry_day(clock.today(zone))
 
@@ -180,7 +185,7 @@ async def _publishers(
         app = settings.slack.app()
         if app is None:
             fail("INSIGHT_SLACK_CHANNELS is set but SLACK_BOT_TOKEN is not")
-        publishers["slack"] = web_publisher(app)
+        publishers["slack"] = web_publisher(app, clock)
     return publishers
 
 

@@ -80,8 +80,8 @@ class InsightScheduler:
         targets: Sequence[InsightChannel],
         *,
         at: dt.time,
+        lease: dt.timedelta,
         owner: str | None = None,
-        lease: dt.timedelta = dt.timedelta(minutes=10),
         backoff: Backoff | None = None,
     ) -> None:
         self.daily = daily

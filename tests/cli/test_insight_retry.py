@@ -195,3 +195,34 @@ def test_status_warns_when_the_database_does_not_exist(
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith(f"Warning: TOWNHALL_DB ({tmp_path / 'townhall.db'}) does not exist")
     assert not (tmp_path / "townhall.db").exists()
+
+
+async def test_retry_waits_out_a_slack_rate_limit_and_posts(
+    slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.fail("chat.postMessage", status=429, error="ratelimited", headers={"Retry-After": "7"})
+    clock = ManualClock(NOW)
+    status = await asyncio.to_thread(main, ["insight", "--retry"], clock=clock)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert len(slack.messages["C0GENERAL"]) == len(slack.messages["C0RANDOM"]) == 1
+    # It waited as Slack asked (plus the client's jitter), on the command's clock.
+    assert [nap for nap in clock.naps if nap >= 7] != []
+
+
+async def test_retry_claims_each_channel_for_insight_claim_lease(
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("INSIGHT_CLAIM_LEASE", "90")
+    release = slack.hold("chat.postMessage")
+    retry = asyncio.create_task(townhall(capsys, "insight", "--retry", "--channel", "C0GENERAL"))
+    await slack.wait_until(lambda: "chat.postMessage" in slack.held)
+    # While the post is under way, the record is claimed for the configured lease.
+    claimed = records(tmp_path)[GENERAL]
+    assert claimed.lease_until == NOW + dt.timedelta(seconds=90)
+    release.set()
+    status, _ = await retry
+    assert status == 0

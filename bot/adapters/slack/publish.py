@@ -11,7 +11,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.render import insight_message
+from bot.clock import Clock
 from bot.insight import Insight, InsightMark, InsightPublisher, PublishError
 from bot.settings import SlackApp
 
@@ -31,11 +33,13 @@ RETRYABLE_ERRORS = frozenset(
 T = TypeVar("T")
 
 
-def web_publisher(app: SlackApp) -> SlackInsightPublisher:
-    """A publisher over the Web API alone (no events): for `townhall insight --retry`."""
-    return SlackInsightPublisher(
-        AsyncWebClient(token=app.bot_token.get_secret_value(), base_url=app.api_url)
-    )
+def web_publisher(app: SlackApp, clock: Clock) -> SlackInsightPublisher:
+    """A publisher over the Web API alone (no events): for `townhall insight --retry`.
+
+    Its client retries rate limits and server errors as serve's does, waiting on `clock`.
+    """
+    client = web_client(app.bot_token.get_secret_value(), app.api_url, RetryPolicy(clock=clock))
+    return SlackInsightPublisher(client)
 
 
 class SlackInsightPublisher:
