@@ -55,12 +55,23 @@ class UsageRecorder:
         """Write `asked` in the background; a failure is logged and never reaches the member."""
         task = asyncio.create_task(self._write(asked), name=f"usage-{asked.answer_id}")
         self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(self._finished)
 
     async def settle(self) -> None:
         """Wait for the records still being written (tests, and a clean stop)."""
         while self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._pending.discard(task)
+        # _write logs an unavailable database itself; anything else (a conflict the store
+        # re-raises, a bug) would otherwise surface only as "exception never retrieved".
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error(
+                "could not record a question",
+                exc_info=(type(error), error, error.__traceback__),
+                extra={"task": task.get_name()},
+            )
 
     async def vote(self, ballot: Ballot) -> VoteOutcome:
         """Store the member's vote (replacing theirs); raises StoreUnavailableError."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -109,6 +110,27 @@ async def test_a_locked_database_loses_the_record_and_logs_it_without_raising(
         assert "TOWNHALL_DB" in caplog.text
     finally:
         impatient.close()
+
+
+async def test_a_record_the_store_refuses_otherwise_is_logged_as_an_error_not_lost(
+    knowledge: Knowledge,
+    async_store: AsyncStore,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    # A bug in the values sent (no platform): the store re-raises the constraint error
+    # rather than calling the database unavailable.
+    broken = dataclasses.replace(asked(knowledge, "bug"), platform=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="bot.usage.recorder"):
+        recorder.record(broken)
+        await recorder.settle()
+    [record] = caplog.records
+    assert record.getMessage() == "could not record a question"
+    assert record.exc_info is not None
+    assert record.exc_info[0].__name__ == "IntegrityError"
+    assert getattr(record, "task", None) == "usage-bug"
+    assert await async_store.usage.question("bug") is None
 
 
 async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
