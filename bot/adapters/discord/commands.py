@@ -38,8 +38,8 @@ from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
 from bot.phrases import phrase
 from bot.runtime import InFlight
-from bot.store import StoreUnavailableError
-from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
+from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
+from bot.usage.feedback import acknowledge
 
 log = logging.getLogger(__name__)
 
@@ -202,25 +202,13 @@ class TownhallCommands:
 
     async def vote(self, interaction: discord.Interaction[Any], answer_id: str, vote: Vote) -> None:
         """A 👍 / 👎 was clicked: record it, acknowledge it privately; a 👎 offers other topics."""
-        lang = member_lang(interaction)
         try:
-            if self.usage is None:
-                await self._notice(interaction, phrase("vote_unavailable", lang))
-                return
             ballot = Ballot(answer_id, "discord", str(interaction.user.id), vote)
-            try:
-                outcome = await self.usage.vote(ballot)
-            except StoreUnavailableError as error:
-                log.warning("interaction %s: vote not stored: %s", interaction.id, error)
-                await self._notice(interaction, phrase("vote_unavailable", lang))
+            said = await acknowledge(self.usage, self.knowledge, ballot, member_lang(interaction))
+            if not said.kept:
+                await self._notice(interaction, said.text)
                 return
-            question = outcome.question
-            lang = question.lang if question else lang
-            changed = outcome.previous is not None and outcome.previous is not vote
-            text = phrase("vote_changed" if changed else "vote_thanks", lang)
-            others = sections_named(self.knowledge, question.sections[1:], lang) if question else []
-            reply = vote_reply(text, others if vote is Vote.DOWN else [])
-            await self._send(interaction, reply, ephemeral=True)
+            await self._send(interaction, vote_reply(said.text, said.others), ephemeral=True)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
 

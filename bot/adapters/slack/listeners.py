@@ -35,10 +35,9 @@ from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
 from bot.knowledge.topics import find_topic
-from bot.phrases import phrase
 from bot.runtime import InFlight
-from bot.store import StoreUnavailableError
-from bot.usage import ANSWER_ID, Asked, Ballot, ChannelKind, UsageRecorder, Vote, sections_named
+from bot.usage import ANSWER_ID, Asked, Ballot, ChannelKind, UsageRecorder, Vote
+from bot.usage.feedback import acknowledge
 
 log = logging.getLogger(__name__)
 
@@ -256,30 +255,12 @@ async def take_vote(
         return
     vote = Vote(matched.group(1))
     try:
-        message = await _vote_acknowledgement(
-            usage, knowledge, Ballot(answer_id, "slack", member, vote)
-        )
+        # Slack's button payloads carry no locale: English when the answer's is unknown.
+        said = await acknowledge(usage, knowledge, Ballot(answer_id, "slack", member, vote), "en")
+        message = vote_message(said.text, said.others)
         await _tell_member(body, client, member, message, policy)
     except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
         await report_failure(exc, body)
-
-
-async def _vote_acknowledgement(
-    usage: UsageRecorder | None, knowledge: Knowledge, ballot: Ballot
-) -> SlackMessage:
-    if usage is None:
-        return vote_message(phrase("vote_unavailable", "en"), [])
-    try:
-        outcome = await usage.vote(ballot)
-    except StoreUnavailableError as error:
-        log.warning("vote not stored: %s", error)
-        return vote_message(phrase("vote_unavailable", "en"), [])
-    question = outcome.question
-    lang = question.lang if question else "en"
-    changed = outcome.previous is not None and outcome.previous is not ballot.vote
-    text = phrase("vote_changed" if changed else "vote_thanks", lang)
-    others = sections_named(knowledge, question.sections[1:], lang) if question else []
-    return vote_message(text, others if ballot.vote is Vote.DOWN else [])
 
 
 async def _tell_member(
