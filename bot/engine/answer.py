@@ -76,3 +76,8 @@ class Answer:
     def confident(self) -> bool:
         """Whether the talk answers the question (verdict ANSWER)."""
         return self.verdict is Verdict.ANSWER
+
+    @property
+    def rateable(self) -> bool:
+        """Whether members may rate this reply (👍 / 👎): it answers or offers the closest."""
+        return self.verdict is not Verdict.NONE and self.best is not None

@@ -12,6 +12,7 @@ from bot.engine.index import Coverage, RankedSection
 from bot.engine.meaning import Meaning
 from bot.engine.verdict import confirmed, decide
 from bot.knowledge import Knowledge, Section, load_knowledge
+from tests.adapters.verdicts import constructed
 from tests.engine.test_ranking import TINY_EN, TINY_KO
 
 
@@ -154,3 +155,18 @@ def test_meaning_confirms_the_words_only_for_the_same_section_with_a_lead(
     assert not confirmed(best, first.number, 0.005)  # nearest, but by a hair
     assert not confirmed(_ranked(first, 10, 0.39, 2), first.number, 0.05)  # words too thin
     assert not confirmed(_ranked(first, 10, 0.8, 1), first.number, 0.05)  # one keyword
+
+
+@pytest.mark.parametrize(
+    ("verdict", "numbers", "rateable"),
+    [
+        (Verdict.ANSWER, [19], True),
+        (Verdict.CLOSEST, [19, 3], True),
+        (Verdict.NONE, [19, 3], False),  # nearest topics to try are no answer to rate
+        (Verdict.NONE, [], False),
+    ],
+)
+def test_members_rate_answers_and_closest_replies_only(
+    knowledge: Knowledge, verdict: Verdict, numbers: list[int], rateable: bool
+) -> None:
+    assert constructed(knowledge, verdict, numbers).rateable is rateable

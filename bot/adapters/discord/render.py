@@ -106,7 +106,7 @@ def answer_reply(answer: Answer, document: str) -> Reply:
 
 def with_feedback(reply: Reply, answer: Answer, answer_id: str | None) -> Reply:
     """`reply` with 👍 / 👎 for `answer_id` when it answers or offers the closest topics."""
-    if answer_id is None or answer.verdict is Verdict.NONE or answer.best is None:
+    if answer_id is None or not answer.rateable:
         return reply
     return dataclasses.replace(reply, feedback=answer_id)
 

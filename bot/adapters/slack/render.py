@@ -91,7 +91,7 @@ def answer_message(
     With `answer_id`, an answer or a closest reply ends with 👍 / 👎 buttons carrying it.
     """
     message = _answer_message(answer, echo_question=echo_question)
-    if answer_id is None or answer.verdict is Verdict.NONE or answer.best is None:
+    if answer_id is None or not answer.rateable:
         return message
     return _message(message.text, [*message.blocks, _vote_buttons(answer_id)])
 
