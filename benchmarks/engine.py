@@ -102,10 +102,10 @@ class TimedEncoder:
         self._source = Meaning()
         self.spent = 0.0
 
-    def query(self, texts: str) -> Vectors:
+    def query(self, text: str) -> Vectors:
         """The question's vector, timed."""
         start = time.perf_counter()
-        vector = self._source.encoder.query(texts)
+        vector = self._source.encoder.query(text)
         self.spent += time.perf_counter() - start
         return vector
 

@@ -96,7 +96,7 @@ class AnswerEngine:
         if verdict is Verdict.NONE and not own:
             # Only words related to the question's matched: nothing to offer as nearest.
             ranked = []
-        weights = {k: index.keyword_weight(k) * w for k, w in reading.query.keywords.items()}
+        weights = index.keyword_weights(reading.query.keywords)
 
         def weigh(sentence: str) -> float:
             return sum(weights.get(k, 0.0) for k in index.sentence_keywords(sentence))
@@ -145,7 +145,7 @@ class AnswerEngine:
         if not other:
             return None
         latin_keywords = set(companion.analyzer.keywords(latin))
-        weights = {k: index.keyword_weight(k) * w for k, w in reading.query.keywords.items()}
+        weights = index.keyword_weights(reading.query.keywords)
         share = sum(w for k, w in weights.items() if k in latin_keywords) / (
             sum(weights.values()) or 1.0
         )

@@ -140,6 +140,10 @@ class SectionIndex:
         df = 0 if posting is None else len(posting.units)
         return math.log(1 + (len(self.units) - df + 0.5) / (df + 0.5))
 
+    def keyword_weights(self, keywords: Mapping[str, float]) -> dict[str, float]:
+        """Each of a query's keywords at its weight in coverage: `keyword_weight` times its own."""
+        return {k: self.keyword_weight(k) * w for k, w in keywords.items()}
+
     def unit_scores(
         self, terms: Sequence[str], weights: Mapping[str, float] | None = None
     ) -> NDArray[np.float64]:
@@ -199,7 +203,7 @@ class SectionIndex:
         self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
     ) -> RankedSection:
         keywords = list(query.keywords)
-        weights = {k: self.keyword_weight(k) * w for k, w in query.keywords.items()}
+        weights = self.keyword_weights(query.keywords)
         total = sum(weights.values()) or 1.0
 
         def coverage(terms: frozenset[str]) -> Coverage:

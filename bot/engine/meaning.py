@@ -63,9 +63,13 @@ Vectors = NDArray[np.float32]
 class Encoder(Protocol):
     """A sentence encoder: unit-length vectors for questions and for passages."""
 
-    def query(self, texts: str) -> Vectors: ...
+    def query(self, text: str) -> Vectors:
+        """A question's unit-length vector."""
+        ...
 
-    def passage(self, texts: list[str]) -> Vectors: ...
+    def passage(self, texts: list[str]) -> Vectors:
+        """Each passage's unit-length vector, one row each."""
+        ...
 
 
 class Meaning:
@@ -282,8 +286,8 @@ class _E5Encoder:
     def __init__(self, model: E5) -> None:
         self._model = model
 
-    def query(self, texts: str) -> Vectors:
-        return np.asarray(self._model.query(texts), dtype=np.float32)
+    def query(self, text: str) -> Vectors:
+        return np.asarray(self._model.query(text), dtype=np.float32)
 
     def passage(self, texts: list[str]) -> Vectors:
         return np.asarray(self._model.passage(texts), dtype=np.float32)

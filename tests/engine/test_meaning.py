@@ -43,8 +43,8 @@ class Counting:
         self.embedded: list[str] = []
         self.batches: list[int] = []
 
-    def query(self, texts: str) -> Vectors:
-        return self.real.query(texts)
+    def query(self, text: str) -> Vectors:
+        return self.real.query(text)
 
     def passage(self, texts: list[str]) -> Vectors:
         self.embedded.extend(texts)
@@ -58,7 +58,7 @@ class Refusing:
     def __init__(self, advice: str) -> None:
         self.advice = advice
 
-    def query(self, texts: str) -> Vectors:
+    def query(self, text: str) -> Vectors:
         return pytest.fail("no question is asked here")
 
     def passage(self, texts: list[str]) -> Vectors:
@@ -206,8 +206,8 @@ class Remembering:
     def __init__(self, meaning: Meaning) -> None:
         self.meaning = meaning
 
-    def query(self, texts: str) -> Vectors:
-        return self.meaning.encoder.query(texts)
+    def query(self, text: str) -> Vectors:
+        return self.meaning.encoder.query(text)
 
     def passage(self, texts: list[str]) -> Vectors:
         return self.meaning.passages(texts)
