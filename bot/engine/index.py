@@ -69,17 +69,6 @@ class Query:
     terms: Mapping[str, float]
     keywords: Mapping[str, float]
 
-    def __or__(self, other: Query) -> Query:
-        """Both queries' terms, each at the higher of its two weights."""
-        return Query(_union(self.terms, other.terms), _union(self.keywords, other.keywords))
-
-
-def _union(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
-    merged = dict(a)
-    for term, weight in b.items():
-        merged[term] = max(weight, merged.get(term, 0.0))
-    return merged
-
 
 @dataclass(frozen=True)
 class _Posting:

@@ -100,14 +100,6 @@ class Ledger:
         """Every record of `day`, by platform and channel."""
         return await self.store.insight.day(day)
 
-    async def recent(self, channel: Channel, count: int = 3) -> list[InsightPost]:
-        """The latest `count` records of one channel, newest first."""
-        return await self.store.insight.recent(channel.platform, channel.id, count)
-
-    async def channels(self) -> list[Channel]:
-        """Every channel that has a record, sorted by platform and id."""
-        return [Channel(p, c) for p, c in await self.store.insight.channels()]
-
 
 def _slot(channel: Channel, day: dt.date) -> InsightSlot:
     return InsightSlot(channel, day)

@@ -35,11 +35,6 @@ class InsightPost:
     last_error: str | None
     updated: dt.datetime
 
-    @property
-    def slot(self) -> InsightSlot:
-        """What this record is about."""
-        return InsightSlot(self.channel, self.day)
-
     def leased(self, now: dt.datetime) -> bool:
         """Whether a claimer holds this record at `now`."""
         return self.lease_until is not None and self.lease_until > now

@@ -25,7 +25,6 @@ from bot.text import encodable, one_line, shorten
 CONTENT = 2000
 TITLE = 256
 DESCRIPTION = 4096
-FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER = 2048
 EMBED_TOTAL = 6000
