@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 
 from aiohttp import ClientConnectorError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -152,6 +153,13 @@ class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
 
     def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
         return {"error_type": type(error).__name__}
+
+
+def error_code(exc: SlackApiError) -> str:
+    """Slack's error code for a failed call ("invalid_auth"), else its HTTP status."""
+    response = exc.response
+    code = response.get("error") if response is not None else None
+    return str(code or f"HTTP {getattr(response, 'status_code', '?')}")
 
 
 def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> AsyncWebClient:

@@ -8,6 +8,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.client import error_code
 from bot.checks import Finding
 from bot.insight.channel import InsightChannel
 from bot.settings import SlackApp, SocketMode
@@ -22,7 +23,9 @@ async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list
         try:
             identity = await client.auth_test()
         except SlackApiError as exc:
-            return [Finding("SLACK_BOT_TOKEN", f"refused by Slack ({_code(exc)})", _token_fix())]
+            return [
+                Finding("SLACK_BOT_TOKEN", f"refused by Slack ({error_code(exc)})", _token_fix())
+            ]
         bot = str(identity.get("user") or "townhall")
         found = [Finding("SLACK_BOT_TOKEN", f"accepted: @{bot} in {identity.get('team')}")]
         if isinstance(app.connection, SocketMode):
@@ -48,7 +51,7 @@ async def _check_app_token(app: SlackApp) -> Finding:
     except SlackApiError as exc:
         return Finding(
             "SLACK_APP_TOKEN",
-            f"refused by Slack ({_code(exc)})",
+            f"refused by Slack ({error_code(exc)})",
             "create an app-level token with connections:write (Basic Information > App-Level "
             "Tokens) and turn Socket Mode on",
         )
@@ -60,7 +63,7 @@ async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> F
     try:
         info = await client.conversations_info(channel=channel_id)
     except SlackApiError as exc:
-        code = _code(exc)
+        code = error_code(exc)
         if code == "channel_not_found":
             return Finding(
                 subject,
@@ -89,10 +92,6 @@ async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> F
             f"invite the bot: /invite @{bot} in {name}",
         )
     return Finding(subject, f"{name}: the bot is a member")
-
-
-def _code(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", exc.response.status_code))
 
 
 def _token_fix() -> str:

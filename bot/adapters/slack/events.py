@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Slack retries after about 1 minute, 5 minutes and 30 minutes; an hour covers all three.
-REMEMBER_SECONDS = 3600.0
 # Far more events than one workspace sends in an hour; bounds the memory either way.
 REMEMBER_COUNT = 10_000
 
@@ -39,7 +37,11 @@ class RecentEvents:
     """The event ids seen lately, in memory, so a re-delivered event is answered once."""
 
     def __init__(
-        self, clock: Clock, *, seconds: float = REMEMBER_SECONDS, count: int = REMEMBER_COUNT
+        self,
+        clock: Clock,
+        *,
+        seconds: float = EVENT_RETRY_WINDOW.total_seconds(),
+        count: int = REMEMBER_COUNT,
     ) -> None:
         self.clock = clock
         self.seconds = seconds

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app
-from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.client import RetryPolicy, error_code
 from bot.adapters.slack.events import Deliveries, RecentEvents
 from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
@@ -149,7 +149,7 @@ class SlackService:
             identity = await self.app.client.auth_test()
         except SlackApiError as exc:
             _raise_if_token_refused(exc, "SLACK_BOT_TOKEN")
-            raise ConnectionError(f"Slack did not accept auth.test: {_code(exc)}") from exc
+            raise ConnectionError(f"Slack did not accept auth.test: {error_code(exc)}") from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ConnectionError(
                 f"could not reach Slack at {self.app.client.base_url} ({type(exc).__name__})"
@@ -171,7 +171,7 @@ class SlackService:
                 handler.client.wss_uri = await handler.client.issue_new_wss_url()
             except SlackApiError as exc:
                 _raise_if_token_refused(exc, "SLACK_APP_TOKEN")
-                raise ConnectionError(f"Slack did not open a socket: {_code(exc)}") from exc
+                raise ConnectionError(f"Slack did not open a socket: {error_code(exc)}") from exc
             await handler.connect_async()  # type: ignore[no-untyped-call]
             self.ready.set()
             log.info("Slack connected over Socket Mode")
@@ -217,12 +217,6 @@ def _while_accepting(in_flight: InFlight, path: str) -> Middleware:
 
 
 def _raise_if_token_refused(exc: SlackApiError, variable: str) -> None:
-    code = _code(exc)
+    code = error_code(exc)
     if code in TOKEN_ERRORS:
         raise SettingsError(f"{variable}: Slack refused the token ({code})") from None
-
-
-def _code(exc: SlackApiError) -> str:
-    response = exc.response
-    code = response.get("error") if response is not None else None
-    return str(code or f"HTTP {getattr(response, 'status_code', '?')}")
