@@ -13,7 +13,7 @@ from bot.engine.meaning import Meaning
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store import StoreUnavailableError, open_store
+from bot.store import StoreUnavailableError, is_url, open_store
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -84,7 +84,7 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
     file the common causes get the fix an admin needs.
     """
     reason = str(exc)
-    if "://" in str(target):
+    if is_url(target):
         return reason if reason.startswith("TOWNHALL_DB") else f"TOWNHALL_DB: {reason}"
     path = Path(target)
     shown = f"TOWNHALL_DB ({path})"

@@ -17,6 +17,7 @@ from bot.engine.meaning import VECTORS_FILE, Meaning, knowledge_units
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.errors import StoreUnavailableError
+from bot.store.target import is_url
 
 OK, PROBLEM = "ok", "FIX"
 
@@ -80,8 +81,8 @@ def database_finding(target: str | Path) -> Finding:
 
     subject = "TOWNHALL_DB"
     head = head_revision()
-    is_url = "://" in str(target)
-    if not is_url:
+    url = is_url(target)
+    if not url:
         path = Path(target)
         if not path.exists():
             return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
@@ -97,7 +98,7 @@ def database_finding(target: str | Path) -> Finding:
     except StoreUnavailableError as exc:
         # The store's message carries the driver's reason (never a password); the hint is
         # chosen from it.
-        masked = str(exc).split(")", 1)[0].removeprefix("TOWNHALL_DB (") if is_url else target
+        masked = str(exc).split(")", 1)[0].removeprefix("TOWNHALL_DB (") if url else target
         return Finding(subject, str(masked), database_problem(target, exc))
     if revision == head:
         return Finding(subject, f"{shown}, schema revision {head} (current)")

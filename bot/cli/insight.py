@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,7 +34,14 @@ from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import INSIGHT_LANGUAGES, Settings
-from bot.store import AsyncStore, InsightPost, StoreUnavailableError, ThreadLane, open_store
+from bot.store import (
+    AsyncStore,
+    InsightPost,
+    StoreUnavailableError,
+    ThreadLane,
+    not_created,
+    open_store,
+)
 
 RECENT = 3
 
@@ -260,7 +266,7 @@ def status(settings: Settings, knowledge: Knowledge, now: dt.datetime) -> str:
     ledger) and the next post.
     """
     target = settings.core.townhall_db
-    missing = "://" not in target and not Path(target).exists()
+    missing = not_created(target)
     with _existing_store(settings) as store:
         text = _status(settings, knowledge, now, store)
     if missing:
@@ -355,7 +361,7 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
     Exits in one line naming TOWNHALL_DB when the database cannot be read.
     """
     target = settings.core.townhall_db
-    if "://" not in target and not Path(target).exists():
+    if not_created(target):
         yield None
         return
     try:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import fail, knowledge_or_exit, settings_or_exit
 from bot.settings import Settings
+from bot.store.target import is_url
 
 # The first schema revision with the usage tables (bot/store/migrations/versions/0003_*).
 USAGE_REVISION = "0003"
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
 
 
 def register(commands: Any) -> None:
@@ -74,7 +73,7 @@ def _read(settings: Settings, since: dt.datetime) -> tuple[list[Any], list[Any]]
     from bot.store import StoreUnavailableError, open_store  # noqa: PLC0415
 
     target = str(settings.core.townhall_db)
-    if not _URL.match(target) and not Path(target).is_file():
+    if not is_url(target) and not Path(target).is_file():
         fail(f"TOWNHALL_DB ({target}) does not exist: nothing is recorded until `serve` runs")
     try:
         store = open_store(target)

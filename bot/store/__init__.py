@@ -14,6 +14,7 @@ from bot.store.errors import StoreUnavailableError
 from bot.store.lane import AsyncStore, Lane, ThreadLane
 from bot.store.limits import EVENT_RETRY_WINDOW, Limits
 from bot.store.records import InsightPost, InsightSlot, Lease, PostStatus
+from bot.store.target import is_url, not_created
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -29,6 +30,8 @@ __all__ = [
     "PostStatus",
     "StoreUnavailableError",
     "ThreadLane",
+    "is_url",
+    "not_created",
     "open_store",
 ]
 

@@ -7,7 +7,6 @@ message naming TOWNHALL_DB and never a password, so callers handle one exception
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -21,10 +20,10 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.store.errors import StoreUnavailableError
 from bot.store.limits import Limits
+from bot.store.target import URL_SCHEME
 
 Backend = Literal["sqlite", "postgresql"]
 
-_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _POSTGRES_EXAMPLE = "postgresql://user:password@host:5432/database"
 
@@ -89,7 +88,7 @@ class Database:
 def connect(target: str | os.PathLike[str], limits: Limits) -> Database:
     """Open TOWNHALL_DB: a PostgreSQL URL, or else a SQLite file path; check it answers."""
     text = os.fspath(target)
-    match = _URL_SCHEME.match(text)
+    match = URL_SCHEME.match(text)
     if match is None:
         database = _sqlite(Path(text), limits)
     elif match.group(1).lower() in _POSTGRES_SCHEMES:
