@@ -1,8 +1,9 @@
 """Finding a topic from what a member types or picks: its number, or part of its title.
 
-Every platform's topic picker and button goes through here (Discord's /topic and its
-autocomplete, the topic buttons of both platforms), so a title in either language finds
-the same topic everywhere.
+Discord's /topic and its autocomplete and Slack's topic buttons go through here, so a
+title in either language finds the same topic everywhere. A topic is stored as its
+`topic_id` ("talk:number": in button values and the usage records) and read back with
+`find_topic` or `topic_named`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ _TOPIC_ID = re.compile(r"(?:(?P<talk>[\w.-]+):)?(?P<number>\d{1,4})")
 def topic_id(section: Section) -> str:
     """The value a picker or button stores for a topic, read back by `find_topic`."""
     return f"{section.talk}:{section.number}"
+
+
+def topic_named(knowledge: Knowledge, topic: str, lang: str) -> Section | None:
+    """The section a stored `topic_id` ("talk:number") names, in `lang`; None if gone."""
+    talk, _, number = topic.rpartition(":")
+    return knowledge.section(talk, int(number), lang) if number.isdigit() else None
 
 
 def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:

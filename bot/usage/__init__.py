@@ -5,7 +5,7 @@ The adapters translate a platform's event into an `Asked` or a `Ballot` and hand
 """
 
 from bot.usage.recorder import ANSWER_ID, UsageRecorder, VoteOutcome
-from bot.usage.records import Asked, Ballot, ChannelKind, Vote, section_key, sections_named
+from bot.usage.records import Asked, Ballot, ChannelKind, Vote, sections_named
 from bot.usage.retention import QuestionRetention
 
 __all__ = [
@@ -17,6 +17,5 @@ __all__ = [
     "UsageRecorder",
     "Vote",
     "VoteOutcome",
-    "section_key",
     "sections_named",
 ]

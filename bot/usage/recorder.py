@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.engine import QuestionError, clean_question
+from bot.knowledge.topics import topic_id
 from bot.store.errors import StoreUnavailableError
 from bot.store.usage import QuestionRow, VoteRow
-from bot.usage.records import Asked, Ballot, Vote, section_key
+from bot.usage.records import Asked, Ballot, Vote
 
 if TYPE_CHECKING:
     from bot.store.lane import AsyncStore
@@ -99,7 +100,7 @@ class UsageRecorder:
             channel_kind=asked.channel_kind.value,
             lang=answer.lang,
             verdict=answer.verdict.value,
-            sections=tuple(section_key(hit.section) for hit in answer.hits),
+            sections=tuple(topic_id(hit.section) for hit in answer.hits),
             question=kept_text(answer.question) if self.keep_questions else None,
         )
         try:

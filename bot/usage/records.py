@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from bot.engine import Answer
 from bot.knowledge import Knowledge, Section
+from bot.knowledge.topics import topic_named
 
 
 class ChannelKind(StrEnum):
@@ -51,17 +52,7 @@ class Ballot:
     vote: Vote
 
 
-def section_key(section: Section) -> str:
-    """How a section is named in the usage records: "talk:number"."""
-    return f"{section.talk}:{section.number}"
-
-
-def sections_named(knowledge: Knowledge, keys: Sequence[str], lang: str) -> list[Section]:
-    """The sections the usage records name ("talk:number"), in `lang`; unknown ones left out."""
-    found = []
-    for key in keys:
-        talk, _, number = key.rpartition(":")
-        section = knowledge.section(talk, int(number), lang) if number.isdigit() else None
-        if section is not None:
-            found.append(section)
-    return found
+def sections_named(knowledge: Knowledge, topics: Sequence[str], lang: str) -> list[Section]:
+    """The sections the usage records name (each a `topic_id`), in `lang`; gone ones left out."""
+    found = (topic_named(knowledge, topic, lang) for topic in topics)
+    return [section for section in found if section is not None]

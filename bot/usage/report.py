@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge import Knowledge
+from bot.knowledge.topics import topic_named
 from bot.store.usage import QuestionRow, VoteRow
 
 JSON_VERSION = 1
@@ -140,8 +141,7 @@ def build_report(
     def title(topic: str | None) -> tuple[int | None, str]:
         if topic is None:
             return None, ""
-        talk, _, number = topic.rpartition(":")
-        section = knowledge.section(talk, int(number), lang) if number.isdigit() else None
+        section = topic_named(knowledge, topic, lang)
         return (section.number, section.title) if section else (None, topic)
 
     asked: Counter[str] = Counter()

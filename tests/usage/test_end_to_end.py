@@ -20,6 +20,7 @@ from bot.adapters.slack import SlackService
 from bot.answers import Answers
 from bot.cli.serve import build_core, services_for
 from bot.engine import AnswerEngine, Verdict
+from bot.knowledge.topics import topic_id
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import (
@@ -32,7 +33,7 @@ from bot.settings import (
 )
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
-from bot.usage import UsageRecorder, section_key
+from bot.usage import UsageRecorder
 from tests.adapters.discord.conftest import running as discord_running
 from tests.adapters.slack.conftest import (
     SIGNING_SECRET,
@@ -122,7 +123,7 @@ async def serving(tmp_path: Path, engine: AnswerEngine) -> AsyncIterator[Serving
 def expected(engine: AnswerEngine, question: str) -> tuple[str, str, tuple[str, ...]]:
     """What the engine makes of `question`: language, verdict and sections, as recorded."""
     answer = engine.ask(question)
-    return answer.lang, answer.verdict.value, tuple(section_key(h.section) for h in answer.hits)
+    return answer.lang, answer.verdict.value, tuple(topic_id(h.section) for h in answer.hits)
 
 
 async def test_questions_on_both_platforms_are_recorded_with_verdict_topics_and_place(
