@@ -16,7 +16,7 @@ from bot.engine.meaning import VECTORS_FILE, Meaning
 from bot.knowledge import Knowledge, load_knowledge
 from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.postgres import PostgresCluster, PostgresStartError
 
@@ -132,7 +132,7 @@ def store(db_target: str) -> Iterator[Store]:
 @pytest.fixture
 async def async_db(store: Store) -> AsyncIterator[AsyncStore]:
     """The test's store as `townhall serve` uses it: every call on the store's own lane."""
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     yield AsyncStore(store, lane)
     lane.close()
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, Limits, open_store
 
 
 @contextmanager
@@ -14,7 +15,7 @@ def file_store(path: Path, limits: Limits | None = None) -> Iterator[AsyncStore]
     """An upgraded store on the file `path`, on its own lane; closed afterwards."""
     store = open_store(path, limits)
     store.upgrade()
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     try:
         yield AsyncStore(store, lane)
     finally:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from bot.runner import Runner
 
 
@@ -32,3 +34,33 @@ async def test_a_blocked_lane_never_delays_another_lane() -> None:
         assert (answered, stuck.done()) == ("answered", False)
         release.set()
         assert await stuck is True
+
+
+@pytest.mark.parametrize(
+    ("finish_queued", "expected"), [(False, ["running"]), (True, ["running", "queued"])]
+)
+async def test_closing_drops_queued_work_unless_the_lane_finishes_its_queue(
+    finish_queued: bool, expected: list[str]
+) -> None:
+    done: list[str] = []
+    started, release = threading.Event(), threading.Event()
+
+    def running() -> None:
+        started.set()
+        release.wait()
+        done.append("running")
+
+    lane = Runner("store", finish_queued=finish_queued)
+    first = asyncio.ensure_future(lane.run(running))
+    second = asyncio.ensure_future(lane.run(done.append, "queued"))
+    await asyncio.to_thread(started.wait)
+    # Closed while the first call runs and the second waits.
+    closer = threading.Thread(target=lane.close)
+    closer.start()
+    closer.join(timeout=0.2)
+    # A lane that finishes its queue is still closing: the running call holds it.
+    assert closer.is_alive() is finish_queued
+    release.set()
+    await asyncio.to_thread(closer.join)
+    await asyncio.gather(first, second, return_exceptions=True)
+    assert done == expected

@@ -38,7 +38,6 @@ from bot.store import (
     AsyncStore,
     InsightPost,
     StoreUnavailableError,
-    ThreadLane,
     not_created,
     open_store,
 )
@@ -125,7 +124,7 @@ def retry(settings: Settings, knowledge: Knowledge, clock: Clock, only: str | No
         )
         return 0
     store = store_or_exit(settings)
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     try:
         records = asyncio.run(_retry(settings, knowledge, clock, AsyncStore(store, lane), targets))
     except StartError as exc:

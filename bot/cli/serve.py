@@ -19,9 +19,10 @@ from bot.cli.common import (
     store_or_exit,
 )
 from bot.logs import LOG_FORMATS
+from bot.runner import Runner
 from bot.runtime import GRACE_SECONDS
 from bot.settings import Settings, SettingsError, secret_values
-from bot.store import AsyncStore, Lane, ThreadLane
+from bot.store import AsyncStore, Lane
 from bot.store.watch import StoreWatch
 
 # What only `serve` needs (aiohttp servers, the platform clients, the scheduler) is imported
@@ -124,13 +125,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # The store first: a TOWNHALL_DB that cannot be used is named with what to do.
     store = store_or_exit(settings)
     # The store's own lane: a slow or locked database delays only other store calls.
-    store_lane = ThreadLane("store")
+    store_lane = Runner("store", finish_queued=True)
     usage_lane, usage = (
         open_usage(settings, store, args.clock) if settings.stats.record else (None, None)
     )
     # The Discord gateway lease is renewed on a lane of its own: never queued behind the
     # insight's calls, so a renewal waits only for the database itself.
-    lease_lane = ThreadLane("leases")
+    lease_lane = Runner("leases", finish_queued=True)
     engine_lane = Runner("engine")
     try:
         core = build_core(
@@ -175,11 +176,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[ThreadLane, UsageRecorder]:
+def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[Runner, UsageRecorder]:
     """The usage recorder on the store, on a store lane of its own."""
     from bot.usage import UsageRecorder  # noqa: PLC0415
 
-    lane = ThreadLane("usage")
+    lane = Runner("usage", finish_queued=True)
     keep = settings.stats.keep_questions
     return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep)
 

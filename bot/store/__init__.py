@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from bot.store.errors import StoreUnavailableError
-from bot.store.lane import AsyncStore, Lane, ThreadLane
+from bot.store.lane import AsyncStore, Lane
 from bot.store.limits import EVENT_RETRY_WINDOW, Limits
 from bot.store.records import InsightPost, InsightSlot, Lease, PostStatus
 from bot.store.target import is_url, not_created
@@ -29,7 +29,6 @@ __all__ = [
     "Limits",
     "PostStatus",
     "StoreUnavailableError",
-    "ThreadLane",
     "is_url",
     "not_created",
     "open_store",

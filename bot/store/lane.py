@@ -2,18 +2,17 @@
 
 A slow or locked database then delays only other store calls, never an answer: the engine
 runs on another lane, and the event loop only awaits. `Lane` is the one thing AsyncStore
-needs, so a general runner with lanes can stand in for ThreadLane.
+needs: a `bot.runner.Runner` that finishes the work queued on it when it closes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from bot.runner import Runner
 from bot.store.limits import EVENT_RETRY_WINDOW
 from bot.store.records import InsightPost, InsightSlot, Lease
 
@@ -31,24 +30,9 @@ T = TypeVar("T")
 class Lane(Protocol):
     """Runs blocking calls one after another, away from the event loop."""
 
-    async def run(self, call: Callable[[], T]) -> T:
+    async def run(self, call: Callable[[], T], /) -> T:
         """The result of `call()`, run on the lane."""
         ...
-
-
-class ThreadLane:
-    """A lane on one dedicated thread."""
-
-    def __init__(self, name: str = "store") -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"townhall-{name}")
-
-    async def run(self, call: Callable[[], T]) -> T:
-        """The result of `call()`, run on this lane's thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
-
-    def close(self) -> None:
-        """Finish the calls already queued, then stop the thread."""
-        self._executor.shutdown(wait=True)
 
 
 class AsyncStore:
@@ -56,9 +40,9 @@ class AsyncStore:
 
     def __init__(self, store: Store, lane: Lane | None = None) -> None:
         self.store = store
-        self._own_lane: ThreadLane | None = None
+        self._own_lane: Runner | None = None
         if lane is None:
-            lane = self._own_lane = ThreadLane()
+            lane = self._own_lane = Runner("store", finish_queued=True)
         self.lane: Lane = lane
         self.values = AsyncNamedValues(store.values, self.lane)
         self.insight = AsyncInsightPosts(store.insight, self.lane)

@@ -15,7 +15,7 @@ from bot.insight.ledger import Ledger
 from bot.insight.schedule import Backoff, InsightScheduler
 from bot.knowledge import Knowledge
 from bot.runner import Runner
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
@@ -42,7 +42,7 @@ def make_scheduler(
     knowledge: Knowledge, db_target: str, store: Store, engine_lane: Runner
 ) -> Iterator[SchedulerFactory]:
     """Build a scheduler on its own store and lane on the shared database (like a process)."""
-    opened: list[tuple[Store, ThreadLane]] = []
+    opened: list[tuple[Store, Runner]] = []
 
     def make(
         clock: ManualClock,
@@ -53,7 +53,7 @@ def make_scheduler(
         **options: object,
     ) -> InsightScheduler:
         own = open_store(db_target, Limits(busy_timeout=10, statement_timeout=10))
-        lane = ThreadLane("store")
+        lane = Runner("store", finish_queued=True)
         opened.append((own, lane))
         ledger = Ledger(AsyncStore(own, lane))
         return InsightScheduler(

@@ -26,7 +26,7 @@ from bot.logs import setup_logging
 from bot.runner import Runner
 from bot.runtime import run_services
 from bot.settings import BUNDLED_KNOWLEDGE
-from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store import AsyncStore, open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.publishers import FileChannelPublisher
 
@@ -55,7 +55,7 @@ def main() -> None:
     clock = ManualClock(args.start)
     store = open_store(args.db)
     store.upgrade()
-    ledger = Ledger(AsyncStore(store, ThreadLane("store")))
+    ledger = Ledger(AsyncStore(store, Runner("store", finish_queued=True)))
     knowledge = load_knowledge(BUNDLED_KNOWLEDGE)
     lane = Runner("engine")
     scheduler = InsightScheduler(

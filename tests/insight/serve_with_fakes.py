@@ -34,7 +34,7 @@ from bot.settings import (
     Settings,
     SlackSettings,
 )
-from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store import AsyncStore, open_store
 from tests.fakes.discord_api import CHANNEL_ID
 from tests.fakes.discord_api import TOKEN as DISCORD_TOKEN
 
@@ -121,7 +121,7 @@ async def serving(
     """
     opened = open_store(settings.core.townhall_db)
     opened.upgrade()
-    store_lane = ThreadLane("store")
+    store_lane = Runner("store", finish_queued=True)
     store = AsyncStore(opened, store_lane)
     lane = Runner("engine")
     core = build_core(settings, engine, store=store, runner=lane, clock=clock)

@@ -16,7 +16,7 @@ from bot.insight.ledger import Ledger
 from bot.insight.schedule import InsightScheduler
 from bot.knowledge import Knowledge
 from bot.runner import Runner
-from bot.store import AsyncStore, InsightSlot, Limits, ThreadLane, open_store
+from bot.store import AsyncStore, InsightSlot, Limits, open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.conftest import target
 from tests.insight.publishers import RecordingPublisher
@@ -38,7 +38,7 @@ async def test_a_write_lock_at_post_time_delays_the_post_until_it_is_released_th
     with file_store(path):
         pass  # made and upgraded, as `serve` leaves it
     store = open_store(path, Limits(busy_timeout=0.05))
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     ledger = Ledger(AsyncStore(store, lane))
     clock = ManualClock(utc(2026, 2, 2, 0, 0))  # 09:00 in Seoul: the post is due
     slack = RecordingPublisher("slack", clock)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.insight.ledger import Ledger
-from bot.store import AsyncStore, ThreadLane, open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, open_store
 from bot.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ async def test_no_start_is_stored_until_one_is_asked_for(ledger: Ledger) -> None
 async def test_two_ledgers_on_one_database_keep_the_first_start(
     db_target: str, store: Store
 ) -> None:
-    lane = ThreadLane("second")
+    lane = Runner("second", finish_queued=True)
     other = open_store(db_target)
     first, second = Ledger(AsyncStore(store, lane)), Ledger(AsyncStore(other, lane))
 

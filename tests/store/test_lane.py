@@ -11,7 +11,8 @@ from typing import TypeVar
 import pytest
 
 from bot.channel import Channel
-from bot.store import AsyncStore, InsightSlot, Limits, StoreUnavailableError, ThreadLane, open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, InsightSlot, Limits, StoreUnavailableError, open_store
 from tests.store.locking import write_lock_held
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ class RecordingLane:
     """A lane of the caller's making (as a general runner would be): runs on one thread."""
 
     def __init__(self) -> None:
-        self.inner = ThreadLane("test")
+        self.inner = Runner("test", finish_queued=True)
         self.threads: set[str] = set()
 
     async def run(self, call: Callable[[], T]) -> T:

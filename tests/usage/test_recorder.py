@@ -13,7 +13,8 @@ import pytest
 
 from bot.engine import Verdict
 from bot.knowledge import Knowledge
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from bot.usage import Asked, Ballot, ChannelKind, QuestionRetention, UsageRecorder, Vote
 from bot.usage.recorder import MEMBER_KEY
@@ -244,7 +245,7 @@ async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manua
 async def test_stopping_serve_finishes_the_records_still_being_written(
     knowledge: Knowledge, store: Store, clock: ManualClock
 ) -> None:
-    lane = ThreadLane("test-usage")
+    lane = Runner("test-usage", finish_queued=True)
     recorder = UsageRecorder(AsyncStore(store, lane), clock, keep_questions=False)
     retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
     job = asyncio.create_task(retention.run())

@@ -17,7 +17,7 @@ from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
 from bot.runtime import InFlight
-from bot.store import AsyncStore, ThreadLane, open_store
+from bot.store import AsyncStore, open_store
 from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
@@ -44,9 +44,9 @@ def state(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def store_lane() -> Iterator[ThreadLane]:
+def store_lane() -> Iterator[Runner]:
     """The store's own lane, as `townhall serve` builds it."""
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     yield lane
     lane.close()
 
@@ -85,7 +85,7 @@ def make_bot(
     answers: Answers,
     engine_lane: Runner,
     state: Store,
-    store_lane: ThreadLane,
+    store_lane: Runner,
     bot_clock: ManualClock,
 ) -> BotFactory:
     """Build a client over the shipped knowledge: `make_bot(ask_cooldown=..., ...)`."""

@@ -15,7 +15,7 @@ from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
 from bot.settings import DiscordBot
-from bot.store import AsyncStore, ThreadLane
+from bot.store import AsyncStore
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, START_TIMEOUT, TODAY
 from tests.fakes.clock import ManualClock
@@ -39,7 +39,7 @@ def service(answers: Answers, lane: Runner, state: AsyncStore, token: str) -> Di
 
 
 async def test_service_answers_until_cancelled_and_reports_its_health(
-    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: ThreadLane
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: Runner
 ) -> None:
     discord_service = service(answers, engine_lane, AsyncStore(state, store_lane), TOKEN)
     task = asyncio.create_task(discord_service.run())
@@ -65,7 +65,7 @@ async def test_wrong_token_is_reported_naming_the_variable_and_never_logged(
     engine_lane: Runner,
     *,
     state: Store,
-    store_lane: ThreadLane,
+    store_lane: Runner,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)

@@ -17,7 +17,7 @@ from bot.insight.ledger import ROTATION_START, Ledger
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.runner import Runner
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
 from tests.fakes.clock import ManualClock
@@ -176,7 +176,7 @@ async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interactio
     answers: Answers,
     engine_lane: Runner,
     state: Store,
-    store_lane: ThreadLane,
+    store_lane: Runner,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     broken = BrokenClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))

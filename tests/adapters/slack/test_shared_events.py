@@ -15,7 +15,8 @@ from bot.adapters.slack.client import RetryPolicy
 from bot.adapters.slack.events import FALLBACK_SECONDS, SharedEvents
 from bot.adapters.slack.service import SlackService
 from bot.answers import Answers
-from bot.store import AsyncStore, Limits, ThreadLane, open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.adapters.slack.conftest import HttpBot, mention, running, slack_settings
 from tests.fakes.clock import ManualClock
@@ -28,7 +29,7 @@ from tests.stores import file_store
 def replica_store(db_target: str) -> Iterator[AsyncStore]:
     """A replica's own connection to the shared database, on its own lane."""
     store = open_store(db_target)
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     try:
         yield AsyncStore(store, lane)
     finally:
@@ -122,7 +123,7 @@ async def test_without_the_database_this_process_still_answers_each_event_once(
 
 async def test_claims_past_the_retry_window_are_purged(store: Store) -> None:
     clock = ManualClock(dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC), jump=False)
-    lane = ThreadLane("store")
+    lane = Runner("store", finish_queued=True)
     events = SharedEvents(AsyncStore(store, lane).events, clock, "me")
     assert await events.first_delivery("EvOld")
     clock.advance(2 * 3600)
