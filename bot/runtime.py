@@ -14,7 +14,7 @@ import signal
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,8 @@ async def run_services(
     services: Sequence[Service],
     stop: asyncio.Event | None = None,
     *,
+    clock: Clock,
     in_flight: InFlight | None = None,
-    clock: Clock | None = None,
     grace: float = GRACE_SECONDS,
 ) -> None:
     """Run every service until `stop` is set, SIGTERM or SIGINT arrives, or one fails.
@@ -134,7 +134,7 @@ async def run_services(
                 log.error("service stopped with an error", extra={"service": task.get_name()})
                 raise task.exception()  # type: ignore[misc]
         if stopper in done:
-            await _wind_down(services, in_flight or InFlight(), clock or SystemClock(), grace)
+            await _wind_down(services, in_flight or InFlight(), clock, grace)
     finally:
         for task in [*tasks, stopper]:
             task.cancel()

@@ -85,7 +85,7 @@ async def _serve(scheduler: InsightScheduler, clock: ManualClock, until: dt.date
 
     announcer = asyncio.create_task(announce())
     try:
-        await run_services([scheduler])
+        await run_services([scheduler], clock=clock)
     finally:
         announcer.cancel()
 

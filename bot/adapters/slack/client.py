@@ -15,7 +15,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ POSTING_METHODS = frozenset({"chat.postMessage"})
 class RetryPolicy:
     """How often and how long the client waits before trying a Web API call again."""
 
+    # The waits run on this clock, so tests see them instead of sleeping through them.
+    clock: Clock = field(compare=False)
     rate_limit_retries: int = 3
     # A Retry-After longer than this is cut short: a member is waiting for the answer.
     max_wait: float = 60.0
@@ -38,8 +40,6 @@ class RetryPolicy:
     backoff: float = 0.5
     connection_retries: int = 2
     jitter: float = 0.5
-    # The waits run on this clock, so tests see them instead of sleeping through them.
-    clock: Clock = field(default_factory=SystemClock, compare=False)
 
 
 class _PolicyRetry(AsyncRetryHandler):
@@ -162,11 +162,9 @@ def error_code(exc: SlackApiError) -> str:
     return str(code or f"HTTP {getattr(response, 'status_code', '?')}")
 
 
-def web_client(token: str, api_url: str, policy: RetryPolicy | None = None) -> AsyncWebClient:
+def web_client(token: str, api_url: str, policy: RetryPolicy) -> AsyncWebClient:
     """A Web API client for `token` on `api_url`, retrying rate limits and 5xx answers."""
-    return AsyncWebClient(
-        token=token, base_url=api_url, retry_handlers=retry_handlers(policy or RetryPolicy())
-    )
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(policy))
 
 
 def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
