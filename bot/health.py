@@ -70,7 +70,7 @@ class HealthServer:
     name = "health"
 
     def __init__(self, health: Health, port: int, host: str = DEFAULT_HOST) -> None:
-        self.report = health
+        self.health_report = health
         self.host = host
         self.port = port
         self.ready = asyncio.Event()
@@ -78,7 +78,7 @@ class HealthServer:
     async def run(self) -> None:
         """Serve until cancelled, then close the socket."""
         app = web.Application()
-        self.report.serve_on(app)
+        self.health_report.serve_on(app)
         hide_server_software(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -16,8 +16,8 @@ from tests.adapters.slack.conftest import HttpBot
 @pytest.fixture
 async def health_port(http_bot: HttpBot) -> AsyncIterator[str]:
     """A health port reporting on the same services as the Slack port, as serve builds it."""
-    server = HealthServer(http_bot.service.report, 0)
-    http_bot.service.report.watch([server])
+    server = HealthServer(http_bot.service.health_report, 0)
+    http_bot.service.health_report.watch([server])
     task = asyncio.create_task(server.run())
     await server.ready.wait()
     try:

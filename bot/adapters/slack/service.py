@@ -62,7 +62,7 @@ class SlackService:
         self._address: tuple[str, int] | None = None
         self.ready = asyncio.Event()
         # HTTP mode serves the process's one /healthz on its port as well.
-        self.report = health or Health([self])
+        self.health_report = health or Health([self])
 
     @classmethod
     def from_settings(
@@ -184,7 +184,7 @@ class SlackService:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
         web_app.middlewares.append(_while_accepting(self.in_flight, EVENTS_PATH))
         web_app.middlewares.append(signed_requests(signing_secret, EVENTS_PATH, self.clock))
-        self.report.serve_on(web_app)
+        self.health_report.serve_on(web_app)
         hide_server_software(web_app)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
