@@ -168,7 +168,7 @@ async def _retry(
                 publishers,
                 targets,
                 at=settings.insight.time,
-                lease=dt.timedelta(seconds=settings.insight.claim_lease),
+                claim_lease=dt.timedelta(seconds=settings.insight.claim_lease),
             )
             return await scheduler.retry_day(clock.today(zone))
 

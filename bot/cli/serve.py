@@ -333,5 +333,5 @@ def insight_scheduler(
         targets,
         at=settings.insight.time,
         owner=core.owner,
-        lease=dt.timedelta(seconds=settings.insight.claim_lease),
+        claim_lease=dt.timedelta(seconds=settings.insight.claim_lease),
     )

@@ -80,7 +80,7 @@ class InsightScheduler:
         targets: Sequence[InsightChannel],
         *,
         at: dt.time,
-        lease: dt.timedelta,
+        claim_lease: dt.timedelta,
         owner: str | None = None,
         backoff: Backoff | None = None,
     ) -> None:
@@ -97,7 +97,7 @@ class InsightScheduler:
         self.zone = daily.zone
         self.clock = daily.clock
         self.owner = owner or process_owner()
-        self.lease = lease
+        self.claim_lease = claim_lease
         self.backoff = backoff or Backoff()
         self.next_post: dt.datetime | None = None
         self._seen: tuple[dt.date | None, Counter[str]] = (None, Counter())
@@ -278,7 +278,9 @@ class InsightScheduler:
         self, channel: Channel, day: dt.date, insight: Insight, end: dt.datetime
     ) -> bool:
         """Claim, check, post and record one channel; False if the record was not ours to take."""
-        record = await self.ledger.claim(channel, day, self.owner, self.clock.now(), self.lease)
+        record = await self.ledger.claim(
+            channel, day, self.owner, self.clock.now(), self.claim_lease
+        )
         if record is None:
             return False
         fields = _fields(record) | {"attempt": record.attempts}

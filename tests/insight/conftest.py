@@ -62,7 +62,7 @@ def make_scheduler(
             {p.platform: p for p in publishers},
             targets,
             at=dt.time.fromisoformat(at),
-            lease=options.pop("lease", dt.timedelta(minutes=10)),  # type: ignore[arg-type]
+            claim_lease=options.pop("claim_lease", dt.timedelta(minutes=10)),  # type: ignore[arg-type]
             backoff=options.pop("backoff", Backoff()),  # type: ignore[arg-type]
             **options,  # type: ignore[arg-type]
         )

@@ -64,7 +64,7 @@ def main() -> None:
         publishers,
         targets,
         at=dt.time.fromisoformat(args.time),
-        lease=dt.timedelta(minutes=args.lease_minutes),
+        claim_lease=dt.timedelta(minutes=args.lease_minutes),
     )
     if args.wait_go:
         print("READY", flush=True)

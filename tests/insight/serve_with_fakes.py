@@ -129,7 +129,7 @@ async def serving(
     scheduler = _only(services, InsightScheduler)
     discord = _only(services, DiscordService)
     if lease is not None:
-        scheduler.lease = lease
+        scheduler.claim_lease = lease
     task = asyncio.create_task(discord.run(), name="discord")
     try:
         await logged_in(discord, task)

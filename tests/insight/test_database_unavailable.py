@@ -48,7 +48,7 @@ async def test_a_write_lock_at_post_time_delays_the_post_until_it_is_released_th
         {"slack": slack},
         [target("slack", "C1")],
         at=dt.time(9, 0),
-        lease=dt.timedelta(minutes=10),
+        claim_lease=dt.timedelta(minutes=10),
     )
     caplog.set_level(logging.WARNING, logger="bot.insight.schedule")
 
