@@ -48,21 +48,18 @@ def refresh_vectors(knowledge: Knowledge, folder: Path, cache_dir: Path | None) 
     texts = set(MeaningIndex(knowledge, meaning).texts)
     if meaning.holds(texts):
         return f"ok  {VECTORS_FILE}: {len(texts)} passages ({meaning.added} new)"
-    try:
-        meaning.write(keep=texts)
-    except OSError as exc:
-        reason = f"{folder} cannot be written ({exc.strerror or exc})"
-    else:
+    unstored = meaning.unstored(texts)
+    kept = meaning.keep(texts)
+    if kept.path == meaning.cache:
         return f"ok  {VECTORS_FILE}: {len(texts)} passages ({meaning.added} new)"
-    try:
-        spare = meaning.write_spare(keep=texts)
-    except (OSError, ValueError):
+    reason = f"{folder} cannot be written ({kept.failed[0][1]})"
+    if kept.path is None:
         # A read-only install still answers: the passages are embedded at each start.
         return (
             f"--  {VECTORS_FILE}: not refreshed, {reason}: "
-            f"{meaning.unstored(texts)} new passages are embedded at each start"
+            f"{unstored} new passages are embedded at each start"
         )
     return (
-        f"ok  {VECTORS_FILE}: not refreshed, {reason}; the {meaning.unstored(texts)} new "
-        f"passages' vectors are kept in {spare} (TOWNHALL_CACHE_DIR)"
+        f"ok  {VECTORS_FILE}: not refreshed, {reason}; the {unstored} new "
+        f"passages' vectors are kept in {kept.path} (TOWNHALL_CACHE_DIR)"
     )

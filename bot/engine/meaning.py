@@ -22,6 +22,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -70,6 +71,14 @@ class Encoder(Protocol):
     def passage(self, texts: list[str]) -> Vectors:
         """Each passage's unit-length vector, one row each."""
         ...
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Where `Meaning.keep` wrote the vectors (None: nowhere), and each file it could not."""
+
+    path: Path | None
+    failed: tuple[tuple[Path, str], ...] = ()
 
 
 class Meaning:
@@ -140,31 +149,39 @@ class Meaning:
         return self._stored == {_key(text) for text in texts}
 
     def save(self, keep: Iterable[str] | None = None) -> bool:
-        """Write the known vectors to the cache file (only `keep`'s texts, when given).
+        """Write the known vectors (only `keep`'s texts, when given), logging where.
 
-        Where the cache file cannot be written, they go to the spare file instead. False
-        when neither can be written (or there is no cache file): the vectors are then
-        computed again at the next start.
+        To the cache file, or else the spare file. False when neither can be written (or
+        there is no cache file): the vectors are then computed again at the next start.
         """
-        if self.cache is None:
+        kept = self.keep(keep)
+        failed = " nor ".join(f"{path} ({reason})" for path, reason in kept.failed)
+        if kept.path is None:
+            if failed:
+                log.warning("could not write %s; passages are embedded at each start", failed)
             return False
-        keep = None if keep is None else tuple(keep)  # read twice when the spare is written
-        try:
-            self.write(keep)
-        except OSError as exc:
-            reason = f"could not write {self.cache} ({exc.strerror or exc})"
-        else:
-            return True
-        if self.spare is not None:
+        if failed:
+            log.info("could not write %s; the vectors are kept in %s", failed, kept.path)
+        return True
+
+    def keep(self, texts: Iterable[str] | None = None) -> Kept:
+        """Write the known vectors to the cache file, else the spare file; where they went.
+
+        Only `texts`'s vectors when given; each file that could not be written is in
+        `failed`, with the reason.
+        """
+        texts = None if texts is None else tuple(texts)  # read once per file tried
+        failed: list[tuple[Path, str]] = []
+        for path, write in ((self.cache, self.write), (self.spare, self.write_spare)):
+            if path is None:
+                continue
             try:
-                self.write_spare(keep)
+                write(texts)
             except OSError as exc:
-                reason += f" nor {self.spare} ({exc.strerror or exc})"
+                failed.append((path, str(exc.strerror or exc)))
             else:
-                log.info("%s; the vectors are kept in %s", reason, self.spare)
-                return True
-        log.warning("%s; passages are embedded at each start", reason)
-        return False
+                return Kept(path, tuple(failed))
+        return Kept(None, tuple(failed))
 
     def write(self, keep: Iterable[str] | None = None) -> int:
         """Write the known vectors (only `keep`'s texts, when given); how many were written.
