@@ -170,49 +170,26 @@ class Meaning:
         Only `texts`'s vectors when given; each file that could not be written is in
         `failed`, with the reason.
         """
-        texts = None if texts is None else tuple(texts)  # read once per file tried
+        known = self._known
+        if texts is not None:
+            wanted = {_key(text) for text in texts}
+            known = {k: v for k, v in known.items() if k in wanted}
         failed: list[tuple[Path, str]] = []
-        for path, write in ((self.cache, self.write), (self.spare, self.write_spare)):
+        for path in (self.cache, self.spare):
             if path is None:
                 continue
             try:
-                write(texts)
+                if path == self.spare:
+                    # The cache folder is the user's own; nobody else needs to list it.
+                    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _write(path, known)
             except OSError as exc:
                 failed.append((path, str(exc.strerror or exc)))
-            else:
-                return Kept(path, tuple(failed))
+                continue
+            if path == self.cache:
+                self._stored = frozenset(known)
+            return Kept(path, tuple(failed))
         return Kept(None, tuple(failed))
-
-    def write(self, keep: Iterable[str] | None = None) -> int:
-        """Write the known vectors (only `keep`'s texts, when given); how many were written.
-
-        Raises OSError when the cache file cannot be written, ValueError when there is none.
-        """
-        if self.cache is None:
-            raise ValueError("this Meaning has no cache file to write")
-        written = self._write_to(self.cache, keep)
-        self._stored = frozenset(written)
-        return len(written)
-
-    def write_spare(self, keep: Iterable[str] | None = None) -> Path:
-        """Write the known vectors to the spare file, making its folder; the file's path.
-
-        Raises OSError when it cannot be written, ValueError when there is none.
-        """
-        if self.spare is None:
-            raise ValueError("this Meaning has no spare file to write")
-        # The cache folder is the user's own; nobody else needs to list it.
-        self.spare.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._write_to(self.spare, keep)
-        return self.spare
-
-    def _write_to(self, path: Path, keep: Iterable[str] | None) -> frozenset[str]:
-        known = self._known
-        if keep is not None:
-            wanted = {_key(text) for text in keep}
-            known = {k: v for k, v in known.items() if k in wanted}
-        _write(path, known)
-        return frozenset(known)
 
 
 class MeaningIndex:
