@@ -42,7 +42,7 @@ FALLBACK_QUESTIONS = ROOT / "benchmarks" / "holdout-questions.jsonl"
 # embeds the question); the run says which each one was.
 FIRST_QUESTIONS = {
     "words": "채용은 어떻게 바뀌나요?",
-    "meaning": "AI 땜에 프로그래머 일자리 없어지는 거 아냐?",
+    "meaning": "AI 때문에 부자만 더 부자 되는 거 아닌가요?",
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from hangul_romanize.core import Syllable
 from hangul_romanize.rule import REVISED_FINALS, REVISED_INITIALS, REVISED_VOWELS
@@ -65,11 +66,11 @@ def hangul_key(word: str) -> str:
     marks: list[str] = []
     latin: list[str] = []
     for char in word:
-        if _HANGUL_SYLLABLE.fullmatch(char):
+        if "\uac00" <= char <= "\ud7a3":
             if latin:
                 marks += _latin_marks("".join(latin))
                 latin = []
-            marks += _syllable_marks(Syllable(char=char))
+            marks += _char_marks(char)
         elif char.isascii() and char.isalpha():
             latin.append(char.lower())
     if latin:
@@ -87,6 +88,12 @@ def latin_key(phrase: str) -> str:
 def long_enough(key: str) -> bool:
     """Whether a key is specific enough to stand for one term."""
     return len(key) >= MIN_KEY and sum(m != VOWEL for m in key) >= MIN_CONSONANTS
+
+
+@cache
+def _char_marks(char: str) -> tuple[str, ...]:
+    # A question's words are keyed again for every span and cut tried (spell_in_latin).
+    return tuple(_syllable_marks(Syllable(char=char)))
 
 
 def _syllable_marks(syllable: Syllable) -> list[str]:
@@ -275,6 +282,8 @@ def spell_in_latin(text: str, terms: LatinTerms, suffixes: Suffixes) -> str:
     as many words as its term.
     """
     words = list(_WORD.finditer(text))
+    # Every span that ends in a word asks how it may end; ask the analyzer once per word.
+    suffixes = cache(suffixes)
     pieces: list[str] = []
     done = 0
     i = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from bot.knowledge import Section
 from bot.text import sentences, shorten
@@ -14,7 +15,7 @@ def best_excerpt(
     section: Section, weight: Callable[[str], float], limit: int = EXCERPT_CHARS
 ) -> str:
     """The run of whole sentences, within one paragraph or across neighbours, that weighs most."""
-    units = [(p, s) for p, passage in enumerate(section.passages) for s in sentences(passage.text)]
+    units = [(p, s) for p, passage in enumerate(section.passages) for s in _sentences(passage.text)]
     if not units:
         return ""
     scores = [weight(text) for _, text in units]
@@ -23,6 +24,12 @@ def best_excerpt(
         start, end = 0, 1
     start, end = _fill(units, start, end, limit)
     return _join(units[start:end], limit)
+
+
+@lru_cache(maxsize=4096)
+def _sentences(paragraph: str) -> tuple[str, ...]:
+    # The same few hundred paragraphs are split for every answer.
+    return tuple(sentences(paragraph))
 
 
 def _length(units: Sequence[tuple[int, str]], start: int, end: int) -> int:
@@ -36,8 +43,10 @@ def _best_window(
     best_key = (scores[0], 0)
     for start in range(len(units)):
         total = 0.0
+        length = 1  # as _length counts: each sentence and a space, and one more
         for end in range(start + 1, len(units) + 1):
-            if end - start > 1 and _length(units, start, end) > limit:
+            length += len(units[end - 1][1]) + 1
+            if end - start > 1 and length > limit:
                 break
             total += scores[end - 1]
             # Prefer the heavier window; among equals, the shorter one (it is more to the point).

@@ -41,27 +41,34 @@ def decide(ranked: Sequence[RankedSection]) -> Verdict:
     """ANSWER, CLOSEST or NONE for sections ranked best first."""
     if not ranked or not related(ranked[0]):
         return Verdict.NONE
-    best = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    margin = 1 - runner_up / best.score if best.score > 0 else 0.0
-    passage = best.passage
+    passage = ranked[0].passage
     if passage.matched < ANSWER_MATCHED and passage.share < 1:
         return Verdict.CLOSEST
-    if any(passage.share >= share and margin >= lead for share, lead in ANSWER_RULES):
+    lead = margin(ranked)
+    if any(passage.share >= share and lead >= need for share, need in ANSWER_RULES):
         return Verdict.ANSWER
     return Verdict.CLOSEST
 
 
-def confirmed(best: RankedSection, nearest: int, lead: float) -> bool:
-    """Whether the meaning confirms the words: it puts `best` first too, `lead` ahead."""
+def margin(ranked: Sequence[RankedSection]) -> float:
+    """How far the best section leads the next: 1 - second score / best score."""
+    if not ranked or ranked[0].score <= 0:
+        return 0.0
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    return 1 - runner_up / ranked[0].score
+
+
+def confirmable(best: RankedSection) -> bool:
+    """Whether the words' best passage has enough of the question for the meaning to confirm."""
     passage = best.passage
     if passage.matched < ANSWER_MATCHED and passage.share < 1:
         return False
-    return (
-        best.section.number == nearest
-        and passage.share >= CONFIRMED_SHARE
-        and lead >= CONFIRMED_LEAD
-    )
+    return passage.share >= CONFIRMED_SHARE
+
+
+def confirmed(best: RankedSection, nearest: int, lead: float) -> bool:
+    """Whether the meaning confirms the words: it puts `best` first too, `lead` ahead."""
+    return confirmable(best) and best.section.number == nearest and lead >= CONFIRMED_LEAD
 
 
 def related(best: RankedSection) -> bool:

@@ -184,13 +184,47 @@ def test_one_shared_everyday_word_is_never_an_answer_even_when_the_meaning_agree
 
 
 def test_words_and_meaning_disagreeing_is_not_an_answer(engine: AnswerEngine) -> None:
-    # "every morning" is the garden's wording; a noisy kitten means the cats.
-    question = "my kitten is noisy every morning"
+    # "every morning" is the garden's wording, "every day" the cats' (by a hair less);
+    # a noisy kitten means the cats.
+    question = "my kitten is noisy every morning and every day"
     assert nearest(engine.meaning, question) == 1
     answer = engine.ask(question)
     assert answer.verdict is not Verdict.ANSWER
     assert answer.best is not None
     assert answer.best.number == 1
+
+
+class Questioned:
+    """The real encoder, noting every question it is asked to embed."""
+
+    def __init__(self, real: Encoder) -> None:
+        self.real = real
+        self.questions: list[str] = []
+
+    def query(self, text: str) -> Vectors:
+        self.questions.append(text)
+        return self.real.query(text)
+
+    def passage(self, texts: list[str]) -> Vectors:
+        return self.real.passage(texts)
+
+
+def test_the_meaning_is_not_asked_when_it_could_change_nothing(
+    tmp_path: Path, talk: Knowledge, analyzers: dict[str, Analyzer], real: Encoder
+) -> None:
+    encoder = Questioned(real)
+    engine = AnswerEngine(talk, analyzers, Meaning(tmp_path / VECTORS_FILE, encoder=encoder))
+    # The words lead clearly (the garden, three times the cats' score) but share one
+    # everyday phrase: too little to confirm, too far ahead to reorder (MEANING_CLEAR_LEAD).
+    clear = engine.ask("my kitten is noisy every morning")
+    assert clear.verdict is Verdict.CLOSEST
+    assert [hit.number for hit in clear.hits] == [2, 1]
+    assert encoder.questions == []
+    # By a hair: the meaning is asked, and puts the cats first.
+    close = engine.ask("my kitten is noisy every morning and every day")
+    assert len(encoder.questions) == 1
+    assert close.best is not None
+    assert close.best.number == 1
 
 
 # The vectors cache

@@ -10,7 +10,7 @@ from bot.engine import AnswerEngine, Verdict
 from bot.engine.engine import analyzers_for
 from bot.engine.index import Coverage, RankedSection
 from bot.engine.meaning import Meaning
-from bot.engine.verdict import confirmed, decide
+from bot.engine.verdict import confirmed, decide, margin
 from bot.knowledge import Knowledge, Section, load_knowledge
 from tests.adapters.verdicts import constructed
 from tests.engine.test_ranking import TINY_EN, TINY_KO
@@ -122,6 +122,14 @@ def test_confidence_needs_a_lead_over_the_next_section(knowledge: Knowledge) -> 
     first, second = knowledge.sections("en")[1:3]
     assert decide([_ranked(first, 10, 0.5, 2), _ranked(second, 5, 0.5, 2)]) is Verdict.ANSWER
     assert decide([_ranked(first, 10, 0.5, 2), _ranked(second, 9, 0.5, 2)]) is Verdict.CLOSEST
+
+
+def test_margin_is_the_best_sections_lead_over_the_next(knowledge: Knowledge) -> None:
+    first, second = knowledge.sections("en")[1:3]
+    assert margin([_ranked(first, 10, 0.5, 2), _ranked(second, 4, 0.5, 2)]) == pytest.approx(0.6)
+    assert margin([_ranked(first, 10, 0.5, 2)]) == 1.0  # nothing else relates
+    assert margin([]) == 0.0
+    assert margin([_ranked(first, 0, 0.0, 0)]) == 0.0
 
 
 def test_confidence_needs_two_keywords_in_one_passage(knowledge: Knowledge) -> None:
