@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from hangul_romanize.core import Syllable
 from hangul_romanize.rule import REVISED_FINALS, REVISED_INITIALS, REVISED_VOWELS
@@ -108,7 +108,9 @@ def _syllable_marks(syllable: Syllable) -> list[str]:
     return marks
 
 
-def _latin_marks(word: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _latin_marks(word: str) -> tuple[str, ...]:
+    # Cached: a question's Latin words are keyed again for every span tried.
     if word.startswith("wr"):
         word = word[1:]
     # A final e after a consonant is silent ("google", "resilience"), yet softens c and g.
@@ -158,7 +160,7 @@ def _latin_marks(word: str) -> list[str]:
         elif char in "lmnh":
             marks.append(char.upper())
         i += step
-    return marks
+    return tuple(marks)
 
 
 def _collapse(marks: list[str]) -> str:
