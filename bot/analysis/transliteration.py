@@ -203,9 +203,21 @@ class LatinTerms:
         # A key two different terms share cannot tell which one the member meant.
         for key in ambiguous:
             del self._by_key[key]
+        self._beginnings = {key[:end] for key in self._by_key for end in range(1, len(key) + 1)}
 
     def __len__(self) -> int:
         return len(self._by_key)
+
+    def may_begin(self, words: str) -> bool:
+        """Whether a spelling of several words that begins with `words` may be a term's.
+
+        A key grows word by word (what follows a Hangul letter only adds marks), so words
+        whose key begins no term's key begin no spelling. Latin letters at the end may
+        join the next word's into one run: those may begin anything.
+        """
+        if not _HANGUL_SYLLABLE.fullmatch(words[-1:]):
+            return True
+        return hangul_key(words) in self._beginnings
 
     def find(self, hangul: str) -> LatinTerm | None:
         """The Latin term whose sound key `hangul` has, if there is one."""
@@ -305,7 +317,11 @@ def spell_in_latin(text: str, terms: LatinTerms, suffixes: Suffixes) -> str:
 def _longest_spelling(
     words: list[re.Match[str]], first: int, terms: LatinTerms, suffixes: Suffixes
 ) -> tuple[int, int, LatinTerm] | None:
-    for last in range(min(len(words), first + MAX_WORDS) - 1, first - 1, -1):
+    # Only as far as the words so far may begin a term's spelling (most begin none).
+    reach, limit = first, min(len(words), first + MAX_WORDS) - 1
+    while reach < limit and terms.may_begin("".join(w.group() for w in words[first : reach + 1])):
+        reach += 1
+    for last in range(reach, first - 1, -1):
         span = [w.group() for w in words[first : last + 1]]
         whole, tail = "".join(span[:-1]), span[-1]
         if not _HANGUL_SYLLABLE.search(whole + tail):

@@ -64,6 +64,18 @@ def test_hangul_spelling_is_written_as_the_knowledges_latin_term(
     ]
 
 
+def test_only_words_that_begin_a_terms_spelling_reach_the_next_word(terms: LatinTerms) -> None:
+    # The longest spellings are tried only as far as the words so far sound like a term's
+    # beginning: "인텔리전스" and then "인텔리전스투칩" do, "얘기" does not.
+    assert terms.may_begin("인텔리전스")
+    assert terms.may_begin("인텔리전스투칩")
+    assert terms.may_begin("마이크로")
+    assert not terms.may_begin("얘기")
+    assert not terms.may_begin("인텔리전스얘기")
+    # Latin letters at the end may join the next word's into one run: anything may follow.
+    assert terms.may_begin("얘기GPT")
+
+
 def test_particle_after_a_spelling_stays(terms: LatinTerms, mecab: MecabKoreanAnalyzer) -> None:
     respelled = spell_in_latin("코덱스를 쓰면서 딥블루가 이긴 얘기", terms, mecab.suffix_lengths)
     assert respelled.split() == ["Codex", "를", "쓰면서", "Deep", "Blue", "가", "이긴", "얘기"]
