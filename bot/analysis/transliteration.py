@@ -15,7 +15,7 @@ docs/retrieval.md gives the false matches measured over the whole Korean summary
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -217,7 +217,8 @@ class LatinTerms:
         """
         if not _HANGUL_SYLLABLE.fullmatch(words[-1:]):
             return True
-        return hangul_key(words) in self._beginnings
+        key = hangul_key(words)
+        return not key or key in self._beginnings  # "으" has no marks: it begins anything
 
     def find(self, hangul: str) -> LatinTerm | None:
         """The Latin term whose sound key `hangul` has, if there is one."""
@@ -284,7 +285,7 @@ _LATIN_RUN = re.compile(
 # How far a Hangul spelling may reach: "인텔리전스 투 칩 투 미터" is five words.
 MAX_WORDS = 5
 
-Suffixes = Callable[[str], Iterable[int]]
+Suffixes = Callable[[str], Sequence[int]]
 
 
 def spell_in_latin(text: str, terms: LatinTerms, suffixes: Suffixes) -> str:

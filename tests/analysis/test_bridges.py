@@ -74,6 +74,8 @@ def test_only_words_that_begin_a_terms_spelling_reach_the_next_word(terms: Latin
     assert not terms.may_begin("인텔리전스얘기")
     # Latin letters at the end may join the next word's into one run: anything may follow.
     assert terms.may_begin("얘기GPT")
+    # "으" has no sound marks of its own (Korean writes it for a vowel English lacks).
+    assert terms.may_begin("으")
 
 
 def test_particle_after_a_spelling_stays(terms: LatinTerms, mecab: MecabKoreanAnalyzer) -> None:
