@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -11,10 +12,13 @@ from bot import __version__
 from bot.cli import ask, doctor, insight, knowledge, serve, stats
 from bot.cli.common import add_env_file_option
 from bot.clock import Clock, SystemClock
+from bot.console import EXIT_INTERRUPTED
 
-# What a shell reports for a process ended by SIGPIPE or SIGINT (128 + the signal number).
+# What a shell reports for a process ended by SIGPIPE (128 + the signal number).
 EXIT_BROKEN_PIPE = 141
-EXIT_INTERRUPTED = 130
+EXIT_FAILURE = 1
+# Errors writing the output that are the reader's or the disk's, not townhall's.
+OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,22 +45,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     """Run one `townhall` command and return its exit status; `clock` is for tests."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    # Commands that read the time (insight, serve) take it from here, never on their own.
-    args.clock = clock or SystemClock()
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        # Commands that read the time (insight, serve) take it from here, never on their own.
+        args.clock = clock or SystemClock()
         status: int = args.run(args, parser)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`townhall ask - < questions | head`): stop quietly, as
         # Unix tools do, and keep Python from reporting the unflushed output at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_output()
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("townhall: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRORS:
+            raise
+        # The answers could not be written (a full disk, a closed descriptor).
+        _discard_output()
+        print(f"townhall: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILURE
     return status
+
+
+def _discard_output() -> None:
+    """Point stdout at /dev/null, so the exit does not report what it could not write."""
+    if sys.stdout is not None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any, BinaryIO, TextIO
 
-from bot.cli.common import add_korean_option, engine_or_exit, settings_or_exit
+from bot.cli.common import add_korean_option, engine_or_exit, fail, settings_or_exit
 from bot.engine import Answer, AnswerEngine, QuestionError, Verdict
 from bot.phrases import phrase
 from bot.text import shorten
@@ -27,7 +27,8 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "question",
         nargs="+",
-        help="the question (quoted or not), or '-' to read one per line from stdin",
+        help="the question (quoted or not; after -- when it starts with -), "
+        "or '-' to read one per line from stdin",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per question")
     add_korean_option(parser)
@@ -41,9 +42,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     args.question = " ".join(args.question)
     if args.question != "-" and not args.question.strip():
         args.ask_parser.error("the question is empty")
+    # Python leaves these None when the descriptor was closed (`townhall ask - <&-`).
+    if sys.stdout is None:
+        fail("standard output is closed: nowhere to write the answer")
+    if args.question == "-" and sys.stdin is None:
+        fail("standard input is closed: no questions to read")
     engine = engine_or_exit(settings_or_exit(args.env_file), args.korean_analyzer)
     if args.question != "-":
-        answer = engine.ask(args.question)
+        try:
+            answer = engine.ask(args.question)
+        except QuestionError as exc:
+            args.ask_parser.error(str(exc))
         print(json_line(answer) if args.json else readable(engine, answer))
         return 0
     return _batch(engine, questions(sys.stdin.buffer), sys.stdout, as_json_lines=args.json)
@@ -57,7 +66,7 @@ def questions(stream: BinaryIO) -> Iterable[str]:
 
 
 def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_lines: bool) -> int:
-    for question in lines:
+    for number, question in enumerate(lines, start=1):
         try:
             answer = engine.ask(question)
         except QuestionError as exc:
@@ -66,6 +75,8 @@ def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_l
                 print(
                     json.dumps({"question": question, "error": str(exc), "results": []}), file=out
                 )
+            else:
+                print(f"townhall: line {number} skipped: {exc}", file=sys.stderr)
             continue
         if as_json_lines:
             print(json_line(answer), file=out, flush=False)

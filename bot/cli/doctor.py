@@ -15,7 +15,8 @@ from bot.cli.common import database_problem, settings_file_shown
 from bot.cli.serve import NOTHING_TO_RUN
 from bot.engine.meaning import VECTORS_FILE, Meaning, knowledge_units
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.settings import Settings, SettingsError, load_settings
+from bot.logs import Redactor
+from bot.settings import Settings, SettingsError, load_settings, secret_values
 from bot.store.errors import StoreUnavailableError
 from bot.store.target import is_url
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         settings = load_settings(args.env_file)
     except SettingsError as exc:
         found = [Finding("settings", str(exc), "fix that variable, then run doctor again")]
-        return _report(found)
+        return _report(found, Redactor())
     found = [Finding("settings file", settings_file_shown(settings.env_file))]
     found.extend(
         Finding("settings", warning, "correct or remove it") for warning in settings.warnings
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     found.append(knowledge_finding(settings.core.knowledge_dir))
     found.append(meaning_finding(settings.core.knowledge_dir, settings.core.townhall_cache_dir))
     found.extend(platform_findings(settings, args.port))
-    return _report(found)
+    return _report(found, Redactor(secret_values(settings)))
 
 
 def settings_findings(settings: Settings) -> list[Finding]:
@@ -226,12 +227,13 @@ async def _log_in(settings: Settings) -> list[Finding]:
     return [finding for found in results for finding in found]
 
 
-def _report(found: Sequence[Finding]) -> int:
+def _report(found: Sequence[Finding], redact: Redactor) -> int:
     problems = [f for f in found if not f.ok]
+    # A token pasted into a path or URL setting comes back in its finding: never echo it.
     for finding in found:
-        print(f"{OK if finding.ok else PROBLEM:<4} {finding.subject}: {finding.detail}")
+        print(redact(f"{OK if finding.ok else PROBLEM:<4} {finding.subject}: {finding.detail}"))
         if finding.fix:
-            print(f"     fix: {finding.fix}")
+            print(redact(f"     fix: {finding.fix}"))
     if problems:
         print(f"{len(problems)} problem(s): fix them, then run `townhall doctor` again")
         return 1

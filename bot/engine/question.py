@@ -25,7 +25,8 @@ REPLACEMENT = "\ufffd"
 
 
 class QuestionError(ValueError):
-    """A question that cannot be asked: empty or only white space."""
+    """A question that cannot be asked: empty, or nothing left once mentions, links and
+    markup are removed."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Question:
 
 
 def clean_question(raw: str) -> Question:
-    """Strip mentions, links, markup and control characters; refuse an empty question.
+    """Strip mentions, links, markup and control characters; refuse a question of none else.
 
     Lone surrogates become U+FFFD in both texts, so the question can be printed and
     encoded anywhere it is shown again.
@@ -52,4 +53,7 @@ def clean_question(raw: str) -> Question:
     text = _MARKUP.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     words = " ".join(text.split())[:MAX_ANALYZED_CHARS]
+    if not words:
+        # "@everyone" or a bare link asks nothing: say so rather than "not in the talk".
+        raise QuestionError("the question has no words, only mentions, links or markup")
     return Question(raw=raw, words=words)

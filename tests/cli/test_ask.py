@@ -84,13 +84,25 @@ def test_empty_question_is_a_usage_error(question: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["@everyone", "<@123> <!channel>", "🙂🙂", "\x07\x1b[2J", "**bold** _it_ `code`", "x" * 10_000],
+    "question", ["🙂🙂", "\x07\x1b[2J", "**bold** _it_ `code`", "x" * 10_000, "<@123> 🙂"]
 )
 def test_odd_questions_never_crash(question: str) -> None:
     result = townhall("ask", "--json", question)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verdict"] == "none"
+
+
+@pytest.mark.parametrize(
+    "question", ["@everyone", "<@123> <!channel>", "https://example.com/x", "** __ ``"]
+)
+def test_a_question_of_only_mentions_links_or_markup_asks_nothing(question: str) -> None:
+    result = townhall("ask", "--json", question)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "error: the question has no words, only mentions, links or markup"
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
 
 
 def test_version_and_help() -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, main
+from bot.cli import EXIT_BROKEN_PIPE, main
 from bot.cli.common import database_problem
+from bot.console import EXIT_INTERRUPTED
 from tests.fakes.discord_api import redirect_discord
 from tests.fakes.slack_api import FakeSlack
 
@@ -198,6 +199,85 @@ def test_ctrl_c_in_an_ask_batch_is_one_line() -> None:
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert (process.returncode, err) == (EXIT_INTERRUPTED, b"townhall: interrupted\n")
+
+
+# A finder that interrupts the import of the command, as Ctrl-C during its first half
+# second would (the engine's libraries loading): deterministic where a signal is not.
+INTERRUPTED_WHILE_LOADING = """
+import sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "bot.cli":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+from bot.console import run
+run()
+"""
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line() -> None:
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [sys.executable, "-c", INTERRUPTED_WHILE_LOADING], capture_output=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (EXIT_INTERRUPTED, b"townhall: interrupted\n")
+
+
+def test_the_console_script_is_the_command() -> None:
+    # What `townhall` runs (pyproject's [project.scripts]) answers like `python -m bot.cli`.
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [sys.executable, "-c", "from bot.console import run; run()", "ask", "--json", "hiring"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b'"verdict"' in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["ask", "hiring"], ["ask", "--json", "-"]])
+def test_a_full_disk_under_the_output_is_one_line(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+            [*TOWNHALL, *args], input=b"hiring\n", stdout=full, stderr=subprocess.PIPE, timeout=60
+        )
+    assert result.returncode == 1
+    assert result.stderr == b"townhall: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_stdout_is_one_line() -> None:
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [*TOWNHALL, "ask", "hiring"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),  # the child's own descriptor
+    )
+    assert result.returncode == 1
+    assert result.stderr == b"townhall: standard output is closed: nowhere to write the answer\n"
+
+
+def test_a_closed_stdin_is_one_line() -> None:
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [*TOWNHALL, "ask", "-"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(0),  # the child's own descriptor
+    )
+    assert result.returncode == 1
+    assert result.stderr == b"townhall: standard input is closed: no questions to read\n"
+
+
+def test_a_blank_line_of_a_readable_batch_is_said_on_stderr() -> None:
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [*TOWNHALL, "ask", "-"], input=b"hiring\n\n@everyone\n", capture_output=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert result.stderr.decode().splitlines() == [
+        "townhall: line 2 skipped: the question is empty",
+        "townhall: line 3 skipped: the question has no words, only mentions, links or markup",
+    ]
+    assert result.stdout.decode().startswith("Topic")
 
 
 async def test_ctrl_c_stops_serve_cleanly(tmp_path: Path) -> None:

@@ -165,9 +165,17 @@ def test_mentions_and_markup_are_not_words(engine: AnswerEngine) -> None:
     assert answer.lang == "en"
 
 
-@pytest.mark.parametrize("question", ["🙂🙂🙂", "\x00\x07\x1b[31m", "<@123> <!here>", "...?!"])
+@pytest.mark.parametrize("question", ["🙂🙂🙂", "\x00\x07\x1b[31m", "...?!"])
 def test_questions_without_words_get_no_result(engine: AnswerEngine, question: str) -> None:
     assert engine.ask(question).verdict is Verdict.NONE
+
+
+@pytest.mark.parametrize("question", ["<@123> <!here>", "@everyone", "https://x.example/a", "**"])
+def test_a_question_of_only_mentions_links_or_markup_is_refused(
+    engine: AnswerEngine, question: str
+) -> None:
+    with pytest.raises(QuestionError, match="no words"):
+        engine.ask(question)
 
 
 def test_huge_question_is_answered_from_its_beginning(engine: AnswerEngine) -> None:

@@ -33,7 +33,7 @@ async def ask(fake: FakeDiscord, question: str, **options: Any) -> dict[str, Any
         "[click for the answer](https://evil.example) hiring?",
         "[hiring](<https://evil.example>)",
         "steam://run/123 hiring",
-        "http://evil.example/" + "a" * 400,
+        "hiring http://evil.example/" + "a" * 400,
         "<https://evil.example> hiring",
     ],
 )

@@ -52,3 +52,32 @@ def test_a_token_in_the_wrong_variable_is_named_but_never_echoed(
     assert "[redacted]" in err
     for secret_part in (token, token.rsplit(",", 1)[-1], token[:20], token[-20:]):
         assert secret_part not in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KNOWLEDGE_DIR", f"/nonexistent/{SLACK_BOT}"),
+        ("TOWNHALL_DB", f"/nonexistent/{DISCORD}.db"),
+        ("TOWNHALL_CACHE_DIR", f"/nonexistent/{SLACK_APP}"),
+        ("SLACK_API_URL", f"https://example.invalid/{SLACK_BOT}/"),
+    ],
+)
+def test_doctor_never_echoes_a_token_pasted_into_a_path_or_url(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+    monkeypatch.setenv(variable, value)
+
+    main(["doctor"])
+
+    out = capsys.readouterr().out
+    assert variable in out  # the finding still names the setting
+    assert "[redacted]" in out
+    for token in (SLACK_BOT, SLACK_APP, DISCORD):
+        assert token not in out
+        assert token[:20] not in out

@@ -229,6 +229,18 @@ async def test_blank_question_gets_a_private_example(
     assert reply["data"]["content"] == "질문을 입력해 주세요. 예: OpenAI는 채용을 어떻게 바꾸나요?"
 
 
+@pytest.mark.parametrize("question", ["@everyone", "<@123> <@&456>", "https://evil.example/x"])
+async def test_a_question_of_only_mentions_or_a_link_gets_the_private_example(
+    fake: FakeDiscord, bot: TownhallClient, question: str
+) -> None:
+    # It asks nothing: "not in the talk" would be wrong, and the answer public.
+    reply = await ask(fake, question, locale="en-US")
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"].startswith("Please type a question, for example: ")
+    assert reply["data"]["allowed_mentions"] == {"parse": []}
+
+
 async def click_first_topic(
     fake: FakeDiscord, message: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
