@@ -72,9 +72,7 @@ def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_l
         except QuestionError as exc:
             # Keep one output line per input line so callers can zip them.
             if as_json_lines:
-                print(
-                    json.dumps({"question": question, "error": str(exc), "results": []}), file=out
-                )
+                print(_dumps({"question": question, "error": str(exc), "results": []}), file=out)
             else:
                 print(f"townhall: line {number} skipped: {exc}", file=sys.stderr)
             continue
@@ -86,13 +84,24 @@ def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_l
     return 0
 
 
-# Characters that JSON leaves as they are but that text tools take for line breaks.
-_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+# Characters that JSON leaves as they are but that text tools take for line breaks, and
+# those a terminal acts on: C1 controls (U+009B starts an escape sequence on some) and
+# the bidirectional overrides that reorder what is shown. Escaped, they read as data.
+_UNSAFE = {
+    *"\u2028\u2029",
+    *map(chr, range(0x80, 0xA0)),
+    *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+}
+_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in _UNSAFE}
 
 
 def json_line(answer: Answer) -> str:
     """The answer as one line of JSON, whatever characters the question holds."""
-    return json.dumps(as_json(answer), ensure_ascii=False).translate(_LINE_BREAKS)
+    return _dumps(as_json(answer))
+
+
+def _dumps(value: dict[str, object]) -> str:
+    return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
 
 
 def as_json(answer: Answer) -> dict[str, object]:

@@ -47,6 +47,20 @@ def test_json_batch_writes_one_object_per_question() -> None:
     assert len(lines[0]["results"]) <= 3
 
 
+def test_json_escapes_what_a_terminal_or_a_line_reader_would_act_on() -> None:
+    # A line separator, NEL, the C1 escape introducer and a right-to-left override: each
+    # would split a line, start an escape sequence or reorder the text on the screen.
+    odd = "hiring\u2028\x85\x9b31m\u202eevil"
+    result = townhall("ask", "--json", "-", stdin=f"{odd}\n\u202e\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    for line, question in zip(lines, [odd, "\u202e"], strict=True):
+        assert not set(line) & set("\u2028\x85\x9b\u202e")
+        assert json.loads(line)["question"] == question  # escaped, not lost
+    assert "\\u202e" in lines[1]  # the error line too
+
+
 def test_json_batch_keeps_a_line_for_an_empty_question() -> None:
     result = townhall("ask", "--json", "-", stdin="hiring?\n\n   \nJevons Paradox\n")
     assert result.returncode == 0
