@@ -376,7 +376,8 @@ def settings_file(env_file: Path | None, environ: Mapping[str, str]) -> Path | N
         return default.resolve() if default.is_file() else None
     if not named.is_file():
         source = "--env-file" if env_file else ENV_FILE_VARIABLE
-        raise SettingsError(f"{source} {named}: no such file")
+        what = "a folder, not a settings file" if named.is_dir() else "no such file"
+        raise SettingsError(f"{source} {named}: {what}")
     return named.resolve()
 
 

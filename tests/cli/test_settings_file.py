@@ -92,6 +92,17 @@ def test_a_settings_file_that_does_not_exist_is_one_line(
     assert capsys.readouterr().err == f"townhall: settings: {named}: no such file\n"
 
 
+def test_a_folder_given_as_the_settings_file_is_named_as_a_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--env-file", str(tmp_path), "knowledge", "check"])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        f"townhall: settings: --env-file {tmp_path}: a folder, not a settings file\n"
+    )
+
+
 def test_misspelt_variables_are_named_with_the_nearest_setting(
     service_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
