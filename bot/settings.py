@@ -360,8 +360,9 @@ def load_settings(env_file: Path | None = None) -> Settings:
                 StatsSettings(_env_file=path),  # type: ignore[call-arg]
             )
     except ValidationError as exc:
-        # Redacted here too, so no caller can print a token pasted into the wrong variable.
-        raise SettingsError(Redactor()(_error_line(exc))) from None
+        # Redacted here too, so no caller can print a token pasted into the wrong variable,
+        # nor a secret of no token's shape (a signing secret) pasted into another one.
+        raise SettingsError(Redactor(_given_secrets(path))(_error_line(exc))) from None
     warnings = (*file_problems(path), *unknown_variables(path, os.environ))
     return Settings(*sections, env_file=path, warnings=warnings)
 
@@ -408,6 +409,18 @@ def unknown_variables(path: Path | None, environ: Mapping[str, str]) -> list[str
             hint = f"did you mean {nearest[0]}?" if nearest else "it is not a townhall setting"
             problems.append(f"{name} (in {source}) is ignored: {hint}")
     return problems
+
+
+def _given_secrets(path: Path | None) -> list[str]:
+    """The values given to the secret variables, as typed, before any was validated."""
+    in_file = {k: v for k, v in dotenv_values(path).items() if v} if path else {}
+    names = [
+        (str(section.model_config.get("env_prefix", "")) + field).upper()
+        for section in _SECTIONS
+        for field, info in section.model_fields.items()
+        if "SecretStr" in str(info.annotation)
+    ]
+    return [value for name in names if (value := os.environ.get(name) or in_file.get(name))]
 
 
 def _known_variables() -> set[str]:

@@ -7,10 +7,10 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
-from bot import __version__
 from bot.cli import ask, doctor, insight, knowledge, serve, stats
-from bot.cli.common import add_env_file_option
+from bot.cli.common import add_env_file_option, fail
 from bot.clock import Clock, SystemClock
 from bot.console import EXIT_INTERRUPTED
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="townhall",
         description="Answers questions about the OpenAI Town Hall (January 2026).",
     )
-    parser.add_argument("--version", action="version", version=f"townhall {__version__}")
+    parser.add_argument("--version", action="version", version=f"townhall {_version()}")
     add_env_file_option(parser, default=None)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ask.register(commands)
@@ -43,11 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return version("townhall-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     """Run one `townhall` command and return its exit status; `clock` is for tests."""
+    command = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        command = args.command
+        # Python leaves stdout None when its descriptor was closed (`townhall ... >&-`);
+        # every command but serve (which logs to stderr) has something to say there.
+        if sys.stdout is None and command != "serve":
+            fail("standard output is closed: nowhere to write the result")
         # Commands that read the time (insight, serve) take it from here, never on their own.
         args.clock = clock or SystemClock()
         status: int = args.run(args, parser)
@@ -62,9 +75,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         print("townhall: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
-        if exc.errno not in OUTPUT_ERRORS:
+        # What a command prints could not be written (a full disk, an I/O error under it).
+        # Its other writes say what failed themselves (the vectors, a stats page), and serve
+        # prints nothing: its errors are its own.
+        if exc.errno not in OUTPUT_ERRORS or command == "serve":
             raise
-        # The answers could not be written (a full disk, a closed descriptor).
         _discard_output()
         print(f"townhall: cannot write the output: {exc.strerror}", file=sys.stderr)
         return EXIT_FAILURE

@@ -1,7 +1,5 @@
 """`python -m bot.cli` runs the `townhall` command."""
 
-import sys
+from bot.console import run
 
-from bot.cli import main
-
-sys.exit(main())
+run()

@@ -42,9 +42,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     args.question = " ".join(args.question)
     if args.question != "-" and not args.question.strip():
         args.ask_parser.error("the question is empty")
-    # Python leaves these None when the descriptor was closed (`townhall ask - <&-`).
-    if sys.stdout is None:
-        fail("standard output is closed: nowhere to write the answer")
+    # Python leaves stdin None when its descriptor was closed (`townhall ask - <&-`).
     if args.question == "-" and sys.stdin is None:
         fail("standard input is closed: no questions to read")
     engine = engine_or_exit(settings_or_exit(args.env_file), args.korean_analyzer)
@@ -61,8 +59,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def questions(stream: BinaryIO) -> Iterable[str]:
     """One question per line of `stream`, bytes that are not UTF-8 replaced (U+FFFD)."""
     # Decoding line by line keeps a bad byte to its own line: the batch goes on.
-    for line in stream:
-        yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+    try:
+        for line in stream:
+            yield line.decode("utf-8", errors="replace").rstrip("\r\n")
+    except OSError as exc:
+        fail(f"cannot read standard input: {exc.strerror}")
 
 
 def _batch(engine: AnswerEngine, lines: Iterable[str], out: TextIO, *, as_json_lines: bool) -> int:

@@ -12,11 +12,16 @@ from bot.engine.engine import analyzers_for
 from bot.engine.meaning import Meaning
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings, secret_values
 from bot.store import StoreUnavailableError, is_url, open_store
 
 if TYPE_CHECKING:
     from bot.store.store import Store
+
+
+# The secrets of the settings this command read (settings_or_exit), so that no message
+# `fail` prints echoes one: a command reads its settings once, first.
+_secrets: list[str] = []
 
 
 def settings_or_exit(env_file: Path | None) -> Settings:
@@ -28,8 +33,9 @@ def settings_or_exit(env_file: Path | None) -> Settings:
         settings = load_settings(env_file)
     except SettingsError as exc:
         fail(f"settings: {exc}")
+    _secrets[:] = secret_values(settings)
     for warning in settings.warnings:
-        print(f"townhall: warning: {Redactor()(warning)}", file=sys.stderr)
+        print(f"townhall: warning: {Redactor(_secrets)(warning)}", file=sys.stderr)
     return settings
 
 
@@ -106,9 +112,9 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
 
 
 def fail(message: str, status: int = 1) -> NoReturn:
-    """Print `townhall: message` on stderr, anything token-shaped redacted, and exit."""
+    """Print `townhall: message` on stderr, secrets and anything token-shaped redacted, and exit."""
     # A token pasted into the wrong variable comes back in its error message: never echo it.
-    print(f"townhall: {Redactor()(message)}", file=sys.stderr)
+    print(f"townhall: {Redactor(_secrets)(message)}", file=sys.stderr)
     raise SystemExit(status)
 
 

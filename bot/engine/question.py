@@ -16,6 +16,9 @@ _MENTION = re.compile(
     r"|@(?:everyone|here|channel)\b",
     re.IGNORECASE,
 )
+# A link as Slack sends every one (<https://x> or <https://x|label>) and as Discord members
+# write one to suppress its preview (<https://x>), or bare. A label keeps its words.
+_BRACKETED_URL = re.compile(r"<https?://[^|>\s]*(?:\|([^>]*))?>")
 _URL = re.compile(r"https?://\S+")
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
@@ -49,6 +52,7 @@ def clean_question(raw: str) -> Question:
     text = raw[: MAX_ANALYZED_CHARS * 4]
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
     text = _MENTION.sub(" ", text)
+    text = _BRACKETED_URL.sub(lambda link: f" {link.group(1) or ''} ", text)
     text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)

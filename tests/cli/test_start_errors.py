@@ -253,7 +253,29 @@ def test_a_closed_stdout_is_one_line() -> None:
         preexec_fn=lambda: os.close(1),  # the child's own descriptor
     )
     assert result.returncode == 1
-    assert result.stderr == b"townhall: standard output is closed: nowhere to write the answer\n"
+    assert result.stderr == b"townhall: standard output is closed: nowhere to write the result\n"
+
+
+@pytest.mark.parametrize("args", [["knowledge", "check"], ["insight", "--preview"], ["doctor"]])
+def test_every_command_says_when_stdout_is_closed(args: list[str]) -> None:
+    result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+        [*TOWNHALL, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),  # the child's own descriptor
+    )
+    assert result.returncode == 1
+    assert result.stderr == b"townhall: standard output is closed: nowhere to write the result\n"
+
+
+def test_an_unreadable_stdin_is_one_line(tmp_path: Path) -> None:
+    with (tmp_path / "out.txt").open("wb") as write_only:
+        result = subprocess.run(  # noqa: PLW1510 - the status is what is tested
+            [*TOWNHALL, "ask", "-"], stdin=write_only, capture_output=True, timeout=60
+        )
+    assert result.returncode == 1
+    assert result.stderr == b"townhall: cannot read standard input: Bad file descriptor\n"
 
 
 def test_a_closed_stdin_is_one_line() -> None:

@@ -170,7 +170,10 @@ def test_questions_without_words_get_no_result(engine: AnswerEngine, question: s
     assert engine.ask(question).verdict is Verdict.NONE
 
 
-@pytest.mark.parametrize("question", ["<@123> <!here>", "@everyone", "https://x.example/a", "**"])
+@pytest.mark.parametrize(
+    "question",
+    ["<@123> <!here>", "@everyone", "https://x.example/a", "**", "<https://x.example/a>"],
+)
 def test_a_question_of_only_mentions_links_or_markup_is_refused(
     engine: AnswerEngine, question: str
 ) -> None:
@@ -206,3 +209,10 @@ def test_off_topic_answer_offers_the_nearest_sections_the_engine_ranked(
     # The section that shares a word first; the others follow by meaning alone.
     assert answer.best is not None
     assert answer.best.number == 1
+
+
+def test_a_slack_link_label_keeps_its_words(engine: AnswerEngine) -> None:
+    # Slack sends every link as <url|label>: the label is the member's words, the url is not.
+    answer = engine.ask("what about <https://evil.example/x|hiring> at OpenAI?")
+    assert answer.best is not None
+    assert answer.best.number == 19

@@ -9,6 +9,8 @@ import pytest
 
 from bot.cli import main
 
+# A signing secret has no token's shape: only knowing it as a secret can hide it.
+SIGNING = "0123456789abcdef0123456789abcdef"
 SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_APP = "xapp-1-A0TOWNHALL-1234567890-abcdef0123456789abcdef0123456789"
 DISCORD = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -81,3 +83,35 @@ def test_doctor_never_echoes_a_token_pasted_into_a_path_or_url(
     for token in (SLACK_BOT, SLACK_APP, DISCORD):
         assert token not in out
         assert token[:20] not in out
+
+
+def test_a_signing_secret_pasted_into_another_variable_is_never_echoed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING)
+    monkeypatch.setenv("DISCORD_ASK_COOLDOWN", SIGNING)
+
+    with pytest.raises(SystemExit):
+        main(["knowledge", "check"])
+
+    err = capsys.readouterr().err
+    assert err.startswith("townhall: settings: DISCORD_ASK_COOLDOWN: ")
+    assert SIGNING not in err
+
+
+def test_a_secret_in_a_path_is_never_echoed_by_a_failing_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_BOT)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING)
+    monkeypatch.setenv("KNOWLEDGE_DIR", f"/nonexistent/{SIGNING}")
+
+    with pytest.raises(SystemExit) as exited:
+        main(["knowledge", "check"])
+
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("townhall: knowledge: ")
+    assert "[redacted]" in err
+    assert SIGNING not in err
