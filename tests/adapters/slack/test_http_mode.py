@@ -67,8 +67,10 @@ async def test_mention_inside_a_thread_answers_in_that_thread(http_bot: HttpBot)
     assert section_number(post.params) == "Topic 18"
 
 
-async def test_bare_mention_shows_help_only_to_the_member(http_bot: HttpBot) -> None:
-    await http_bot.send_event(mention(""), "Ev1")
+@pytest.mark.parametrize("text", ["", "<https://evil.example/x>", "<https://x.example|> <@U2>"])
+async def test_bare_mention_shows_help_only_to_the_member(http_bot: HttpBot, text: str) -> None:
+    # A link as Slack sends it, or another member's mention, is no question either.
+    await http_bot.send_event(mention(text), "Ev1")
     [help_post] = await http_bot.slack.wait_for("chat.postEphemeral")
     assert help_post.params["channel"] == "C1"
     assert help_post.params["user"] == "U1"
