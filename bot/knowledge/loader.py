@@ -71,6 +71,9 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeError(path, 1, f"not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        # Unreadable for the user running townhall (permissions), or a folder named *.md.
+        raise KnowledgeError(path, 0, f"cannot be read ({exc.strerror})") from exc
     lines = text.splitlines()
     front = _front_matter(path, lines)
     meta = front.values

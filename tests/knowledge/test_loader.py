@@ -167,6 +167,14 @@ def test_malformed_file_names_file_and_line(
     assert str(caught.value).startswith(f"{path}:{line}: ")
 
 
+def test_a_knowledge_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    # A folder named like a talk file: reading it fails as a file the user running townhall
+    # may not read would (a test run as root cannot make such a file).
+    (tmp_path / "extra.en.md").mkdir()
+    with pytest.raises(KnowledgeError, match=r"extra\.en\.md:0: cannot be read \(Is a directory\)"):
+        load_knowledge(tmp_path)
+
+
 def test_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     path = tmp_path / "latin1.md"
     path.write_bytes("---\ntitle: caf\xe9\n---\n".encode("latin-1"))
