@@ -90,7 +90,3 @@ def _discard_output() -> None:
     """Point stdout at /dev/null, so the exit does not report what it could not write."""
     if sys.stdout is not None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-if __name__ == "__main__":
-    sys.exit(main())

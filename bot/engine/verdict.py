@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.engine.answer import Verdict
-from bot.engine.index import RankedSection
+from bot.engine.index import Coverage, RankedSection
 
 # Related at all: one passage of the best section shares two of the question's keywords
 # or half of their weight (a one-word question such as "hiring?" or "채용"), or the
@@ -42,7 +42,7 @@ def decide(ranked: Sequence[RankedSection]) -> Verdict:
     if not ranked or not related(ranked[0]):
         return Verdict.NONE
     passage = ranked[0].passage
-    if passage.matched < ANSWER_MATCHED and passage.share < 1:
+    if not _enough_keywords(passage):
         return Verdict.CLOSEST
     lead = margin(ranked)
     if any(passage.share >= share and lead >= need for share, need in ANSWER_RULES):
@@ -60,15 +60,17 @@ def margin(ranked: Sequence[RankedSection]) -> float:
 
 def confirmable(best: RankedSection) -> bool:
     """Whether the words' best passage has enough of the question for the meaning to confirm."""
-    passage = best.passage
-    if passage.matched < ANSWER_MATCHED and passage.share < 1:
-        return False
-    return passage.share >= CONFIRMED_SHARE
+    return _enough_keywords(best.passage) and best.passage.share >= CONFIRMED_SHARE
 
 
 def confirmed(best: RankedSection, nearest: int, lead: float) -> bool:
     """Whether the meaning confirms the words: it puts `best` first too, `lead` ahead."""
     return confirmable(best) and best.section.number == nearest and lead >= CONFIRMED_LEAD
+
+
+def _enough_keywords(passage: Coverage) -> bool:
+    # Two of the question's keywords, or all of them (a one-word question).
+    return passage.matched >= ANSWER_MATCHED or passage.share >= 1
 
 
 def related(best: RankedSection) -> bool:
