@@ -126,7 +126,11 @@ def retry(settings: Settings, knowledge: Knowledge, clock: Clock, only: str | No
     store = store_or_exit(settings)
     lane = Runner("store", finish_queued=True)
     try:
-        records = asyncio.run(_retry(settings, knowledge, clock, AsyncStore(store, lane), targets))
+        # The day checked against its post time above, not a second reading of the clock:
+        # a retry started just before midnight must not post the next day's insight early.
+        records = asyncio.run(
+            _retry(settings, knowledge, clock, AsyncStore(store, lane), targets, day=today)
+        )
     except StartError as exc:
         fail(str(exc))
     except ConnectionError as exc:
@@ -149,8 +153,10 @@ async def _retry(
     clock: Clock,
     store: AsyncStore,
     targets: list[InsightChannel],
+    *,
+    day: dt.date,
 ) -> list[InsightPost]:
-    """The scheduler's own path (claim, look for an earlier post, post, record), once."""
+    """The scheduler's own path (claim, look for an earlier post, post, record), once, for `day`."""
     from bot.insight.daily import DailyInsights  # noqa: PLC0415
     from bot.insight.schedule import InsightScheduler  # noqa: PLC0415
 
@@ -170,7 +176,7 @@ async def _retry(
                 at=settings.insight.time,
                 claim_lease=dt.timedelta(seconds=settings.insight.claim_lease),
             )
-            return await scheduler.retry_day(clock.today(zone))
+            return await scheduler.retry_day(day)
 
 
 async def _publishers(

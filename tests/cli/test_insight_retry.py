@@ -140,6 +140,35 @@ async def test_retry_before_the_post_time_posts_nothing(
     assert not any(slack.messages.values())
 
 
+class TickingClock(ManualClock):
+    """Wall time that moves on by a second at each reading, as it does while a retry logs in."""
+
+    def now(self) -> dt.datetime:
+        moment = self.current
+        self.current += dt.timedelta(seconds=1)
+        return moment
+
+
+async def test_retry_started_before_midnight_never_posts_the_next_days_insight(
+    slack: FakeSlack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 23:59:58 in Seoul: today's post is due, and the day ends while the retry logs in.
+    late = dt.datetime(2026, 3, 10, 14, 59, 58, tzinfo=dt.UTC)
+    status = await asyncio.to_thread(
+        main, ["insight", "--retry", "--channel", "C0GENERAL"], clock=TickingClock(late)
+    )
+    out = capsys.readouterr().out
+    store = open_store(tmp_path / "townhall.db")
+    try:
+        days = [(r.day, r.status) for d in (10, 11) for r in store.insight.day(dt.date(2026, 3, d))]
+    finally:
+        store.close()
+    # The day retried is the one checked against its post time; it ended unposted. The
+    # next day's insight is not posted nine hours before its time.
+    assert (status, days) == (1, [(TODAY, "pending")]), out
+    assert not slack.messages.get("C0GENERAL")
+
+
 async def test_retry_posts_to_discord_over_rest(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
