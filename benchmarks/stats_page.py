@@ -37,7 +37,7 @@ from bot.engine.meaning import VECTORS_FILE, Meaning  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.knowledge.bundled import bundled_knowledge  # noqa: E402
 from bot.store import AsyncStore, open_store  # noqa: E402
-from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote  # noqa: E402
+from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote, vote_keys  # noqa: E402
 from tests.fakes.clock import ManualClock  # noqa: E402
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -74,7 +74,12 @@ def fill_demo(db: Path) -> None:
     clock = ManualClock(start, jump=False)
 
     async def happen() -> None:
-        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=True)
+        recorder = UsageRecorder(
+            AsyncStore(store),
+            clock,
+            keep_questions=True,
+            vote_keys=vote_keys({"discord": "t", "slack": "t"}),
+        )
         for n, question in enumerate(questions):
             clock.set(start + dt.timedelta(hours=n * 13 * 24 / len(questions)))
             answer_id = recorder.new_answer_id()

@@ -178,11 +178,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[Runner, UsageRecorder]:
     """The usage recorder on the store, on a store lane of its own."""
-    from bot.usage import UsageRecorder  # noqa: PLC0415
+    from bot.usage import UsageRecorder, vote_keys  # noqa: PLC0415
 
     lane = Runner("usage", finish_queued=True)
     keep = settings.stats.keep_questions
-    return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep)
+    tokens = {"discord": settings.discord.token, "slack": settings.slack.bot_token}
+    keys = vote_keys({name: t.get_secret_value() for name, t in tokens.items() if t is not None})
+    return lane, UsageRecorder(AsyncStore(store, lane), clock, keep_questions=keep, vote_keys=keys)
 
 
 def configured(settings: Settings) -> bool:
@@ -298,11 +300,13 @@ def services_for(
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
-    if core.usage is not None and services:
+    if services:
         from bot.usage import QuestionRetention  # noqa: PLC0415
 
+        # Also with recording off: text kept before it was turned off is still cleared on time.
+        store = core.usage.store if core.usage is not None else core.store
         retention = settings.stats.retention
-        services.append(QuestionRetention(core.usage, core.clock, retention))
+        services.append(QuestionRetention(store, core.clock, retention, recorder=core.usage))
     scheduler = insight_scheduler(settings, core, posting)
     if scheduler is not None:
         services.append(scheduler)

@@ -4,7 +4,7 @@ The adapters translate a platform's event into an `Asked` or a `Ballot` and hand
 `UsageRecorder`; the recorder writes through the store's lane. `townhall stats` reads it back.
 """
 
-from bot.usage.recorder import ANSWER_ID, UsageRecorder, VoteOutcome
+from bot.usage.recorder import ANSWER_ID, UsageRecorder, VoteOutcome, vote_keys
 from bot.usage.records import Asked, Ballot, ChannelKind, Vote, sections_named
 from bot.usage.retention import QuestionRetention
 
@@ -18,4 +18,5 @@ __all__ = [
     "Vote",
     "VoteOutcome",
     "sections_named",
+    "vote_keys",
 ]

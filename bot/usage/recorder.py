@@ -8,6 +8,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The HMAC key for member ids, in the store's named values: created once by whichever
-# process needs it first (add-if-absent), so every replica hashes a member alike.
-MEMBER_KEY = "usage_member_key"
+# What a platform's vote key is derived from its bot token with (see vote_keys).
+VOTE_KEY_LABEL = b"townhall: the key that hashes members' votes, v1"
 # What new_answer_id makes (16 hex digits); a button carrying anything else is refused.
 ANSWER_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -41,12 +41,19 @@ class VoteOutcome:
 class UsageRecorder:
     """Records questions in the background and votes on request, on the store's lane."""
 
-    def __init__(self, store: AsyncStore, clock: Clock, *, keep_questions: bool) -> None:
+    def __init__(
+        self,
+        store: AsyncStore,
+        clock: Clock,
+        *,
+        keep_questions: bool,
+        vote_keys: Mapping[str, bytes],
+    ) -> None:
         self.store = store
         self._clock = clock
         self.keep_questions = keep_questions
         self._pending: set[asyncio.Task[None]] = set()
-        self._key: bytes | None = None
+        self._vote_keys = dict(vote_keys)
 
     def new_answer_id(self) -> str:
         """A fresh id for an answer about to be sent (its feedback buttons carry it)."""
@@ -76,19 +83,21 @@ class UsageRecorder:
 
     async def vote(self, ballot: Ballot) -> VoteOutcome:
         """Store the member's vote (replacing theirs); raises StoreUnavailableError."""
-        member = await self.member_hash(ballot.platform, ballot.member)
+        member = self.member_hash(ballot.platform, ballot.member, ballot.answer_id)
         row = VoteRow(ballot.answer_id, member, ballot.vote.value, self._clock.now())
         previous = await self.store.usage.vote(row)
         question = await self.store.usage.question(ballot.answer_id)
         return VoteOutcome(None if previous is None else Vote(previous), question)
 
-    async def member_hash(self, platform: str, member: str) -> str:
-        """The keyed hash standing for a member: the same on every replica, not reversible."""
-        if self._key is None:
-            stored = await self.store.values.add(MEMBER_KEY, secrets.token_hex(32))
-            self._key = bytes.fromhex(stored)
-        message = f"{platform}:{member}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+    def member_hash(self, platform: str, member: str, answer_id: str) -> str:
+        """The keyed hash standing for a member's vote on one answer, alike on every replica.
+
+        The key is not in the database, so a copy of it (a backup) cannot be matched against
+        a member list; and the answer is in the hash, so one member's votes on different
+        answers cannot be linked to each other.
+        """
+        message = f"{member}:{answer_id}".encode()
+        return hmac.new(self._vote_keys[platform], message, hashlib.sha256).hexdigest()
 
     async def _write(self, asked: Asked) -> None:
         answer = asked.answer
@@ -111,6 +120,18 @@ class UsageRecorder:
                 error,
                 extra={"answer_id": asked.answer_id, "platform": asked.platform},
             )
+
+
+def vote_keys(bot_tokens: Mapping[str, str]) -> dict[str, bytes]:
+    """Each platform's vote key, derived from its bot token (which every replica has).
+
+    A new token means a new key: a member who voted before it may vote once more on
+    an answer from before it.
+    """
+    return {
+        platform: hmac.new(token.encode(), VOTE_KEY_LABEL, hashlib.sha256).digest()
+        for platform, token in bot_tokens.items()
+    }
 
 
 def kept_text(question: str) -> str | None:

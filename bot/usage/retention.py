@@ -1,6 +1,7 @@
 """The usage records' upkeep while `serve` runs: old question text deleted, records finished.
 
-Question text is cleared once STATS_RETENTION_DAYS have passed; when `serve` stops, the
+Question text is cleared once STATS_RETENTION_DAYS have passed, also when recording is
+off (text kept before it was turned off is cleared on time); when `serve` stops, the
 records still being written are finished before the store closes.
 """
 
@@ -14,6 +15,7 @@ from bot.clock import Clock
 from bot.store.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
+    from bot.store import AsyncStore
     from bot.usage.recorder import UsageRecorder
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,14 @@ class QuestionRetention:
 
     def __init__(
         self,
-        recorder: UsageRecorder,
+        store: AsyncStore,
         clock: Clock,
         retention: dt.timedelta,
+        *,
+        recorder: UsageRecorder | None = None,
         every: dt.timedelta = SWEEP_EVERY,
     ) -> None:
+        self._store = store
         self._recorder = recorder
         self._clock = clock
         self.retention = retention
@@ -45,14 +50,14 @@ class QuestionRetention:
     async def sweep(self) -> int:
         """Clear the text of every question asked before the retention; how many."""
         now = self._clock.now()
-        cleared = await self._recorder.store.usage.forget_questions(now - self.retention)
+        cleared = await self._store.usage.forget_questions(now - self.retention)
         self.last_sweep = now
         if cleared:
             log.info("question text past its retention deleted", extra={"questions": cleared})
         return cleared
 
     async def run(self) -> None:
-        """Sweep at start and then every `every`; when cancelled, finish the pending records."""
+        """Sweep at start, then every `every`; when cancelled, finish the records being written."""
         try:
             while True:
                 try:
@@ -61,7 +66,8 @@ class QuestionRetention:
                     log.warning("could not delete old question text: %s", error)
                 await self._clock.sleep(self.every.total_seconds())
         finally:
-            await self._recorder.settle()
+            if self._recorder is not None:
+                await self._recorder.settle()
 
     async def stop_accepting(self) -> None:
         """Nothing to stop taking: the upkeep handles no member's events."""

@@ -16,6 +16,7 @@ from bot.engine import AnswerEngine
 from bot.runner import Runner
 from bot.runtime import Service
 from bot.settings import SettingsError, load_settings
+from bot.usage import QuestionRetention
 from tests.fakes.clock import ManualClock
 from tests.stores import file_store
 
@@ -108,12 +109,14 @@ def test_unreachable_slack_is_one_line(
 def slack_services(
     engine: AnswerEngine, lane: Runner, tmp_path: Path, host: str, port: int
 ) -> list[Service]:
-    """The services `serve` would start with the current environment."""
+    """The services `serve` would start with the current environment, but the upkeep of
+    the usage records (which comes with any of them)."""
     settings = load_settings()
     clock = ManualClock(dt.datetime.now(dt.UTC))
     with file_store(tmp_path / "state.db") as store:
         core = build_core(settings, engine, store=store, runner=lane, clock=clock)
-        return services_for(settings, core, host=host, port=port)
+        services = services_for(settings, core, host=host, port=port)
+        return [s for s in services if not isinstance(s, QuestionRetention)]
 
 
 def test_blank_slack_variables_count_as_unset(

@@ -20,6 +20,7 @@ from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
 from bot.usage.recorder import kept_text
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
+from tests.usage.conftest import VOTE_KEYS
 
 SEOUL = ZoneInfo("Asia/Seoul")
 TODAY = dt.date(2026, 2, 3)
@@ -77,7 +78,7 @@ def record_sequence(path: Path, knowledge: Knowledge) -> None:
     ]
 
     async def happen() -> None:
-        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=True)
+        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=True, vote_keys=VOTE_KEYS)
         for moment, answer_id, platform, given in events:
             clock.set(moment)
             recorder.record(Asked(answer_id, platform, "c1", ChannelKind.CHANNEL, given))

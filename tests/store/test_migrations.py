@@ -63,6 +63,24 @@ def test_upgrading_an_upgraded_database_changes_nothing(store: Store) -> None:
     assert _differences(store) == []
 
 
+def test_upgrading_from_0003_deletes_the_vote_key_the_database_held(tmp_path: Path) -> None:
+    path = tmp_path / "townhall.db"
+    store = open_store(path)
+    store.upgrade()
+    store.values.set("usage_member_key", "ab" * 32)
+    store.values.set("kept", "yes")
+    store.close()
+    with sqlite3.connect(path) as connection:  # as a database left at revision 0003
+        connection.execute("UPDATE alembic_version SET version_num = '0003'")
+    store = open_store(path)
+    try:
+        assert store.upgrade() == head_revision()
+        assert store.values.get("usage_member_key") is None
+        assert store.values.get("kept") == "yes"
+    finally:
+        store.close()
+
+
 def test_a_state_file_from_before_versioning_upgrades_in_place_with_its_data(
     tmp_path: Path,
 ) -> None:

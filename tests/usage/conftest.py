@@ -12,9 +12,12 @@ import pytest
 
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
+from bot.usage import vote_keys
 from tests.fakes.clock import ManualClock
 
 NOON = dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC)
+# Both platforms' vote keys, as serve derives them from the bot tokens.
+VOTE_KEYS = vote_keys({"discord": "discord-test-token", "slack": "xoxb-test-bot-token"})
 
 
 @pytest.fixture

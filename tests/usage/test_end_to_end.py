@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ from bot.settings import (
 )
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
-from bot.usage import UsageRecorder
+from bot.store.usage import QuestionRow
+from bot.usage import QuestionRetention, UsageRecorder
 from tests.adapters.discord.conftest import running as discord_running
 from tests.adapters.slack.conftest import (
     SIGNING_SECRET,
@@ -48,6 +49,7 @@ from tests.adapters.verdicts import pick_question
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import GUILD_ID, TOKEN, FakeDiscord
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.usage.conftest import VOTE_KEYS
 
 HIRING = "Is OpenAI going to hire fewer people?"
 PIZZA = "What is the best pizza in Naples?"
@@ -95,7 +97,7 @@ async def serve_both(
         store = open_store(tmp_path / "townhall.db", limits)
         store.upgrade()
         clock = ManualClock(dt.datetime.now(dt.UTC), jump=False)
-        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=keep)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=keep, vote_keys=VOTE_KEYS)
         state = AsyncStore(store)
         with Runner("engine") as lane:
             core = build_core(settings, engine, store=state, runner=lane, clock=clock, usage=usage)
@@ -231,7 +233,7 @@ async def test_a_discord_vote_button_works_after_a_restart_on_the_same_database(
         """A new `serve` process: its own store connection, recorder and Discord client."""
         store = open_store(path)
         store.upgrade()
-        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False, vote_keys=VOTE_KEYS)
         state = AsyncStore(store)
         settings = settings_for(tmp_path, slack_fake, keep=False)
         with Runner("engine") as lane:
@@ -337,7 +339,7 @@ async def test_a_slack_vote_button_works_after_a_restart_on_the_same_database(
         """A new `serve` process: its own store connection, recorder and Slack app."""
         store = open_store(path)
         store.upgrade()
-        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        usage = UsageRecorder(AsyncStore(store), clock, keep_questions=False, vote_keys=VOTE_KEYS)
         app = settings_for(tmp_path, slack_fake, keep=False).slack.app()
         assert app is not None
         with Runner("engine") as lane:
@@ -468,3 +470,32 @@ async def test_discord_questions_in_a_thread_and_a_dm_are_recorded_as_such(
     assert sorted((r.question, r.channel_kind, r.community) for r in rows) == sorted(
         [(HIRING, "thread", str(GUILD_ID)), (PIZZA, "dm", None)]
     )
+
+
+async def test_with_recording_turned_off_text_kept_before_is_still_cleared_on_time(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    async with FakeSlack() as slack_fake:
+        base = settings_for(tmp_path, slack_fake, keep=True)
+        # The admin kept question text, then turned recording off: serve runs with no recorder.
+        settings = replace(base, stats=StatsSettings(record=False))
+        store = open_store(tmp_path / "townhall.db")
+        store.upgrade()
+        clock = ManualClock(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), jump=False)
+        old = clock.now() - settings.stats.retention - dt.timedelta(days=1)
+        store.usage.record(
+            QuestionRow("kept", old, "slack", "T1", "dm", "en", "none", (), "kept before")
+        )
+        try:
+            with Runner("engine") as lane:
+                core = build_core(
+                    settings, engine, store=AsyncStore(store), runner=lane, clock=clock
+                )
+                services = services_for(settings, core, host="127.0.0.1", port=0)
+                [retention] = [s for s in services if isinstance(s, QuestionRetention)]
+                assert await retention.sweep() == 1
+            row = store.usage.question("kept")
+            assert row is not None
+            assert row.question is None
+        finally:
+            store.close()

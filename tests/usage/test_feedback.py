@@ -12,6 +12,7 @@ from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
 from bot.usage.feedback import acknowledge
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
+from tests.usage.conftest import VOTE_KEYS
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ async def recorder(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> UsageRecorder:
     """A recorder holding one Korean answer, "k1", that offered topics 19, 3 and 8."""
-    usage = UsageRecorder(async_store, clock, keep_questions=False)
+    usage = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
     answer = constructed(knowledge, Verdict.ANSWER, [19, 3, 8], lang="ko")
     usage.record(Asked("k1", "slack", "T1", ChannelKind.THREAD, answer))
     await usage.settle()

@@ -16,13 +16,20 @@ from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
-from bot.usage import Asked, Ballot, ChannelKind, QuestionRetention, UsageRecorder, Vote
-from bot.usage.recorder import MEMBER_KEY
+from bot.usage import (
+    Asked,
+    Ballot,
+    ChannelKind,
+    QuestionRetention,
+    UsageRecorder,
+    Vote,
+    vote_keys,
+)
 from bot.usage.report import build_report
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
 from tests.store.locking import write_lock_held
-from tests.usage.conftest import reopen
+from tests.usage.conftest import NOON, VOTE_KEYS, reopen
 
 TALK = "openai-town-hall-2026-01"
 
@@ -36,7 +43,7 @@ def asked(knowledge: Knowledge, answer_id: str, verdict: Verdict = Verdict.ANSWE
 async def test_a_question_is_recorded_with_its_verdict_and_sections_and_no_text(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
 
     recorder.record(asked(knowledge, "a1", Verdict.CLOSEST))
     await recorder.settle()
@@ -52,7 +59,7 @@ async def test_a_question_is_recorded_with_its_verdict_and_sections_and_no_text(
 async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+    recorder = UsageRecorder(async_store, clock, keep_questions=True, vote_keys=VOTE_KEYS)
 
     recorder.record(asked(knowledge, "a1"))
     await recorder.settle()
@@ -65,7 +72,7 @@ async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
 async def test_a_second_vote_replaces_the_first_and_says_what_it_was(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
     recorder.record(asked(knowledge, "a1"))
     await recorder.settle()
 
@@ -81,17 +88,30 @@ async def test_a_second_vote_replaces_the_first_and_says_what_it_was(
     assert all("member-" not in v.member for v in votes)
 
 
-async def test_replicas_hash_a_member_alike_with_one_key_created_once(
-    db_target: str, async_store: AsyncStore, clock: ManualClock
+async def test_replicas_hash_a_member_alike_per_answer_with_no_key_in_the_database(
+    db_target: str, knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
     other = reopen(db_target)
     try:
-        mine = UsageRecorder(async_store, clock, keep_questions=False)
-        theirs = UsageRecorder(AsyncStore(other), clock, keep_questions=False)
+        mine = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
+        theirs = UsageRecorder(AsyncStore(other), clock, keep_questions=False, vote_keys=VOTE_KEYS)
+        mine.record(asked(knowledge, "a" * 16))
+        await mine.settle()
+        await mine.vote(Ballot("a" * 16, "slack", "U1", Vote.UP))
 
-        assert await mine.member_hash("slack", "U1") == await theirs.member_hash("slack", "U1")
-        assert await mine.member_hash("slack", "U1") != await mine.member_hash("discord", "U1")
-        assert other.values.get(MEMBER_KEY) == async_store.store.values.get(MEMBER_KEY)
+        hashed = mine.member_hash("slack", "U1", "a" * 16)
+        assert hashed == theirs.member_hash("slack", "U1", "a" * 16)
+        assert hashed != mine.member_hash("discord", "U1", "a" * 16)
+        # One member's votes on two answers cannot be linked to each other.
+        assert hashed != mine.member_hash("slack", "U1", "b" * 16)
+        # Another bot token, another key: what the database holds cannot rebuild it.
+        moved = vote_keys({"slack": "xoxb-another-token"})
+        assert hashed != UsageRecorder(
+            async_store, clock, keep_questions=False, vote_keys=moved
+        ).member_hash("slack", "U1", "a" * 16)
+        stored = {v.member for v in async_store.store.usage.votes_since(NOON)}
+        assert stored == {hashed}
+        assert other.values.get("usage_member_key") is None
     finally:
         other.close()
 
@@ -102,7 +122,9 @@ async def test_a_locked_database_loses_the_record_and_logs_it_without_raising(
     impatient = open_store(db_target, Limits(busy_timeout=0.2, statement_timeout=0.3))
     try:
         impatient.upgrade()
-        recorder = UsageRecorder(AsyncStore(impatient), clock, keep_questions=False)
+        recorder = UsageRecorder(
+            AsyncStore(impatient), clock, keep_questions=False, vote_keys=VOTE_KEYS
+        )
         with write_lock_held(db_target, table="questions"), caplog.at_level(logging.WARNING):
             recorder.record(asked(knowledge, "lost"))
             await recorder.settle()
@@ -119,7 +141,7 @@ async def test_a_record_the_store_refuses_otherwise_is_logged_as_an_error_not_lo
     clock: ManualClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
     # A bug in the values sent (no platform): the store re-raises the constraint error
     # rather than calling the database unavailable.
     broken = dataclasses.replace(asked(knowledge, "bug"), platform=None)  # type: ignore[arg-type]
@@ -137,13 +159,13 @@ async def test_a_record_the_store_refuses_otherwise_is_logged_as_an_error_not_lo
 async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+    recorder = UsageRecorder(async_store, clock, keep_questions=True, vote_keys=VOTE_KEYS)
     recorder.record(asked(knowledge, "old"))
     await recorder.settle()
     clock.advance(dt.timedelta(days=29).total_seconds())
     recorder.record(asked(knowledge, "new"))
     await recorder.settle()
-    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
+    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30), recorder=recorder)
 
     assert await retention.sweep() == 0
     clock.advance(dt.timedelta(days=1, seconds=1).total_seconds())
@@ -167,7 +189,9 @@ def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
     clock = ManualClock(dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC), jump=False)
 
     async def ask_and_vote() -> None:
-        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=False)
+        recorder = UsageRecorder(
+            AsyncStore(store), clock, keep_questions=False, vote_keys=VOTE_KEYS
+        )
         answer = constructed(knowledge, Verdict.NONE, [4])
         recorder.record(
             Asked(
@@ -195,7 +219,7 @@ def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
 async def test_the_report_counts_the_same_on_either_backend(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=False)
+    recorder = UsageRecorder(async_store, clock, keep_questions=False, vote_keys=VOTE_KEYS)
     recorder.record(asked(knowledge, "a1", Verdict.ANSWER))
     recorder.record(asked(knowledge, "a2", Verdict.CLOSEST))
     await recorder.settle()
@@ -220,10 +244,10 @@ async def test_the_report_counts_the_same_on_either_backend(
 async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manual_clock(
     knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
 ) -> None:
-    recorder = UsageRecorder(async_store, clock, keep_questions=True)
+    recorder = UsageRecorder(async_store, clock, keep_questions=True, vote_keys=VOTE_KEYS)
     recorder.record(asked(knowledge, "a1"))
     await recorder.settle()
-    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
+    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30), recorder=recorder)
     job = asyncio.create_task(retention.run())
     try:
         await clock.wait_for_sleepers()
@@ -246,8 +270,10 @@ async def test_stopping_serve_finishes_the_records_still_being_written(
     knowledge: Knowledge, store: Store, clock: ManualClock
 ) -> None:
     lane = Runner("test-usage", finish_queued=True)
-    recorder = UsageRecorder(AsyncStore(store, lane), clock, keep_questions=False)
-    retention = QuestionRetention(recorder, clock, dt.timedelta(days=30))
+    recorder = UsageRecorder(
+        AsyncStore(store, lane), clock, keep_questions=False, vote_keys=VOTE_KEYS
+    )
+    retention = QuestionRetention(recorder.store, clock, dt.timedelta(days=30), recorder=recorder)
     job = asyncio.create_task(retention.run())
     await clock.wait_for_sleepers()
     gate = threading.Event()
