@@ -141,7 +141,7 @@ def retry(settings: Settings, knowledge: Knowledge, clock: Clock, only: str | No
         lane.close()
         store.close()
     for record in records:
-        print(f"{record.channel} {_record_line(record, config.timezone)}")
+        print(f"{record.channel} {_record_line(record, config.timezone, clock.now())}")
         if record.status != "posted" and (hint := failure_hint(record)):
             print(f"  fix: {hint}")
     return 0 if all(r.status == "posted" for r in records) else 1
@@ -305,7 +305,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         records = store.insight.recent(channel.platform, channel.id, RECENT) if store else []
         lines.append(f"{channel} {label}" + ("" if records else ": no posts yet"))
         for record in records:
-            lines.append(f"  {_record_line(record, zone)}")
+            lines.append(f"  {_record_line(record, zone, now)}")
             if record.status != "posted" and (hint := failure_hint(record)):
                 lines.append(f"    fix: {hint}")
     today = now.astimezone(zone).date()
@@ -328,13 +328,24 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
     return "\n".join(lines)
 
 
-def _record_line(record: InsightPost, zone: dt.tzinfo) -> str:
+def _record_line(record: InsightPost, zone: dt.tzinfo, now: dt.datetime) -> str:
     attempts = f"{record.attempts} attempt{'s' if record.attempts != 1 else ''}"
     text = f"{record.day.isoformat()}  {record.status:<7}  {attempts}"
     if record.message_id:
         text += f"  message {record.message_id}"
-    if record.status == "pending" and record.attempts:
+    if record.status == "pending" and record.lease_until is not None and record.leased(now):
+        # A process is posting it now (or crashed doing so): nothing happens before its
+        # claim ends, and then another process looks for its post before posting.
+        until = record.lease_until.astimezone(zone).strftime("%H:%M")
+        text += f"  being posted by {record.lease_owner} (claimed until {until})"
+    elif record.status == "pending" and record.attempts and record.next_attempt > now:
         text += f"  retry at {record.next_attempt.astimezone(zone).strftime('%H:%M')}"
+    elif record.status == "pending" and record.attempts:
+        text += "  due again now"
+        if record.lease_until is not None:
+            # Its poster stopped before recording: the next one looks for its post first.
+            lapsed = record.lease_until.astimezone(zone).strftime("%H:%M")
+            text += f" (the claim of {record.lease_owner} ran out at {lapsed})"
     if record.last_error:
         text += f"  ({record.last_error})"
     return text

@@ -210,6 +210,28 @@ def test_status_shows_last_posts_per_channel_and_what_is_next(
 
 
 @pytest.mark.usefixtures("started")
+def test_status_of_a_record_being_posted_names_the_claim_not_a_retry_time(
+    tmp_path: Path, knowledge: Knowledge
+) -> None:
+    noon = dt.datetime(2026, 2, 2, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul
+    with served(tmp_path) as store:
+        posting = InsightSlot(Channel("discord", "111"), dt.date(2026, 2, 2))
+        store.insight.open_day(posting, "2026-02-02/t/1", noon)
+        store.insight.claim(posting, "replica-2", noon, dt.timedelta(minutes=10))
+
+    during = status(load_settings(), knowledge, noon + dt.timedelta(minutes=1)).splitlines()
+    after = status(load_settings(), knowledge, noon + dt.timedelta(minutes=11)).splitlines()
+
+    assert during[3] == (
+        "  2026-02-02  pending  1 attempt  being posted by replica-2 (claimed until 12:10)"
+    )
+    # A claim that ran out is a crash: the record is due at once, for whoever takes it.
+    assert after[3] == (
+        "  2026-02-02  pending  1 attempt  due again now (the claim of replica-2 ran out at 12:10)"
+    )
+
+
+@pytest.mark.usefixtures("started")
 def test_status_after_every_channel_is_done_names_tomorrow(
     tmp_path: Path, knowledge: Knowledge
 ) -> None:
