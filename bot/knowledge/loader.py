@@ -13,6 +13,9 @@ import yaml
 from bot.knowledge.model import INTRODUCTION, Document, Knowledge, Passage, Section
 
 SUPPORTED_LANGUAGES = ("ko", "en")
+# A talk id travels in every topic button and picker value ("talk:number", Discord's
+# custom_id has 100 characters in all): ASCII letters, digits, ".", "_" and "-", 60 at most.
+TALK_ID = re.compile(r"[A-Za-z0-9._-]{1,60}")
 
 _SETEXT_UNDERLINE = re.compile(r"^(?:-{2,}|={2,})\s*$")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -83,6 +86,13 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
         line = front.key_lines["lang"]
         raise KnowledgeError(path, line, f"lang {lang!r} is not supported ({', '.join(allowed)})")
     talk = _required_text(path, front, "talk")
+    if not TALK_ID.fullmatch(talk):
+        raise KnowledgeError(
+            path,
+            front.key_lines["talk"],
+            f"talk {talk!r}: use up to 60 ASCII letters, digits, '.', '_' or '-' "
+            "(it is part of every topic button)",
+        )
     title = _required_text(path, front, "title")
     drafts = _sections(path, lines, front.body_start)
     video = meta.get("video")
