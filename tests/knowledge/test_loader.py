@@ -137,7 +137,7 @@ def test_pinned_insight_is_read_from_front_matter(write_doc: WriteDoc) -> None:
         ('---\ntitle: "T"\ntalk: t\nlang: fr\n---\n', SETEXT_BODY, 4, "'fr' is not supported"),
         # A talk id is part of every topic button: a space or 61 characters would break them.
         ('---\ntitle: "T"\ntalk: Town Hall 2026\nlang: ko\n---\n', SETEXT_BODY, 3, "ASCII"),
-        ('---\ntitle: "T"\ntalk: ' + "t" * 61 + '\nlang: ko\n---\n', SETEXT_BODY, 3, "60"),
+        ('---\ntitle: "T"\ntalk: ' + "t" * 61 + "\nlang: ko\n---\n", SETEXT_BODY, 3, "60"),
         ('---\ntitle: "T"\ntalk: 타운홀\nlang: ko\n---\n', SETEXT_BODY, 3, "ASCII"),
         (
             '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n'

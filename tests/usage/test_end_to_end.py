@@ -412,6 +412,31 @@ async def test_a_locked_database_loses_the_record_but_the_member_gets_the_answer
     assert "could not record a question" in caplog.text
 
 
+async def test_a_slack_vote_on_a_korean_answer_is_acknowledged_in_korean_with_the_database_locked(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    impatient = Limits(busy_timeout=0.2, statement_timeout=0.3)
+    async with serve_both(tmp_path, engine, keep=False, limits=impatient) as both:
+        slack = both.slack
+        assert await slack.send_event(mention(KOREAN), "Ev1") == 200
+        await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("chat.postMessage")))
+        (post,) = slack.slack.calls_to("chat.postMessage")
+        posted = {"ts": "1769000000.000400", "blocks": post.params["blocks"]}
+        up = slack_vote_buttons(post.params["blocks"])["👍"]
+        await both.usage.settle()
+        locker = sqlite3.connect(tmp_path / "townhall.db", isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            assert await slack.press(button_press(up, message=posted)) == 200
+            await slack.slack.wait_until(lambda: bool(slack.slack.calls_to("chat.postEphemeral")))
+        finally:
+            locker.rollback()
+            locker.close()
+
+    (told,) = slack.slack.calls_to("chat.postEphemeral")
+    assert told.params["text"] == phrase("vote_unavailable", "ko")
+
+
 BAD_VALUES = ["<!channel>", "../../etc", "", "0123456789abcdeg", "x" * 5000]
 
 

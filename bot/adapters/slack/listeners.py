@@ -21,6 +21,7 @@ from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.render import (
     TOPIC_ACTIONS,
     VOTE_ACTIONS,
+    VOTE_BLOCK,
     WATCH_ACTION,
     SlackMessage,
     answer_message,
@@ -254,9 +255,12 @@ async def take_vote(
         log.warning("a vote button carried no answer", extra={"action_id": action.get("action_id")})
         return
     vote = Vote(matched.group(1))
+    # Slack's button payloads carry no locale: the answer's language is in the row's block
+    # id (English for rows sent before it did), for when the database cannot say it.
+    block = VOTE_BLOCK.match(str(action.get("block_id") or ""))
+    lang = block.group("lang") if block else "en"
     try:
-        # Slack's button payloads carry no locale: English when the answer's is unknown.
-        said = await acknowledge(usage, knowledge, Ballot(answer_id, "slack", member, vote), "en")
+        said = await acknowledge(usage, knowledge, Ballot(answer_id, "slack", member, vote), lang)
         message = vote_message(said.text, said.others)
         await _tell_member(body, client, member, message, policy)
     except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)

@@ -44,6 +44,9 @@ TOPIC_ACTIONS = re.compile(rf"^{TOPIC_ACTION}_\d+$")
 # The 👍 / 👎 buttons under an answer; each carries the answer id as its value.
 VOTE_ACTION = "townhall_vote"
 VOTE_ACTIONS = re.compile(rf"^{VOTE_ACTION}_(up|down)$")
+# The vote row's block id carries the answer's language ("townhall_vote:ko"), for the
+# acknowledgement when the database cannot say it; rows sent before it carry none.
+VOTE_BLOCK = re.compile(rf"^{VOTE_ACTION}:(?P<lang>[a-z]{{2}})$")
 VOTE_LABELS = (("up", "👍"), ("down", "👎"))
 
 Block = dict[str, Any]
@@ -93,7 +96,7 @@ def answer_message(
     message = _answer_message(answer, echo_question=echo_question)
     if answer_id is None or not answer.rateable:
         return message
-    return _message(message.text, [*message.blocks, _vote_buttons(answer_id)])
+    return _message(message.text, [*message.blocks, _vote_buttons(answer_id, answer.lang)])
 
 
 def vote_message(text: str, sections: Sequence[Section]) -> SlackMessage:
@@ -265,7 +268,7 @@ def _topic_buttons(sections: Iterable[Section]) -> Block:
     return {"type": "actions", "elements": buttons}
 
 
-def _vote_buttons(answer_id: str) -> Block:
+def _vote_buttons(answer_id: str, lang: str) -> Block:
     buttons = [
         {
             "type": "button",
@@ -275,7 +278,7 @@ def _vote_buttons(answer_id: str) -> Block:
         }
         for vote, label in VOTE_LABELS
     ]
-    return {"type": "actions", "block_id": VOTE_ACTION, "elements": buttons}
+    return {"type": "actions", "block_id": f"{VOTE_ACTION}:{lang}", "elements": buttons}
 
 
 def _watch_button(url: str, lang: str) -> Block | None:

@@ -282,6 +282,15 @@ def button_press(
     `message` is the message as posted (then the press is on a message in the channel);
     without it the message was ephemeral (a /townhall answer), as Slack reports those.
     """
+    # Slack names the block the button is in; the row's id when the message is known.
+    block_id = next(
+        (
+            str(block.get("block_id", "b"))
+            for block in (message or {}).get("blocks", [])
+            if button in block.get("elements", [])
+        ),
+        "b",
+    )
     container: dict[str, Any] = {
         "type": "message",
         "channel_id": channel,
@@ -301,7 +310,7 @@ def button_press(
         "actions": [
             {
                 "action_id": button["action_id"],
-                "block_id": "b",
+                "block_id": block_id,
                 "text": button["text"],
                 "value": button.get("value"),
                 "type": "button",
