@@ -41,6 +41,8 @@ from bot.usage import ANSWER_ID, Asked, Ballot, ChannelKind, UsageRecorder, Vote
 from bot.usage.feedback import acknowledge
 
 log = logging.getLogger(__name__)
+# The message.im subtypes that are a member writing something new: none, or with a file.
+ASKING_SUBTYPES = frozenset({None, "file_share"})
 
 COMMAND = "/townhall"
 
@@ -132,8 +134,10 @@ async def answer_direct_message(
     usage: UsageRecorder | None = None,
 ) -> None:
     """A message in the bot's DM: answer there (in its thread if it was written in one)."""
-    # message.im also delivers edits, deletions and other bots' posts; only new text is asked.
-    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    # message.im also delivers edits, deletions and other bots' posts; only new text is asked
+    # (with a file or a screenshot attached too: Slack calls that a "file_share").
+    new_text = event.get("subtype") in ASKING_SUBTYPES
+    if event.get("channel_type") != "im" or not new_text or event.get("bot_id"):
         return
     if not await _first_delivery(body, deliveries):
         return

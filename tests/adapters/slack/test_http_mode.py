@@ -97,6 +97,18 @@ async def test_edits_and_bot_messages_in_the_dm_are_not_answered(http_bot: HttpB
     assert section_number(post.params) == "Topic 18"
 
 
+async def test_a_dm_question_with_a_screenshot_attached_is_answered(http_bot: HttpBot) -> None:
+    with_file = direct_message(
+        "Is college still worth it?",
+        subtype="file_share",
+        files=[{"id": "F1", "name": "screenshot.png", "mimetype": "image/png"}],
+    )
+    await http_bot.send_event(with_file, "Ev1")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D1"
+    assert section_number(post.params) == "Topic 18"
+
+
 async def test_off_topic_question_gets_not_found_and_the_nearest_topics_as_buttons(
     http_bot: HttpBot, engine: AnswerEngine
 ) -> None:
