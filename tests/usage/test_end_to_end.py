@@ -16,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordService
+from bot.adapters.discord.commands import ANSWER_BUDGET
 from bot.adapters.slack import SlackService
 from bot.answers import Answers
 from bot.cli.serve import build_core, services_for
@@ -207,6 +208,36 @@ async def test_a_discord_vote_is_private_and_a_second_press_changes_it(
     assert stored_votes(serving.store, serving.clock) == ["down"]
     # Nothing is posted in the channel: every reply is an interaction callback.
     assert serving.discord.find_calls("POST", r"/channels/\d+/messages") == []
+
+
+async def test_a_discord_vote_waiting_on_a_busy_database_is_deferred_in_time_then_filled_in(
+    tmp_path: Path, engine: AnswerEngine
+) -> None:
+    patient = Limits(busy_timeout=10, statement_timeout=10)
+    async with serve_both(tmp_path, engine, keep=False, limits=patient) as both:
+        question = pick_question(engine, Verdict.ANSWER, lang="en")
+        assert question is not None
+        message = (await both.discord_ask(question))["data"]
+        await both.usage.settle()
+        fake, clock = both.discord, both.clock
+        interaction = fake.click(vote_buttons(message)["👍"], fake.message_from(message))
+        token = interaction["token"]
+        locker = sqlite3.connect(tmp_path / "townhall.db", isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            sleeping = clock.sleeping
+            await fake.interact(interaction)
+            # Discord drops a click not answered within 3 s: past the budget, it is deferred.
+            await clock.wait_for_sleepers(sleeping + 1)
+            clock.advance(ANSWER_BUDGET)
+            deferred = await fake.response_to(interaction)
+        finally:
+            locker.rollback()
+            locker.close()
+        edit = await fake.wait_for_call("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
+
+    assert deferred == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert edit.body["embeds"][0]["title"] == phrase("vote_thanks", "en")
 
 
 async def test_a_reply_with_nothing_found_carries_no_vote_buttons(

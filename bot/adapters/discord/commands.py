@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import aiohttp
 import discord
@@ -44,8 +45,11 @@ from bot.usage.feedback import acknowledge
 log = logging.getLogger(__name__)
 
 # Discord drops an interaction not answered within 3 s; past this much time the answer is
-# deferred ("thinking...") and sent when ready.
+# deferred ("thinking...") and sent when ready. The same holds for a vote or /insight
+# waiting on a busy database (up to its 5 s timeout).
 ANSWER_BUDGET = 1.5
+
+_T = TypeVar("_T")
 # Discord refuses longer text in the option; the engine reads no more than this anyway.
 MAX_QUESTION = MAX_ANALYZED_CHARS
 
@@ -131,11 +135,8 @@ class TownhallCommands:
     async def _ask(
         self, interaction: discord.Interaction[Any], question: str, private: bool, lang: str
     ) -> None:
-        work = asyncio.ensure_future(self.answers.ask(question, lang))
-        if not await self._within_budget(work):
-            await interaction.response.defer(ephemeral=private, thinking=True)
         try:
-            answer = await work
+            answer = await self._in_time(interaction, self.answers.ask(question, lang), private)
         except QuestionError:
             example = phrase("example_question", lang)
             await self._notice(interaction, phrase("empty_question", lang, example=example))
@@ -174,7 +175,7 @@ class TownhallCommands:
         """/insight: today's insight, the same one the daily post uses."""
         lang = member_lang(interaction)
         try:
-            today = await self.daily.today_in(lang)
+            today = await self._in_time(interaction, self.daily.today_in(lang), private=False)
         except InsightUnavailableError:
             # Answers need no database; the insight's number does. Say so, privately.
             await self._notice(interaction, phrase("insight_unavailable", lang))
@@ -204,7 +205,11 @@ class TownhallCommands:
         """A 👍 / 👎 was clicked: record it, acknowledge it privately; a 👎 offers other topics."""
         try:
             ballot = Ballot(answer_id, "discord", str(interaction.user.id), vote)
-            said = await acknowledge(self.usage, self.knowledge, ballot, member_lang(interaction))
+            said = await self._in_time(
+                interaction,
+                acknowledge(self.usage, self.knowledge, ballot, member_lang(interaction)),
+                private=True,
+            )
             if not said.kept:
                 await self._notice(interaction, said.text)
                 return
@@ -265,7 +270,16 @@ class TownhallCommands:
         document = self.knowledge.document_title(section.talk, section.lang)
         return topic_reply(section, document)
 
-    async def _within_budget(self, work: asyncio.Future[Answer]) -> bool:
+    async def _in_time(
+        self, interaction: discord.Interaction[Any], work: Awaitable[_T], private: bool
+    ) -> _T:
+        """`work`'s result; the reply is deferred ("thinking...") if it outlasts the budget."""
+        running = asyncio.ensure_future(work)
+        if not await self._within_budget(running):
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        return await running
+
+    async def _within_budget(self, work: asyncio.Future[Any]) -> bool:
         """Whether `work` finished within the answer budget (on the clock)."""
         if self.answer_budget <= 0:
             return False

@@ -164,6 +164,32 @@ async def test_insight_while_the_database_is_locked_gets_a_private_notice_not_an
     assert recovered["data"]["embeds"][0]["title"] == "Town Hall insight #1"
 
 
+async def test_a_slow_insight_is_deferred_then_replaced_by_the_private_notice(
+    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path
+) -> None:
+    path = tmp_path / "locked.db"
+    store = open_store(path, Limits(busy_timeout=0.2))
+    store.upgrade()
+    try:
+        # No budget: deferred at once, as when the database holds it past 1.5 s.
+        async with running(make_bot(db=store, answer_budget=0)):
+            with write_lock_held(str(path)):
+                interaction = fake.slash("insight")
+                token = interaction["token"]
+                await fake.interact(interaction)
+                deferred = await fake.response_to(interaction)
+                await fake.wait_for_call(
+                    "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
+                )
+                followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
+    finally:
+        store.close()
+
+    assert deferred == {"type": 5}
+    assert followup.body["flags"] == EPHEMERAL
+    assert followup.body["content"] == phrase("insight_unavailable", "en")
+
+
 class BrokenClock(ManualClock):
     def now(self) -> dt.datetime:
         raise RuntimeError("clock is broken")
