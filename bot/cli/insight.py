@@ -26,9 +26,10 @@ from bot.cli.common import (
 )
 from bot.clock import Clock
 from bot.insight.channel import InsightChannel
-from bot.insight.ledger import ROTATION_START, Ledger, rotation_day
-from bot.insight.pick import Insight, insight_for
+from bot.insight.ledger import ROTATION_START, TOPIC_SETS, Ledger, parse_topic_sets, rotation_day
+from bot.insight.pick import Insight, insight_for, topics_of
 from bot.insight.publisher import InsightPublisher
+from bot.insight.rotation import TopicSet
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
@@ -92,8 +93,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail("--channel goes with --retry", 2)
     if args.preview:
         today = clock.today(settings.insight.timezone)
-        start = _stored_start(settings)
-        print(preview(_insight_or_exit(knowledge, day or today, lang, start, today)))
+        start, sets = _stored_rotation(settings)
+        print(preview(_insight_or_exit(knowledge, day or today, lang, (start, sets), today)))
     elif args.retry:
         return retry(settings, knowledge, clock, args.channel)
     else:
@@ -292,6 +293,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         target.channel: target.lang for targets in config.channels().values() for target in targets
     }
     start = _rotation_start(store)
+    sets = parse_topic_sets(store.values.starting_with(TOPIC_SETS)) if store else []
     if start is None:
         lines.append("Rotation: not started; the first post (or /insight) is insight #1")
     else:
@@ -323,7 +325,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         next_day = today if now < due else today + dt.timedelta(days=1)
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
-    upcoming = _insight_or_exit(knowledge, next_day, "ko", start, next_day)
+    upcoming = _insight_or_exit(knowledge, next_day, "ko", (start, sets), next_day)
     lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
 
@@ -360,10 +362,12 @@ def _date_or_exit(text: str | None) -> dt.date | None:
         fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
 
 
-def _stored_start(settings: Settings) -> dt.date | None:
-    """The stored first day of the rotation, without creating the database."""
+def _stored_rotation(settings: Settings) -> tuple[dt.date | None, list[TopicSet]]:
+    """The stored first day of the rotation and its topic sets, without creating the database."""
     with _existing_store(settings) as store:
-        return _rotation_start(store)
+        if store is None:
+            return None, []
+        return _rotation_start(store), parse_topic_sets(store.values.starting_with(TOPIC_SETS))
 
 
 def _rotation_start(store: Store | None) -> dt.date | None:
@@ -404,11 +408,22 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
 
 
 def _insight_or_exit(
-    knowledge: Knowledge, day: dt.date, lang: str, start: dt.date | None, first: dt.date
+    knowledge: Knowledge,
+    day: dt.date,
+    lang: str,
+    stored: tuple[dt.date | None, list[TopicSet]],
+    today: dt.date,
 ) -> Insight:
-    """`day`'s insight from the stored `start`, or from `first` when none is stored yet."""
+    """`day`'s insight as `serve` will post it, from the stored rotation (`today` starts it
+    when none is stored), with the knowledge's topic set from tomorrow if it changed."""
+    start, sets = stored
+    topics = topics_of(knowledge)
+    if not sets:
+        sets = [TopicSet(start or today, topics)]
+    elif sets[-1].topics != topics:
+        sets = [*sets, TopicSet(max(today, sets[-1].since) + dt.timedelta(days=1), topics)]
     try:
-        return insight_for(knowledge, day, lang, start or first)
+        return insight_for(knowledge, day, lang, start or today, sets)
     except ValueError as exc:
         if start is None:
             fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)

@@ -1,8 +1,9 @@
 """Which insight a day gets: one answer for the daily post and for /insight alike.
 
 The rotation counts from its first day, stored once in the shared database by whichever
-comes first (the daily post, or a member's /insight); every process and platform then
-agrees on the insight of any day.
+comes first (the daily post, or a member's /insight), and deals from the topic sets stored
+there (bot/insight/rotation.py); every process and platform then agrees on the insight of
+any day.
 """
 
 from __future__ import annotations
@@ -13,17 +14,24 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.insight.pick import Insight, insight_for
+from bot.insight.pick import Insight, insight_for, topics_of
+from bot.insight.rotation import Topic, TopicSet
 from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.store import StoreUnavailableError
 
 
-class RotationStart(Protocol):
-    """Where the rotation's first day is kept (the insight ledger)."""
+class RotationState(Protocol):
+    """Where the rotation's first day and topic sets are kept (the insight ledger)."""
 
     async def start_rotation(self, day: dt.date) -> dt.date:
         """Store `day` as the first day unless one is stored; return the stored first day."""
+        ...
+
+    async def deal_from(
+        self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]
+    ) -> list[TopicSet]:
+        """The topic sets that deal `day`, storing `topics` as a new one if they changed."""
         ...
 
 
@@ -46,7 +54,7 @@ class DailyInsights:
     def __init__(
         self,
         knowledge: Knowledge,
-        rotation: RotationStart,
+        rotation: RotationState,
         clock: Clock,
         zone: ZoneInfo,
         runner: Runner,
@@ -69,8 +77,9 @@ class DailyInsights:
         start = await self.rotation.start_rotation(day)
         if day < start:
             raise BeforeRotationError(day, start)
+        sets = await self.rotation.deal_from(start, day, topics_of(self.knowledge))
         wanted = list(dict.fromkeys(langs))
-        return await self.runner.run(self._pick, day, wanted, start)
+        return await self.runner.run(self._pick, day, wanted, start, sets)
 
     async def today_in(self, lang: str) -> Insight:
         """Today's insight in `lang`: the one today's daily post shows.
@@ -83,5 +92,7 @@ class DailyInsights:
         except StoreUnavailableError as exc:
             raise InsightUnavailableError(str(exc)) from exc
 
-    def _pick(self, day: dt.date, langs: list[str], start: dt.date) -> dict[str, Insight]:
-        return {lang: insight_for(self.knowledge, day, lang, start) for lang in langs}
+    def _pick(
+        self, day: dt.date, langs: list[str], start: dt.date, sets: list[TopicSet]
+    ) -> dict[str, Insight]:
+        return {lang: insight_for(self.knowledge, day, lang, start, sets) for lang in langs}

@@ -1,21 +1,30 @@
-"""The insight ledger: the rotation's first day and one record per platform, channel and day.
+"""The insight ledger: the rotation's first day, its topic sets, one record per channel and day.
 
 The records live in the shared store (bot/store/insight.py does the atomic work: each
 change is one conditional statement, a claim only one process or replica can win); this
 module speaks in channels and days, and runs every call on the store's lane, so a slow or
 locked database never holds up the event loop. The rotation's first day is stored once
-(the first value stored wins) and never changes.
+(the first value stored wins) and never changes; so is each topic set, by its first day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
 
 from bot.channel import Channel
+from bot.insight.rotation import Topic, TopicSet
 from bot.store import AsyncStore, InsightPost, InsightSlot
+
+log = logging.getLogger(__name__)
 
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
+# The topic sets the rotation deals from, one named value per set by its first day
+# ("insight.topics.2026-03-01": ["talk:1", "talk:2", ...]).
+TOPIC_SETS = "insight.topics."
 
 
 def rotation_day(value: str | None) -> dt.date | None:
@@ -39,6 +48,32 @@ class Ledger:
         Every process that asks at once gets the same answer: the first stored value wins.
         """
         return dt.date.fromisoformat(await self.store.values.add(ROTATION_START, day.isoformat()))
+
+    async def topic_sets(self) -> list[TopicSet]:
+        """The topic sets stored so far, oldest first."""
+        return parse_topic_sets(await self.store.values.starting_with(TOPIC_SETS))
+
+    async def deal_from(
+        self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]
+    ) -> list[TopicSet]:
+        """The topic sets that deal `day`'s insight, `topics` stored as a new set if they changed.
+
+        The first set counts from the rotation's `start`. A change (a talk added, a topic
+        removed) counts from the day after `day`, whose insight may already be out: every
+        process asking that day stores the same set, and the first stored for a day wins.
+        """
+        sets = await self.topic_sets()
+        if not sets:
+            sets = [await self._add_topic_set(TopicSet(start, topics))]
+        elif sets[-1].topics != topics and day >= sets[-1].since:
+            sets.append(await self._add_topic_set(TopicSet(day + dt.timedelta(days=1), topics)))
+        return [s for s in sets if s.since <= day]
+
+    async def _add_topic_set(self, wanted: TopicSet) -> TopicSet:
+        key = f"{TOPIC_SETS}{wanted.since.isoformat()}"
+        value = json.dumps([f"{talk}:{number}" for talk, number in wanted.topics])
+        stored = parse_topic_sets({key: await self.store.values.add(key, value)})
+        return stored[0] if stored else wanted
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime
@@ -99,6 +134,32 @@ class Ledger:
     async def day(self, day: dt.date) -> list[InsightPost]:
         """Every record of `day`, by platform and channel."""
         return await self.store.insight.day(day)
+
+
+def parse_topic_sets(values: Mapping[str, str]) -> list[TopicSet]:
+    """The topic sets among the store's named values, oldest first; a damaged one is skipped."""
+    sets = []
+    for key, value in values.items():
+        try:
+            since = dt.date.fromisoformat(key.removeprefix(TOPIC_SETS))
+            names = json.loads(value)
+            topics = tuple(_topic(name) for name in names)
+        except (ValueError, TypeError, AttributeError) as error:
+            log.warning(
+                "a stored topic set could not be read; skipped",
+                extra={"key": key, "error": str(error)},
+            )
+            continue
+        if topics:
+            sets.append(TopicSet(since, topics))
+    return sorted(sets, key=lambda s: s.since)
+
+
+def _topic(name: str) -> Topic:
+    talk, _, number = name.rpartition(":")
+    if not talk:
+        raise ValueError(f"not a topic: {name!r}")
+    return talk, int(number)
 
 
 def _slot(channel: Channel, day: dt.date) -> InsightSlot:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.insight.rotation import Topic, TopicSet, round_order, topic_of_day
 from bot.knowledge import Knowledge, Section
 from bot.text import sentences, shorten
 
@@ -34,38 +35,36 @@ class Insight:
         return f"{self.day.isoformat()}/{self.section.talk}/{self.section.number}"
 
 
-def rotation(knowledge: Knowledge, cycle: int) -> list[tuple[str, int]]:
-    """The order of (talk, section) for one cycle: every topic once, shuffled by cycle.
-
-    Each topic is ranked by a hash of (cycle, talk, section), so the order is the same in
-    every process and on every platform, and editing the knowledge moves only the topics
-    added or removed instead of reshuffling the whole cycle.
-    """
-    topics = [(s.talk, s.number) for s in knowledge.topics(knowledge.languages[0])]
-    return sorted(topics, key=lambda topic: _rank(cycle, *topic))
+def rotation(knowledge: Knowledge, cycle: int) -> list[Topic]:
+    """The order of round `cycle` over the knowledge's topics (before any swap at its start)."""
+    return round_order(cycle, topics_of(knowledge))
 
 
-def _rank(cycle: int, talk: str, section: int) -> str:
-    return hashlib.sha256(f"{cycle}/{talk}/{section}".encode()).hexdigest()
+def topics_of(knowledge: Knowledge) -> tuple[Topic, ...]:
+    """The (talk, section) of every topic of the knowledge."""
+    return tuple((s.talk, s.number) for s in knowledge.topics(knowledge.languages[0]))
 
 
-def insight_for(knowledge: Knowledge, day: date, lang: str, start: date) -> Insight:
+def insight_for(
+    knowledge: Knowledge,
+    day: date,
+    lang: str,
+    start: date,
+    sets: Sequence[TopicSet] = (),
+) -> Insight:
     """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
 
     `start` is the rotation's first day (stored in the ledger): it is insight #1, day N after
-    it is #N+1, and cycle c covers days c*T .. c*T+T-1 for T topics.
+    it is #N+1. `sets` are the topic sets the rotation dealt from (the ledger's; none: the
+    knowledge's topics all along).
     """
-    if day < start:
-        raise ValueError(f"{day.isoformat()} is before the first insight day {start.isoformat()}")
     lang = knowledge.language(lang)
-    index = (day - start).days
-    count = len(rotation(knowledge, 0))
-    if count == 0:
-        raise LookupError("the knowledge has no topics to take insights from")
-    talk, number = rotation(knowledge, index // count)[index % count]
+    available = topics_of(knowledge)
+    talk, number = topic_of_day(day, start, sets, available)
     section = knowledge.section(talk, number, lang)
     if section is None:  # the loader guarantees every language has the same sections
         raise LookupError(f"section {number} of {talk} has no {lang} version")
+    index = (day - start).days
     return Insight(number=index + 1, day=day, section=section, passage=insight_passage(section))
 
 

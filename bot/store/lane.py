@@ -75,6 +75,10 @@ class AsyncNamedValues:
         """See NamedValues.get."""
         return await self._lane.run(partial(self._values.get, key))
 
+    async def starting_with(self, prefix: str) -> dict[str, str]:
+        """See NamedValues.starting_with."""
+        return await self._lane.run(partial(self._values.starting_with, prefix))
+
     async def set(self, key: str, value: str) -> None:
         """See NamedValues.set."""
         await self._lane.run(partial(self._values.set, key, value))

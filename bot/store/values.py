@@ -20,6 +20,17 @@ class NamedValues:
             value = connection.scalar(select(named_values.c.value).where(named_values.c.key == key))
         return None if value is None else str(value)
 
+    def starting_with(self, prefix: str) -> dict[str, str]:
+        """Every value whose name starts with `prefix`, by name."""
+        # autoescape: "_" and "%" in the prefix are themselves, not LIKE's patterns.
+        with self._db.read() as connection:
+            rows = connection.execute(
+                select(named_values.c.key, named_values.c.value).where(
+                    named_values.c.key.startswith(prefix, autoescape=True)
+                )
+            ).all()
+        return {str(key): str(value) for key, value in rows}
+
     def set(self, key: str, value: str) -> None:
         """Store `value` under `key`, replacing what was there."""
         insert = self._db.insert(named_values).values(key=key, value=value)

@@ -1,0 +1,119 @@
+"""The rotation: which topic each day deals, every topic once a round, whatever the edits.
+
+Days are dealt from a deck. Each round deals every topic once, in an order shuffled by a
+hash of (round, talk, section), the same in every process. When the knowledge gains or
+loses topics (a talk added), the round in progress goes on with the topics it has not
+dealt yet, new ones included, and the next rounds deal the new set: a topic is never
+dealt twice in a round, and the days already dealt keep their topics. That needs the
+sets the rotation dealt from, and since when (`TopicSet`, kept in the ledger).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+# A topic: (talk, section number).
+Topic = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class TopicSet:
+    """The topics the rotation deals from `since` on (until the next set's day)."""
+
+    since: dt.date
+    topics: tuple[Topic, ...]
+
+
+@dataclass(frozen=True)
+class _Deck:
+    """Where the rotation stands: the round, what it has dealt so far, the last topic dealt."""
+
+    cycle: int
+    dealt: tuple[Topic, ...]
+    last: Topic | None
+
+
+def round_order(cycle: int, topics: Collection[Topic]) -> list[Topic]:
+    """Round `cycle`'s order of `topics`, by a hash: an edit moves only what it adds or removes."""
+    return sorted(topics, key=lambda topic: _rank(cycle, *topic))
+
+
+def topic_of_day(
+    day: dt.date, start: dt.date, sets: Sequence[TopicSet], available: Collection[Topic]
+) -> Topic:
+    """The topic `day` deals, counting from the rotation's first day `start`.
+
+    `sets` are the topic sets dealt from, oldest first (the first counts from `start`);
+    topics the knowledge no longer has (`available`) are not dealt from the day's set.
+    """
+    if day < start:
+        raise ValueError(f"{day.isoformat()} is before the first insight day {start.isoformat()}")
+    past = [s for s in sorted(sets, key=lambda s: s.since) if s.since <= day] or [
+        TopicSet(start, tuple(available))
+    ]
+    deck = _Deck(cycle=0, dealt=(), last=None)
+    topics: tuple[Topic, ...] = ()
+    for number, current in enumerate(past):
+        latest = number + 1 == len(past)
+        since = max(current.since, start) if number else start
+        until = day if latest else past[number + 1].since
+        # A topic taken out of the knowledge since its set was stored is not dealt again.
+        topics = (
+            tuple(t for t in current.topics if t in available) or tuple(available)
+            if latest
+            else current.topics
+        )
+        if not topics:
+            raise LookupError("the knowledge has no topics to take insights from")
+        deck = _deal(deck, topics, (until - since).days)
+    dealt = _deal(deck, topics, 1).last
+    assert dealt is not None  # one day dealt from a set that has topics
+    return dealt
+
+
+def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
+    """The deck after dealing `days` more days from `topics`."""
+    if days <= 0:
+        return deck
+    done = set(deck.dealt)
+    # The rest of the round in progress, new topics included, in its order.
+    rest = (
+        [t for t in round_order(deck.cycle, topics) if t not in done]
+        if deck.dealt
+        else _round(deck.cycle, topics, deck.last)
+    )
+    if days < len(rest):
+        return _Deck(deck.cycle, (*deck.dealt, *rest[:days]), rest[days - 1])
+    days -= len(rest)
+    cycle, last = deck.cycle + 1, rest[-1] if rest else deck.last
+    full, within = divmod(days, len(topics))
+    if len(topics) >= _SWAPPABLE:
+        # A round's swap touches only its first two places, never its last.
+        if full:
+            last = round_order(cycle + full - 1, topics)[-1]
+        cycle += full
+    else:
+        for _ in range(full):
+            last = _round(cycle, topics, last)[-1]
+            cycle += 1
+    order = _round(cycle, topics, last)
+    return _Deck(cycle, tuple(order[:within]), order[within - 1] if within else last)
+
+
+# With three topics or more a round can always start with another topic than the last one.
+_SWAPPABLE = 3
+
+
+def _round(cycle: int, topics: Collection[Topic], last: Topic | None) -> list[Topic]:
+    """Round `cycle`'s order, its first two swapped when it would repeat yesterday's topic."""
+    order = round_order(cycle, topics)
+    if len(order) >= _SWAPPABLE and order[0] == last:
+        order[0], order[1] = order[1], order[0]
+    return order
+
+
+def _rank(cycle: int, talk: str, section: int) -> str:
+    return hashlib.sha256(f"{cycle}/{talk}/{section}".encode()).hexdigest()
