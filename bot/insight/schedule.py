@@ -18,8 +18,9 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.channel import Channel
@@ -33,6 +34,11 @@ from bot.store import InsightPost, StoreUnavailableError
 log = logging.getLogger(__name__)
 
 MIDNIGHT = dt.time(0, 0)
+# The share of the claim lease one platform call may take before it is given up (and
+# retried): the claim is released long before another process may take the record over.
+CLAIM_SHARE_FOR_A_CALL = 0.5
+
+_T = TypeVar("_T")
 # How long the insight waits before trying again when the database cannot be used.
 STORE_RETRY = dt.timedelta(seconds=30)
 
@@ -286,7 +292,7 @@ class InsightScheduler:
         fields = _fields(record) | {"attempt": record.attempts}
         publisher = self.publishers[channel.platform]
         try:
-            found = await publisher.find_posted(channel.id, insight)
+            found = await self._within_claim(publisher.find_posted(channel.id, insight))
             if found is not None:
                 note = "found our earlier post in the channel; not posted again"
                 await self.ledger.record_posted(channel, day, found, self.clock.now(), note)
@@ -295,7 +301,7 @@ class InsightScheduler:
                     extra=fields | {"message_id": found},
                 )
                 return True
-            message_id = await publisher.post(channel.id, insight)
+            message_id = await self._within_claim(publisher.post(channel.id, insight))
         except PublishError as exc:
             await self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
@@ -318,6 +324,27 @@ class InsightScheduler:
             await self.ledger.record_posted(channel, day, message_id, self.clock.now())
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
+
+    async def _within_claim(self, call: Awaitable[_T]) -> _T:
+        """`call`'s result, or a PublishError to retry if it outlasts half the claim lease.
+
+        A platform may hold a send for long (discord.py waits out a rate limit of any
+        length). Past the lease another process takes the record over, finds no post yet,
+        and posts: the claim must be released, the send given up, well before. Whether it
+        went out or not, the next claimer asks the platform before posting. Measured on
+        the event loop's time, like the lease renewals: the test clock is virtual, and a
+        platform call is not.
+        """
+        limit = self.claim_lease.total_seconds() * CLAIM_SHARE_FOR_A_CALL
+        bound = asyncio.timeout(limit)
+        try:
+            async with bound:
+                return await call
+        except TimeoutError:
+            if not bound.expired():
+                raise  # the call's own timeout, not the bound
+            message = f"the platform did not answer within {limit:g} s"
+            raise PublishError(message, retry=True) from None
 
     async def _failed(self, record: InsightPost, error: str, retry: bool, end: dt.datetime) -> None:
         now = self.clock.now()

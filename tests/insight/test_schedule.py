@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.channel import Channel
-from bot.insight import PublishError
+from bot.insight import Insight, PublishError
 from bot.insight.ledger import Ledger
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
@@ -253,6 +254,47 @@ async def test_failing_channel_does_not_block_others_and_is_retried_with_backoff
     record = await ledger.get(Channel("discord", "1"), dt.date(2026, 2, 2))
     assert record is not None
     assert (record.status, record.attempts, record.last_error) == ("posted", 3, None)
+
+
+class StuckFirstPost(RecordingPublisher):
+    """A platform that holds the first send and never answers (a rate limit of any length)."""
+
+    def __init__(self, platform: str, clock: ManualClock) -> None:
+        super().__init__(platform, clock)
+        self.stuck = asyncio.Event()
+        self.given_up = asyncio.Event()
+
+    async def post(self, channel: str, insight: Insight) -> str:
+        if not self.stuck.is_set():
+            self.stuck.set()
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self.given_up.set()
+        return await super().post(channel, insight)
+
+
+async def test_a_send_outlasting_half_the_claim_is_given_up_then_retried_once(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    # Half a 0.2 s lease: the bound is on the event loop's time, as a send's own wait is.
+    clock = ManualClock(utc(2026, 2, 2, 0, 0))  # 09:00 in Seoul
+    slack = StuckFirstPost("slack", clock)
+    scheduler = make_scheduler(
+        clock, [slack], [target("slack", "C1")], claim_lease=dt.timedelta(seconds=0.2)
+    )
+
+    async with asyncio.timeout(30):  # a guard against the hang this is about
+        await scheduler.run_day(dt.date(2026, 2, 2), once=True)
+
+    assert slack.given_up.is_set()
+    record = await ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
+    assert record is not None
+    # The claim is released with the error, for a retry: no other process waits it out.
+    assert (record.status, record.lease_until) == ("pending", None)
+    assert record.last_error == "the platform did not answer within 0.1 s"
+    await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
+    assert len(slack.posts("C1")) == 1
 
 
 async def test_permanent_failure_is_recorded_and_not_retried(
