@@ -18,7 +18,7 @@ from bot.knowledge import KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings, secret_values
 from bot.store.errors import StoreUnavailableError
-from bot.store.target import is_url
+from bot.store.target import is_url, shown_target
 
 OK, PROBLEM = "ok", "FIX"
 
@@ -69,6 +69,9 @@ def settings_findings(settings: Settings) -> list[Finding]:
                 text = "set"
             elif isinstance(value, tuple):
                 text = ", ".join(f"{c.channel.id} ({c.lang})" for c in value) or "unset"
+            elif isinstance(value, str):
+                # A URL's password (TOWNHALL_DB's, however short) is never shown.
+                text = shown_target(value)
             else:
                 text = "unset" if value is None else str(value)
             found.append(Finding((prefix + name).upper(), text))

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.store.errors import StoreUnavailableError
 from bot.store.limits import Limits
-from bot.store.target import URL_SCHEME
+from bot.store.target import URL_SCHEME, shown_target
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -213,5 +213,8 @@ def _postgresql(text: str, limits: Limits) -> Database:
             "application_name": "townhall",
         },
     )
-    shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
-    return Database(engine, "postgresql", shown, url.password and str(url.password))
+    # libpq takes the password in the user part or in the query (?password=): both hidden.
+    shown = shown_target(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    given_password = url.query.get("password")
+    secret = url.password or (given_password if isinstance(given_password, str) else None)
+    return Database(engine, "postgresql", shown, secret and str(secret))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # A scheme: what tells a URL from a file path (sqlite3 itself takes any path).
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -18,3 +19,25 @@ def is_url(target: str | os.PathLike[str]) -> bool:
 def not_created(target: str | os.PathLike[str]) -> bool:
     """Whether TOWNHALL_DB is a SQLite file that does not exist yet (`serve` creates it)."""
     return not is_url(target) and not Path(target).exists()
+
+
+def shown_target(target: str | os.PathLike[str]) -> str:
+    """TOWNHALL_DB as it may be printed: a URL's password, in its user part or its query
+    (libpq takes both), replaced by ***; a path as it is."""
+    text = os.fspath(target)
+    scheme = URL_SCHEME.match(text)
+    if scheme is None:
+        return text
+    try:
+        parts = urlsplit(text)
+        netloc, query = parts.netloc, parts.query
+        if parts.password is not None:
+            userinfo, _, host = netloc.rpartition("@")
+            netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(key == "password" for key, _ in pairs):
+            masked = [(key, "***" if key == "password" else value) for key, value in pairs]
+            query = urlencode(masked, safe="*")
+    except ValueError:  # not a URL it can read: nothing of it is shown
+        return f"{scheme.group(1)}://..."
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

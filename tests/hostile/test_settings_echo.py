@@ -115,3 +115,22 @@ def test_a_secret_in_a_path_is_never_echoed_by_a_failing_command(
     assert err.startswith("townhall: knowledge: ")
     assert "[redacted]" in err
     assert SIGNING not in err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bob:hunter2@127.0.0.1:1/townhall",  # shorter than a redacted secret
+        "postgresql://bob@127.0.0.1:1/townhall?password=hunter2&sslmode=disable",
+    ],
+)
+def test_doctor_never_shows_a_database_password_however_short(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", url)  # nothing listens on port 1
+
+    main(["doctor"])
+
+    out = capsys.readouterr().out
+    assert "TOWNHALL_DB: postgresql://bob" in out
+    assert "hunter2" not in out
