@@ -14,6 +14,7 @@ from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.logs import Redactor
 from bot.settings import Settings, SettingsError, load_settings, secret_values
 from bot.store import StoreUnavailableError, is_url, open_store
+from bot.store.watch import PROBE_KEY
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -80,7 +81,22 @@ def store_or_exit(settings: Settings) -> Store:
     except StoreUnavailableError as exc:
         store.close()
         fail(database_problem(target, exc))
+    try:
+        # A current schema needs no upgrade, so nothing above has written: a read-only
+        # file or server would pass, and every post and record would then fail quietly.
+        store.values.set(PROBE_KEY, "start")
+    except StoreUnavailableError as exc:
+        if read_only(exc):
+            store.close()
+            fail(database_problem(target, exc))
+        # Locked or slow for now: the start goes on, and /healthz and the logs say so.
     return store
+
+
+def read_only(exc: BaseException) -> bool:
+    """Whether `exc` says the database refuses writes (a read-only file, folder or server)."""
+    reason = str(exc)
+    return "readonly" in reason or "read-only" in reason or isinstance(exc, PermissionError)
 
 
 def database_problem(target: str | Path, exc: BaseException) -> str:
@@ -101,7 +117,7 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
             f"{shown} is not a usable SQLite database (corrupted, or another kind of file): "
             "restore it from a backup or move it away so a new one is made"
         )
-    if "readonly" in reason or "read-only" in reason or isinstance(exc, PermissionError):
+    if read_only(exc):
         return (
             f"{shown} is read-only for this user: let the user running townhall write to the "
             "file and its folder"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,18 @@ def database_finding(target: str | Path) -> Finding:
     url = is_url(target)
     if not url:
         path = Path(target)
-        if not path.exists():
-            return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
         if path.is_dir():
             return Finding(subject, str(path), database_problem(path, IsADirectoryError(str(path))))
+        # serve writes the file and, beside it, its journal (-wal, -shm); a folder it would
+        # create must be made in the nearest one that exists.
+        folder = next(p for p in path.absolute().parents if p.exists())
+        for needed in (path, path.parent) if path.exists() else (folder,):
+            if not os.access(needed, os.W_OK | (os.X_OK if needed.is_dir() else 0)):
+                return Finding(
+                    subject, str(path), database_problem(path, PermissionError(13, str(needed)))
+                )
+        if not path.exists():
+            return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
     try:
         store = open_store(target)
         try:

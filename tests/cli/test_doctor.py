@@ -7,6 +7,8 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from tests.fakes.discord_api import (
     redirect_discord,
 )
 from tests.fakes.slack_api import FakeSlack
+from tests.permissions import without_write_permission
 
 BOT_TOKEN = "xoxb-1-doctor-secret-value"
 APP_TOKEN = "xapp-1-A1-doctor-app-secret"
@@ -275,6 +278,33 @@ async def test_database_states(
     monkeypatch.setenv("TOWNHALL_DB", str(garbage))
     _, out = await doctor(capsys)
     assert f"TOWNHALL_DB ({garbage}) is not a usable SQLite database" in out
+
+
+@pytest.mark.parametrize("where", ["current.db", "locked-folder/new.db", "locked-folder/a/new.db"])
+def test_a_database_this_user_cannot_write_or_create_is_a_problem(
+    tmp_path: Path, where: str
+) -> None:
+    current = tmp_path / "current.db"
+    store = open_store(current)
+    store.upgrade()
+    store.close()
+    current.chmod(0o444)
+    (tmp_path / "locked-folder").mkdir(mode=0o555)
+    done = subprocess.run(
+        without_write_permission([sys.executable, "-m", "bot.cli", "doctor"]),
+        cwd=tmp_path,
+        env={**os.environ, "TOWNHALL_DB": where},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert f"FIX  TOWNHALL_DB: {where}" in done.stdout.splitlines()
+    assert (
+        f"     fix: TOWNHALL_DB ({where}) is read-only for this user: let the user running "
+        "townhall write to the file and its folder"
+    ) in done.stdout.splitlines()
 
 
 async def test_unreachable_slack_is_a_problem_naming_the_url(

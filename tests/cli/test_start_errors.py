@@ -18,8 +18,10 @@ import pytest
 from bot.cli import EXIT_BROKEN_PIPE, main
 from bot.cli.common import database_problem
 from bot.console import EXIT_INTERRUPTED
+from bot.store import open_store
 from tests.fakes.discord_api import redirect_discord
 from tests.fakes.slack_api import FakeSlack
+from tests.permissions import without_write_permission
 
 TOWNHALL = (sys.executable, "-m", "bot.cli")
 
@@ -157,6 +159,36 @@ def test_read_only_database_asks_for_write_access(tmp_path: Path, error: Excepti
         f"TOWNHALL_DB ({tmp_path / 't.db'}) is read-only for this user: let the user running "
         "townhall write to the file and its folder"
     )
+
+
+def test_serve_stops_at_start_on_a_read_only_database_already_at_this_schema(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "townhall.db"
+    store = open_store(db)
+    store.upgrade()  # current: serve has no upgrade to write, which used to let it start
+    store.close()
+    db.chmod(0o444)
+    environment = {
+        **os.environ,
+        "TOWNHALL_DB": str(db),
+        "SLACK_BOT_TOKEN": "xoxb-1-abc",
+        "SLACK_SIGNING_SECRET": "signing-secret",
+    }
+    done = subprocess.run(
+        without_write_permission([*TOWNHALL, "serve", "--port", "0", "--health-port", "0"]),
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert error_lines(done.stderr) == [
+        f"townhall: TOWNHALL_DB ({db}) is read-only for this user: let the user running "
+        "townhall write to the file and its folder"
+    ]
 
 
 def test_reader_closing_the_pipe_ends_insight_status_quietly() -> None:
