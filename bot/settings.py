@@ -43,7 +43,7 @@ class SettingsError(ValueError):
 # Where the settings file is named when --env-file is not given (then ./.env, if any).
 ENV_FILE_VARIABLE = "TOWNHALL_ENV_FILE"
 # Variables with these prefixes are meant for the bot: an unknown one is likely a typo.
-PREFIXES = ("DISCORD_", "SLACK_", "INSIGHT_", "TOWNHALL_", "STATS_")
+PREFIXES = ("DISCORD_", "SLACK_", "INSIGHT_", "TOWNHALL_", "STATS_", "KNOWLEDGE_")
 # Read by something else than the settings classes: the CLI, the test suite (PostgreSQL
 # required in CI), deploy/verify-image.sh (its image cache).
 OTHER_VARIABLES = frozenset(

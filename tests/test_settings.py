@@ -147,12 +147,14 @@ def test_a_retention_of_zero_days_is_refused_naming_the_variable(
 def test_unknown_variables_name_the_nearest_setting_and_skip_other_tools() -> None:
     environ = {
         "SLACK_SIGNING_SECRT": "x",
+        "KNOWLEDGE_DIRR": "/srv/talks",
         "TOWNHALL_REQUIRE_POSTGRES": "1",
         "TOWNHALL_ENV_FILE": "/etc/townhall/townhall.env",
         "STATS_ZZZ_QQQ": "1",
         "PATH": "/usr/bin",
     }
     assert unknown_variables(None, environ) == [
+        "KNOWLEDGE_DIRR (in the environment) is ignored: did you mean KNOWLEDGE_DIR?",
         "SLACK_SIGNING_SECRT (in the environment) is ignored: did you mean SLACK_SIGNING_SECRET?",
         "STATS_ZZZ_QQQ (in the environment) is ignored: it is not a townhall setting",
     ]

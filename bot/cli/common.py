@@ -49,10 +49,18 @@ def settings_file_shown(env_file: Path | None) -> str:
 
 def knowledge_or_exit(settings: Settings) -> Knowledge:
     """The configured knowledge, or exit 1 naming the bad file and line."""
+    folder = settings.core.knowledge_dir
     try:
-        return load_knowledge(settings.core.knowledge_dir)
+        return load_knowledge(folder)
     except KnowledgeError as exc:
-        fail(f"knowledge: {exc}")
+        fail(f"knowledge: {knowledge_problem(folder, exc)}")
+
+
+def knowledge_problem(folder: Path, exc: KnowledgeError) -> str:
+    """What is wrong with the knowledge: the file and line, or the setting for the folder."""
+    if exc.path == folder:  # the folder itself, not one of its files: KNOWLEDGE_DIR
+        return f"KNOWLEDGE_DIR ({folder}): {exc.message}"
+    return str(exc)
 
 
 def engine_or_exit(settings: Settings, korean: str = "mecab-ko") -> AnswerEngine:

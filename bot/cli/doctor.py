@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.checks import Finding
-from bot.cli.common import database_problem, settings_file_shown
+from bot.cli.common import database_problem, knowledge_problem, settings_file_shown
 from bot.cli.serve import NOTHING_TO_RUN
 from bot.engine.meaning import VECTORS_FILE, Meaning, knowledge_units
 from bot.knowledge import KnowledgeError, load_knowledge
@@ -143,7 +143,7 @@ def knowledge_finding(folder: Path) -> Finding:
     try:
         knowledge = load_knowledge(folder)
     except KnowledgeError as exc:
-        return Finding("knowledge", str(folder), str(exc))
+        return Finding("knowledge", str(folder), knowledge_problem(folder, exc))
     sections = sum(len(document.sections) for document in knowledge.documents)
     return Finding("knowledge", f"{folder}: {len(knowledge.documents)} files, {sections} sections")
 

@@ -33,7 +33,8 @@ class KnowledgeError(ValueError):
     """A knowledge file that cannot be served, with the file and line to fix."""
 
     def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+        # Line 0: the whole file or folder (unreadable, missing), with no line to point at.
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
         self.path = path
         self.line = line
         self.message = message
@@ -58,7 +59,7 @@ class _FrontMatter:
 def load_knowledge(folder: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Knowledge:
     """Load every talk file in `folder`; any broken file fails the whole load."""
     if not folder.is_dir():
-        raise KnowledgeError(folder, 0, "knowledge folder does not exist")
+        raise KnowledgeError(folder, 0, "no such folder")
     paths = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
     if not paths:
         raise KnowledgeError(folder, 0, "no knowledge files (*.md) in this folder")

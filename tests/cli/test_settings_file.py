@@ -150,4 +150,6 @@ def test_knowledge_check_reads_the_env_file_given_after_it(
     with pytest.raises(SystemExit) as exited:
         main(["knowledge", "check", "--env-file", str(settings)])
     assert exited.value.code == 1
-    assert "no-such-folder" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"townhall: knowledge: KNOWLEDGE_DIR ({tmp_path / 'no-such-folder'}): no such folder\n"
+    )
