@@ -102,7 +102,7 @@ def database_finding(target: str | Path) -> Finding:
         if not path.exists():
             return Finding(subject, f"{path} does not exist yet; `townhall serve` creates it")
     try:
-        store = open_store(target)
+        store = open_store(target, reading=True)
         try:
             shown = store.shown
             revision = store.revision()

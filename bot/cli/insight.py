@@ -385,7 +385,7 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
         yield None
         return
     try:
-        store = open_store(target)
+        store = open_store(target, reading=True)
     except StoreUnavailableError as exc:
         fail(database_problem(target, exc))
     from bot.store.migrate import head_revision  # noqa: PLC0415 - keeps Alembic out of `ask`

@@ -76,7 +76,7 @@ def _read(settings: Settings, since: dt.datetime) -> tuple[list[Any], list[Any]]
     if not is_url(target) and not Path(target).is_file():
         fail(f"TOWNHALL_DB ({target}) does not exist: nothing is recorded until `serve` runs")
     try:
-        store = open_store(target)
+        store = open_store(target, reading=True)
     except StoreUnavailableError as exc:
         fail(str(exc))
     try:

@@ -35,12 +35,15 @@ __all__ = [
 ]
 
 
-def open_store(target: str | os.PathLike[str], limits: Limits | None = None) -> Store:
+def open_store(
+    target: str | os.PathLike[str], limits: Limits | None = None, *, reading: bool = False
+) -> Store:
     """Open TOWNHALL_DB and check that it answers; StoreUnavailableError (one line) if not.
 
-    Does not change the schema: `serve` calls `Store.upgrade()` once at start.
+    Does not change the schema: `serve` calls `Store.upgrade()` once at start. `reading`:
+    only reads follow, so the file is left as it is (not switched to WAL).
     """
     from bot.store.database import connect  # noqa: PLC0415 - keeps SQLAlchemy out of `ask`
     from bot.store.store import Store  # noqa: PLC0415
 
-    return Store(connect(target, limits or Limits()))
+    return Store(connect(target, limits or Limits(), reading=reading))

@@ -85,12 +85,15 @@ class Database:
         self.engine.dispose()
 
 
-def connect(target: str | os.PathLike[str], limits: Limits) -> Database:
-    """Open TOWNHALL_DB: a PostgreSQL URL, or else a SQLite file path; check it answers."""
+def connect(target: str | os.PathLike[str], limits: Limits, *, reading: bool = False) -> Database:
+    """Open TOWNHALL_DB: a PostgreSQL URL, or else a SQLite file path; check it answers.
+
+    With `reading` (only reads follow) a SQLite file is left as it is: not switched to WAL.
+    """
     text = os.fspath(target)
     match = URL_SCHEME.match(text)
     if match is None:
-        database = _sqlite(Path(text), limits)
+        database = _sqlite(Path(text), limits, reading=reading)
     elif match.group(1).lower() in _POSTGRES_SCHEMES:
         database = _postgresql(text, limits)
     else:
@@ -107,7 +110,7 @@ def connect(target: str | os.PathLike[str], limits: Limits) -> Database:
     return database
 
 
-def _sqlite(path: Path, limits: Limits) -> Database:
+def _sqlite(path: Path, limits: Limits, *, reading: bool) -> Database:
     shown = str(path)
     if path.is_dir():
         raise StoreUnavailableError(
@@ -131,6 +134,9 @@ def _sqlite(path: Path, limits: Limits) -> Database:
         # (the driver's own implicit BEGIN would leave DDL outside any transaction).
         dbapi_connection.isolation_level = None
         dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # Deleted question text is overwritten in the file, not left in its free pages
+        # (builds differ in the default).
+        dbapi_connection.execute("PRAGMA secure_delete=ON")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -138,7 +144,8 @@ def _sqlite(path: Path, limits: Limits) -> Database:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     database = Database(engine, "sqlite", shown, None)
-    _use_wal(database, patience=max(limits.busy_timeout, 1.0))
+    if not reading:
+        _use_wal(database, patience=max(limits.busy_timeout, 1.0))
     return database
 
 

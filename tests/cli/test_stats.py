@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import re
+import sqlite3
 from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -208,3 +209,20 @@ def test_html_page_has_every_chart_with_its_numbers_no_script_and_escaped_text(
     assert "<img" not in html
     # Nothing to fetch: the only URL is the SVG namespace, which is never loaded.
     assert set(re.findall(r"(?:https?:)?//[^\s\"'<>)]+", html)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_reading_commands_leave_a_database_file_not_in_wal_mode_as_it_is(
+    tmp_path: Path, knowledge: Knowledge, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "townhall.db"
+    record_sequence(path, knowledge)
+    with sqlite3.connect(path) as connection:  # a restored copy, in the default journal mode
+        connection.execute("PRAGMA journal_mode=DELETE")
+    before = path.read_bytes()
+
+    for command in (["stats"], ["insight", "--status"], ["insight", "--preview"], ["doctor"]):
+        main(command, clock=ManualClock(at(TODAY)))
+    capsys.readouterr()
+
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["townhall.db"]

@@ -16,6 +16,7 @@ from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
+from bot.store.usage import QuestionRow
 from bot.usage import (
     Asked,
     Ballot,
@@ -214,6 +215,31 @@ def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
     for needle in (secret, "zebra-orchid", "몰래한질문", "U-member-secret"):
         assert needle.encode() not in contents
     assert b"a1" in contents  # the record itself is there
+
+
+def test_text_past_its_retention_is_gone_from_the_sqlite_file_not_only_from_the_table(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "townhall.db"
+    store: Store = open_store(path)
+    store.upgrade()
+    secret = "zebra-orchid-77 몰래한질문"
+    asked_at = dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC)
+    for n in range(20):
+        store.usage.record(
+            QuestionRow(f"id{n:02d}", asked_at, "slack", "T1", "dm", "en", "none", (), secret)
+        )
+    store.close()  # into the file itself, out of the WAL
+    store = open_store(path)
+    clock = ManualClock(asked_at + dt.timedelta(days=40), jump=False)
+
+    async def sweep() -> int:
+        return await QuestionRetention(AsyncStore(store), clock, dt.timedelta(days=30)).sweep()
+
+    assert asyncio.run(sweep()) == 20
+    store.close()
+    # Cleared pages are overwritten (secure_delete), not left readable in the free list.
+    assert secret.encode() not in path.read_bytes()
 
 
 async def test_the_report_counts_the_same_on_either_backend(
