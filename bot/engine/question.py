@@ -11,15 +11,18 @@ from dataclasses import dataclass
 MAX_ANALYZED_CHARS = 1000
 
 _MENTION = re.compile(
-    r"<[@#!][^>\s]{0,64}>"  # Discord <@123>, <#chan>, Slack <!channel>, <@U123|name>
+    r"<[@#!][^<>]{0,100}>"  # Discord <@123>, <#chan>, Slack <!channel>, <@U123|Kim Minsu>
     r"|<:[\w~]+:\d+>"  # Discord custom emoji
     r"|@(?:everyone|here|channel)\b",
     re.IGNORECASE,
 )
-# A link as Slack sends every one (<https://x> or <https://x|label>) and as Discord members
-# write one to suppress its preview (<https://x>), or bare. A label keeps its words.
-_BRACKETED_URL = re.compile(r"<https?://[^|>\s]*(?:\|([^>]*))?>")
-_URL = re.compile(r"https?://\S+")
+# A link as Slack sends every one (<https://x> or <https://x|label>, <mailto:a@b|a@b>,
+# <tel:...>) and as Discord members write one to suppress its preview (<https://x>), or
+# bare. A web link's label keeps its words; an address's label is the address itself.
+_BRACKETED_LINK = re.compile(r"<([A-Za-z][\w+.-]*):[^|<>\s]*(?:\|([^<>]*))?>")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# An e-mail address: a member's, never words about the talk (and not to be kept).
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
 # ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.
@@ -52,8 +55,9 @@ def clean_question(raw: str) -> Question:
     text = raw[: MAX_ANALYZED_CHARS * 4]
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
     text = _MENTION.sub(" ", text)
-    text = _BRACKETED_URL.sub(lambda link: f" {link.group(1) or ''} ", text)
+    text = _BRACKETED_LINK.sub(_link_label, text)
     text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     words = " ".join(text.split())[:MAX_ANALYZED_CHARS]
@@ -61,3 +65,9 @@ def clean_question(raw: str) -> Question:
         # "@everyone" or a bare link asks nothing: say so rather than "not in the talk".
         raise QuestionError("the question has no words, only mentions, links or markup")
     return Question(raw=raw, words=words)
+
+
+def _link_label(link: re.Match[str]) -> str:
+    """What is left of a bracketed link: a web link's label, else nothing."""
+    scheme, label = link.group(1).lower(), link.group(2)
+    return f" {label} " if label and scheme in ("http", "https") else " "

@@ -26,6 +26,7 @@ from bot.usage import (
     Vote,
     vote_keys,
 )
+from bot.usage.recorder import kept_text
 from bot.usage.report import build_report
 from tests.adapters.verdicts import constructed
 from tests.fakes.clock import ManualClock
@@ -68,6 +69,22 @@ async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
     row = await async_store.usage.question("a1")
     assert row is not None
     assert row.question == "a question"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("<@U024BE7LH|Kim Minsu> what about hiring?", "what about hiring?"),
+        ("<#C024BE7LR|general> hiring?", "hiring?"),
+        ("<mailto:minsu@corp.example|minsu@corp.example> hiring?", "hiring?"),
+        ("<tel:+821012345678|010-1234-5678> hiring?", "hiring?"),
+        ("mail minsu.kim+bot@corp.example about hiring", "mail about hiring"),
+        ("www.corp.example/careers hiring?", "hiring?"),
+        ("<https://corp.example/jobs|our careers page> hiring?", "our careers page hiring?"),
+    ],
+)
+def test_kept_text_holds_no_member_address_mention_or_link(typed: str, kept: str) -> None:
+    assert kept_text(typed) == kept
 
 
 async def test_a_second_vote_replaces_the_first_and_says_what_it_was(
