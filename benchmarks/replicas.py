@@ -62,7 +62,14 @@ async def replica(
         str(discord_port),
         *("--health-port", str(health), *options),
         cwd=folder,
-        env={**base, "TOWNHALL_DB": database, "PYTHONPATH": str(ROOT), **env},
+        # One bench member sends every event: not paced, or most would be "wait a moment".
+        env={
+            **base,
+            "TOWNHALL_DB": database,
+            "SLACK_ASK_COOLDOWN": "0",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        },
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,

@@ -117,6 +117,8 @@ class SlackApp:
     bot_token: SecretStr
     connection: SocketMode | HttpMode
     api_url: str
+    # Seconds between two public replies of a kind for one member (0: no limit).
+    ask_cooldown: float = 0.0
 
     @property
     def mode(self) -> Literal["socket", "http"]:
@@ -160,6 +162,7 @@ class SlackSettings(BaseSettings):
     signing_secret: SecretStr | None = None
     # GovSlack and test servers use another Web API root; the bot never guesses it.
     api_url: str = "https://slack.com/api/"
+    ask_cooldown: float = Field(default=5.0, ge=0)
 
     @field_validator("bot_token", "app_token", "signing_secret", mode="before")
     @classmethod
@@ -214,7 +217,7 @@ class SlackSettings(BaseSettings):
         else:
             assert self.signing_secret is not None  # guaranteed by _complete
             connection = HttpMode(self.signing_secret)
-        return SlackApp(self.bot_token, connection, self.api_url)
+        return SlackApp(self.bot_token, connection, self.api_url, self.ask_cooldown)
 
 
 def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> SecretStr | None:

@@ -56,6 +56,7 @@ def settings_for(tmp_path: Path, slack: FakeSlack) -> Settings:
             app_token=None,
             signing_secret=SecretStr(SIGNING_SECRET),
             api_url=slack.api_url,
+            ask_cooldown=0,
         ),
         insight=InsightSettings(),
     )

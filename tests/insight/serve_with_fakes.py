@@ -91,6 +91,7 @@ def settings_for(
             app_token=None,
             signing_secret=SecretStr(SIGNING_SECRET),
             api_url=slack_api_url,
+            ask_cooldown=0,
         ),
         insight=InsightSettings(
             time=at,  # type: ignore[arg-type]  # parsed from text, as from the environment

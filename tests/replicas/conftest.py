@@ -129,6 +129,8 @@ async def start_replica(
             "DISCORD_TOKEN": TOKEN,
             "DISCORD_LEADER_LEASE": LEASE_SECONDS,
             "TOWNHALL_DB": replica_database,
+            # One test member sends every event: paced, most would get "wait a moment".
+            "SLACK_ASK_COOLDOWN": "0",
             **env_extra,
         }
         port = free_port()

@@ -82,6 +82,7 @@ def settings_for(tmp_path: Path, slack: FakeSlack, *, keep: bool) -> Settings:
             app_token=None,
             signing_secret=SecretStr(SIGNING_SECRET),
             api_url=slack.api_url,
+            ask_cooldown=0,
         ),
         insight=InsightSettings(),
         stats=StatsSettings(keep_questions=keep),

@@ -32,7 +32,6 @@ class TownhallClient(discord.Client):
         sync_memory: SyncMemory,
         *,
         guild_id: int | None = None,
-        ask_cooldown: float = 0.0,
         **options: Any,
     ) -> None:
         # The bot never joins voice: discord.py's start-up warning that voice is not
@@ -45,7 +44,7 @@ class TownhallClient(discord.Client):
         self.commands = commands
         self.sync_memory = sync_memory
         self.guild_id = guild_id
-        self.tree = build_tree(self, commands, ask_cooldown=ask_cooldown)
+        self.tree = build_tree(self, commands)
 
     async def setup_hook(self) -> None:
         """Register the topic and vote buttons and sync the commands if they changed."""

@@ -37,6 +37,7 @@ from bot.engine.question import MAX_ANALYZED_CHARS
 from bot.insight.daily import DailyInsights, InsightUnavailableError
 from bot.knowledge import Section
 from bot.knowledge.topics import find_topic, matching_topics
+from bot.pace import ANSWER, SHOWN, Pace
 from bot.phrases import phrase
 from bot.runtime import InFlight
 from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
@@ -112,8 +113,10 @@ class TownhallCommands:
         answer_budget: float = ANSWER_BUDGET,
         in_flight: InFlight | None = None,
         usage: UsageRecorder | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self.answers = answers
+        self.pace = pace or Pace(clock, 0)
         self.in_flight = in_flight or InFlight()
         self.usage = usage
         self.knowledge = answers.knowledge
@@ -128,6 +131,8 @@ class TownhallCommands:
         lang = member_lang(interaction)
         if not self.in_flight.accepting:
             await self._notice(interaction, phrase("restarting", lang))
+            return
+        if not private and not await self._paced(interaction, lang, ANSWER):
             return
         with self.in_flight.job(f"discord interaction {interaction.id}"):
             await self._ask(interaction, question, private, lang)
@@ -148,6 +153,8 @@ class TownhallCommands:
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
         lang = member_lang(interaction)
+        if not await self._paced(interaction, lang, SHOWN):
+            return
         knowledge = self.knowledge
         topics = knowledge.topics(lang)
         document = knowledge.document_title(knowledge.default_talk, knowledge.language(lang))
@@ -156,6 +163,8 @@ class TownhallCommands:
     async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
         """/topic: one whole topic, chosen by autocomplete or typed."""
         lang = member_lang(interaction)
+        if not await self._paced(interaction, lang, SHOWN):
+            return
         section = find_topic(self.knowledge, name, lang)
         if section is None:
             await self._notice(interaction, phrase("topic_not_found", lang, name=name))
@@ -174,6 +183,8 @@ class TownhallCommands:
     async def insight(self, interaction: discord.Interaction[Any]) -> None:
         """/insight: today's insight, the same one the daily post uses."""
         lang = member_lang(interaction)
+        if not await self._paced(interaction, lang, SHOWN):
+            return
         try:
             today = await self._in_time(interaction, self.daily.today_in(lang), private=False)
         except InsightUnavailableError:
@@ -193,6 +204,8 @@ class TownhallCommands:
     ) -> None:
         """A topic button was clicked: show that topic, as visibly as the message it was on."""
         try:
+            if public and not await self._paced(interaction, member_lang(interaction), SHOWN):
+                return
             section = self.knowledge.section(talk, number, lang)
             if section is None:
                 await self._notice(interaction, phrase("topic_not_found", lang, name=number))
@@ -218,12 +231,8 @@ class TownhallCommands:
             await self.on_error(interaction, error)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
-        """Cooldowns get a notice; anything else is logged and the member gets an apology."""
+        """A failure is logged and the member gets an apology (never one after their answer)."""
         lang = member_lang(interaction)
-        if isinstance(error, app_commands.CommandOnCooldown):
-            seconds = max(1, math.ceil(error.retry_after))
-            await self._notice(interaction, phrase("cooldown", lang, seconds=seconds))
-            return
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else "component"
         if isinstance(original, _CONNECTION_ERRORS) and await _answer_shown(interaction):
@@ -269,6 +278,16 @@ class TownhallCommands:
     def _topic_reply(self, section: Section) -> Reply:
         document = self.knowledge.document_title(section.talk, section.lang)
         return topic_reply(section, document)
+
+    async def _paced(self, interaction: discord.Interaction[Any], lang: str, kind: str) -> bool:
+        """Whether a public reply of `kind` may go for the member now; if not, they are told
+        privately how long to wait."""
+        wait = self.pace.wait(str(interaction.user.id), kind)
+        if wait > 0:
+            await self._notice(
+                interaction, phrase("cooldown", lang, seconds=max(1, math.ceil(wait)))
+            )
+        return wait <= 0
 
     async def _in_time(
         self, interaction: discord.Interaction[Any], work: Awaitable[_T], private: bool
@@ -344,7 +363,7 @@ async def _answer_shown(interaction: discord.Interaction[Any]) -> bool:
 
 
 def build_tree(
-    client: discord.Client, commands: TownhallCommands, *, ask_cooldown: float
+    client: discord.Client, commands: TownhallCommands
 ) -> app_commands.CommandTree[discord.Client]:
     """The command tree with every slash command, errors routed to `commands.on_error`."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
@@ -359,10 +378,6 @@ def build_tree(
         private: bool = False,
     ) -> None:
         await commands.ask(interaction, question, private)
-
-    if ask_cooldown > 0:
-        per_member = app_commands.checks.cooldown(1, ask_cooldown, key=lambda i: i.user.id)
-        ask = per_member(ask)
 
     @app_commands.command(name="topics", description=localized("command_topics"))
     async def topics(interaction: discord.Interaction[Any]) -> None:

@@ -18,6 +18,7 @@ from bot.adapters.discord.sync import SyncMemory
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.insight.daily import DailyInsights
+from bot.pace import Pace
 from bot.runtime import InFlight, StartError
 from bot.settings import DiscordBot
 from bot.usage import UsageRecorder
@@ -66,13 +67,15 @@ class DiscordService:
 
         `in_flight` counts the answers under way, for a shutdown to wait for.
         """
-        client = TownhallClient(
-            TownhallCommands(answers, daily, clock, in_flight=in_flight or InFlight(), usage=usage),
-            sync_memory,
-            guild_id=bot.guild_id,
-            ask_cooldown=bot.ask_cooldown,
-            **client_options,
+        commands = TownhallCommands(
+            answers,
+            daily,
+            clock,
+            in_flight=in_flight or InFlight(),
+            usage=usage,
+            pace=Pace(clock, bot.ask_cooldown),
         )
+        client = TownhallClient(commands, sync_memory, guild_id=bot.guild_id, **client_options)
         return cls(bot, client, clock, gateway_lease)
 
     async def run(self) -> None:

@@ -11,6 +11,7 @@ from bot.adapters.slack.client import RetryPolicy, web_client
 from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.listeners import register
 from bot.answers import Answers
+from bot.pace import Pace
 from bot.runtime import InFlight
 from bot.settings import HttpMode, SlackApp
 from bot.usage import UsageRecorder
@@ -42,6 +43,7 @@ def build_app(
     policy: RetryPolicy,
     deliveries: Deliveries,
     in_flight: InFlight,
+    pace: Pace,
     usage: UsageRecorder | None = None,
 ) -> AsyncApp:
     """An AsyncApp answering mentions, DMs and /townhall."""
@@ -56,5 +58,13 @@ def build_app(
         client=web_client(slack.bot_token.get_secret_value(), slack.api_url, policy),
         signing_secret=secret,
     )
-    register(app, answers, deliveries=deliveries, policy=policy, in_flight=in_flight, usage=usage)
+    register(
+        app,
+        answers,
+        deliveries=deliveries,
+        policy=policy,
+        in_flight=in_flight,
+        usage=usage,
+        pace=pace,
+    )
     return app

@@ -25,6 +25,7 @@ from bot.adapters.slack.render import (
     WATCH_ACTION,
     SlackMessage,
     answer_message,
+    cooldown_message,
     error_message,
     help_message,
     topic_from_value,
@@ -36,6 +37,7 @@ from bot.answers import Answers
 from bot.engine import QuestionError, clean_question
 from bot.knowledge import Knowledge
 from bot.knowledge.topics import find_topic
+from bot.pace import ANSWER, SHOWN, Pace
 from bot.runtime import InFlight
 from bot.usage import ANSWER_ID, Asked, Ballot, ChannelKind, UsageRecorder, Vote
 from bot.usage.feedback import acknowledge
@@ -102,6 +104,7 @@ async def answer_mention(
     answers: Answers,
     deliveries: Deliveries,
     policy: RetryPolicy,
+    pace: Pace,
     usage: UsageRecorder | None = None,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
@@ -114,6 +117,14 @@ async def answer_mention(
         # A bare mention: show how to ask to that member only, not to the whole channel.
         await client.chat_postEphemeral(
             channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
+        )
+        return
+    if (wait := pace.wait(str(event.get("user")), ANSWER)) > 0:
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=event["user"],
+            thread_ts=thread,
+            **cooldown_message(wait).as_arguments(),
         )
         return
     kind = ChannelKind.THREAD if event.get("thread_ts") else ChannelKind.CHANNEL
@@ -208,6 +219,8 @@ async def show_topic(
     client: AsyncWebClient,
     knowledge: Knowledge,
     policy: RetryPolicy,
+    *,
+    pace: Pace,
 ) -> None:
     """A topic button was pressed: show the topic in the thread of the message it was on,
     or, under a /townhall answer only the member sees, to the member only.
@@ -226,11 +239,22 @@ async def show_topic(
             await send_response(body["response_url"], message, policy)
             return
         posted = body.get("message") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id"))
+        thread = posted.get("thread_ts") or posted.get("ts") or container.get("message_ts")
+        member = str((body.get("user") or {}).get("id") or "")
+        if (wait := pace.wait(member, SHOWN)) > 0:
+            await client.chat_postEphemeral(
+                channel=channel,
+                user=member,
+                thread_ts=thread,
+                **cooldown_message(wait).as_arguments(),
+            )
+            return
         await post_once(
             client,
             policy,
-            channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id")),
-            thread_ts=posted.get("thread_ts") or posted.get("ts") or container.get("message_ts"),
+            channel=channel,
+            thread_ts=thread,
             key=f"press:{body.get('trigger_id')}",
             message=message,
         )
@@ -331,6 +355,7 @@ def register(
     deliveries: Deliveries,
     policy: RetryPolicy,
     in_flight: InFlight,
+    pace: Pace,
     usage: UsageRecorder | None = None,
 ) -> None:
     """Wire every listener (mentions, DMs, /townhall, buttons, failures) into `app`.
@@ -342,7 +367,14 @@ def register(
     async def on_mention(event: Payload, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack event {body.get('event_id')}"):
             await answer_mention(
-                event, body, client, answers=answers, deliveries=seen, policy=retry, usage=usage
+                event,
+                body,
+                client,
+                answers=answers,
+                deliveries=seen,
+                policy=retry,
+                pace=pace,
+                usage=usage,
             )
 
     async def on_message(event: Payload, body: Payload, client: AsyncWebClient) -> None:
@@ -357,7 +389,7 @@ def register(
 
     async def on_topic(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack button press {body.get('trigger_id')}"):
-            await show_topic(ack, body, client, answers.knowledge, retry)
+            await show_topic(ack, body, client, answers.knowledge, retry, pace=pace)
 
     async def on_vote(ack: AsyncAck, body: Payload, client: AsyncWebClient) -> None:
         with in_flight.job(f"slack vote press {body.get('trigger_id')}"):

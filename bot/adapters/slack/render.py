@@ -7,6 +7,7 @@ arrive as text, never as live mentions) and keeps each field within Slack's limi
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -223,6 +224,13 @@ def insight_message(insight: Insight) -> SlackMessage:
     if button is not None:
         blocks.append(button)
     return _message(fit(f"{title}: {section.title}", FALLBACK_TEXT), blocks)
+
+
+def cooldown_message(seconds: float, langs: Sequence[str] = ("ko", "en")) -> SlackMessage:
+    """The private "wait a moment" a member gets for asking again too soon."""
+    wait = max(1, math.ceil(seconds))
+    text = "\n".join(phrase("cooldown", lang, seconds=wait) for lang in langs)
+    return _message(fit(text, FALLBACK_TEXT), [_section(text)])
 
 
 def error_message(langs: Sequence[str] = ("ko", "en")) -> SlackMessage:

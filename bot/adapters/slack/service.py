@@ -20,6 +20,7 @@ from bot.adapters.slack.signing import signed_requests
 from bot.answers import Answers
 from bot.clock import Clock
 from bot.health import Health, hide_server_software
+from bot.pace import Pace
 from bot.runtime import InFlight, port_in_use
 from bot.settings import HttpMode, SettingsError, SlackApp, SocketMode
 from bot.usage import UsageRecorder
@@ -94,6 +95,7 @@ class SlackService:
             deliveries=deliveries or RecentEvents(clock),
             in_flight=in_flight,
             usage=usage,
+            pace=Pace(clock, slack.ask_cooldown),
         )
         return cls(
             app,

@@ -15,6 +15,7 @@ from bot.adapters.discord import TownhallClient, TownhallCommands
 from bot.answers import Answers
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
+from bot.pace import Pace
 from bot.runner import Runner
 from bot.runtime import InFlight
 from bot.store import AsyncStore, open_store
@@ -104,15 +105,14 @@ def make_bot(
         ledger = Ledger(store)
         insights = daily or DailyInsights(answers.knowledge, ledger, bot_clock, SEOUL, engine_lane)
         commands = TownhallCommands(
-            answers, insights, bot_clock, answer_budget=answer_budget, in_flight=in_flight
+            answers,
+            insights,
+            bot_clock,
+            answer_budget=answer_budget,
+            in_flight=in_flight,
+            pace=Pace(bot_clock, ask_cooldown),
         )
-        return TownhallClient(
-            commands,
-            store.values,
-            guild_id=guild_id,
-            ask_cooldown=ask_cooldown,
-            guild_ready_timeout=0.05,
-        )
+        return TownhallClient(commands, store.values, guild_id=guild_id, guild_ready_timeout=0.05)
 
     return build
 

@@ -266,6 +266,27 @@ async def test_topic_button_under_a_public_answer_shows_the_topic_publicly(
     assert reply["data"]["embeds"][0]["footer"]["text"].startswith(f"Topic {number} · ")
 
 
+async def test_public_topic_buttons_pressed_again_and_again_post_once_per_cooldown(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(ask_cooldown=30)):
+        answer = await ask(fake, "Is OpenAI going to hire fewer people?")
+        # Right after the answer: what its buttons are for.
+        _, first = await click_first_topic(fake, answer["data"])
+        presses = [(await click_first_topic(fake, answer["data"]))[1] for _ in range(7)]
+        private_answer = await ask(fake, "Is OpenAI going to hire fewer people?", private=True)
+        _, private_press = await click_first_topic(fake, private_answer["data"])
+
+    assert first["data"].get("flags", 0) & EPHEMERAL == 0
+    assert all(p["data"]["flags"] == EPHEMERAL for p in presses)
+    assert all(
+        re.fullmatch(r"Please wait a moment before asking again \(\d+s\)\.", p["data"]["content"])
+        for p in presses
+    )
+    # Only the member sees a private reply: those are not paced.
+    assert private_press["data"]["embeds"]
+
+
 async def test_topic_button_under_a_private_answer_shows_the_topic_privately(
     fake: FakeDiscord, bot: TownhallClient
 ) -> None:

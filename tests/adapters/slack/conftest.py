@@ -66,7 +66,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-def slack_settings(slack: FakeSlack, *, socket: bool) -> SlackApp:
+def slack_settings(slack: FakeSlack, *, socket: bool, ask_cooldown: float = 0) -> SlackApp:
     """The app's settings for the fake, ignoring any SLACK_* variable or .env of the machine."""
     settings = SlackSettings(
         _env_file=None,  # type: ignore[call-arg]
@@ -74,6 +74,7 @@ def slack_settings(slack: FakeSlack, *, socket: bool) -> SlackApp:
         app_token=APP_TOKEN if socket else None,
         signing_secret=None if socket else SIGNING_SECRET,
         api_url=slack.api_url,
+        ask_cooldown=ask_cooldown,
     )
     app = settings.app()
     assert app is not None
@@ -159,11 +160,16 @@ class HttpBot:
 
 
 def slack_service(
-    slack: FakeSlack, answers: Answers, policy: RetryPolicy, *, socket: bool
+    slack: FakeSlack,
+    answers: Answers,
+    policy: RetryPolicy,
+    *,
+    socket: bool,
+    ask_cooldown: float = 0,
 ) -> SlackService:
     """The service as `townhall serve` builds it, for the fake, on the policy's clock."""
     return SlackService.from_settings(
-        slack_settings(slack, socket=socket),
+        slack_settings(slack, socket=socket, ask_cooldown=ask_cooldown),
         answers=answers,
         clock=policy.clock,
         host="127.0.0.1",
@@ -174,10 +180,10 @@ def slack_service(
 
 @contextlib.asynccontextmanager
 async def serving_http(
-    slack: FakeSlack, answers: Answers, policy: RetryPolicy
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy, *, ask_cooldown: float = 0
 ) -> AsyncIterator[HttpBot]:
     """The bot in HTTP mode over `answers`, and a client to send it Slack's requests."""
-    service = slack_service(slack, answers, policy, socket=False)
+    service = slack_service(slack, answers, policy, socket=False, ask_cooldown=ask_cooldown)
     async with running(service), aiohttp.ClientSession() as session:
         yield HttpBot(slack, service, session)
 

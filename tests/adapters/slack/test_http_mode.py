@@ -158,6 +158,32 @@ async def test_topic_button_under_a_mention_answer_shows_the_topic_in_its_thread
     assert (shown.params["unfurl_links"], shown.params["unfurl_media"]) == (False, False)
 
 
+async def test_a_member_flooding_a_channel_gets_one_reply_of_each_kind_per_cooldown(
+    slack: FakeSlack, answers: Answers, engine: AnswerEngine, policy: RetryPolicy
+) -> None:
+    question = pick_question(engine, Verdict.NONE, lang="en")
+    assert question is not None
+    async with serving_http(slack, answers, policy, ask_cooldown=30) as bot:
+        await bot.send_event(mention(question, ts="1769000000.000100"), "Ev1")
+        [answer] = await bot.slack.wait_for("chat.postMessage")
+        posted = bot.slack.messages["C1"][-1]
+        button = topic_buttons(answer.params["blocks"])[0]
+        # Right after the answer, one of its topics: what the buttons are for.
+        for press in range(3):
+            payload = button_press(button, message=posted) | {"trigger_id": f"1.2.{press}"}
+            assert await bot.press(payload) == 200
+        await bot.send_event(mention(question, ts="1769000000.000200"), "Ev2")
+        told = await bot.slack.wait_for("chat.postEphemeral", count=3)
+
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2  # the answer and one topic
+    for call in told:
+        assert (call.params["channel"], call.params["user"]) == ("C1", "U1")
+        assert call.params["text"].splitlines() == [
+            phrase("cooldown", "ko", seconds=30),
+            phrase("cooldown", "en", seconds=30),
+        ]
+
+
 async def test_topic_button_under_a_direct_message_answer_replies_in_its_thread(
     http_bot: HttpBot,
     slack: FakeSlack,
