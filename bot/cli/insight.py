@@ -392,11 +392,11 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
 
     try:
         revision = store.revision()
-        if revision is None:
+        if revision is None and not store.holds_state():
             yield None  # an empty database: no schema yet, so nothing stored
         elif revision != head_revision():
             fail(
-                f"TOWNHALL_DB ({store.shown}) is at schema revision {revision}, this townhall "
+                f"TOWNHALL_DB ({store.shown}) is at schema revision {revision or 'none'}, this townhall "
                 f"reads {head_revision()}: start `townhall serve` once to upgrade it"
             )
         else:

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from sqlalchemy import inspect
 
 from bot.store.database import Database
 from bot.store.errors import StoreUnavailableError
@@ -50,6 +51,13 @@ def current_revision(database: Database) -> str | None:
     """The schema revision the database is at; None before the first upgrade."""
     with database.read() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def holds_state(database: Database) -> bool:
+    """Whether the database has townhall's tables (a state file from before versioning has
+    them with no revision)."""
+    with database.read() as connection:
+        return inspect(connection).has_table("kv")
 
 
 def head_revision() -> str:

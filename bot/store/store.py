@@ -45,6 +45,10 @@ class Store:
         """The schema revision of the database; None before the first upgrade."""
         return migrate.current_revision(self._db)
 
+    def holds_state(self) -> bool:
+        """Whether the database has townhall's tables, at any revision or none."""
+        return migrate.holds_state(self._db)
+
     def close(self) -> None:
         """Close the connections."""
         self._db.close()

@@ -7,6 +7,7 @@ Unless a test says otherwise, the rotation's first day stored in the database is
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from bot.insight.ledger import ROTATION_START
 from bot.knowledge import Knowledge
 from bot.settings import load_settings
 from bot.store import InsightSlot, open_store
+from bot.store.migrate import head_revision
 from bot.store.store import Store
 from tests.fakes.clock import ManualClock
 
@@ -259,6 +261,29 @@ def test_status_before_any_post_says_the_next_post_is_insight_1(
     assert lines[-2] == "Next: 2026-03-10 09:00 KST (UTC+0900)"
     assert lines[-1].startswith("  #1 ")
     assert not (tmp_path / "townhall.db").exists()
+
+
+# A state file as townhall wrote it before its schema had revisions (tests/store/data).
+STATE_BEFORE_VERSIONING = (
+    Path(__file__).parents[1] / "store" / "data" / "state-before-versioning.sqlite"
+)
+
+
+def test_a_state_file_from_before_versioning_asks_for_an_upgrade_not_a_new_rotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "old.db"
+    shutil.copyfile(STATE_BEFORE_VERSIONING, db)
+    monkeypatch.setenv("TOWNHALL_DB", str(db))
+
+    for command in (["insight", "--status"], ["insight", "--preview"]):
+        with pytest.raises(SystemExit) as exited:
+            main(command, clock=ManualClock(NOW))
+        assert exited.value.code == 1
+        assert capsys.readouterr().err == (
+            f"townhall: TOWNHALL_DB ({db}) is at schema revision none, this townhall reads "
+            f"{head_revision()}: start `townhall serve` once to upgrade it\n"
+        )
 
 
 def test_status_and_preview_on_a_new_database_create_nothing_on_either_backend(
