@@ -396,8 +396,8 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
             yield None  # an empty database: no schema yet, so nothing stored
         elif revision != head_revision():
             fail(
-                f"TOWNHALL_DB ({store.shown}) is at schema revision {revision or 'none'}, this townhall "
-                f"reads {head_revision()}: start `townhall serve` once to upgrade it"
+                f"TOWNHALL_DB ({store.shown}) is at schema revision {revision or 'none'}, "
+                f"this townhall reads {head_revision()}: start `townhall serve` once to upgrade it"
             )
         else:
             yield store
