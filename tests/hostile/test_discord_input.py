@@ -50,6 +50,29 @@ async def test_a_link_in_a_public_question_is_shown_as_text_never_live_or_masked
     assert message["allowed_mentions"] == {"parse": []}
 
 
+# Without a scheme: an invite (shown as an invite card), www., a domain with a path.
+BARE_LINK = re.compile(r"www\.|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "join discord.gg/abcdef for more hiring talk",
+        "hiring? discord.com/invite/abcdef",
+        "www.evil.example hiring",
+        "hiring evil.example/phish",
+    ],
+)
+async def test_a_link_without_a_scheme_is_shown_as_text_too(
+    fake: FakeDiscord, bot: TownhallClient, question: str
+) -> None:
+    message = await ask(fake, question)
+
+    content = message["content"]
+    assert content.startswith("> ")
+    assert BARE_LINK.search(CODE_SPAN.sub("", content)) is None, content
+
+
 @pytest.mark.parametrize(
     ("question", "quoted"),
     [

@@ -43,7 +43,12 @@ COLOUR = discord.Colour(0x10A37F)
 NO_MENTIONS = discord.AllowedMentions.none()
 
 # Any scheme://..., ending before trailing punctuation (a link at the end of a sentence).
-_LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>]*[^\s<>.,;:!?'\")\]]")
+# What Discord may make live or preview: scheme://..., and without a scheme www.x or a
+# domain with a path (an invite as discord.gg/abc is shown as an invite card).
+_LINK = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|www\.|\b[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/)"
+    r"[^\s<>]*[^\s<>.,;:!?'\")\]]"
+)
 _BRACKET = re.compile(r"(?<!\\)[\[\]]")
 # The insight's number at the end of its title, in either language ("... #7").
 _TITLE_NUMBER = re.compile(r"#(\d+)$")
