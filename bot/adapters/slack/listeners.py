@@ -25,6 +25,7 @@ from bot.adapters.slack.render import (
     WATCH_ACTION,
     SlackMessage,
     answer_message,
+    as_typed,
     cooldown_message,
     error_message,
     help_message,
@@ -112,7 +113,7 @@ async def answer_mention(
         return
     channel = event["channel"]
     thread = event.get("thread_ts") or event["ts"]
-    text = event.get("text", "")
+    text = as_typed(str(event.get("text") or ""))
     if not has_question(text):
         # A bare mention: show how to ask to that member only, not to the whole channel.
         await client.chat_postEphemeral(
@@ -152,7 +153,7 @@ async def answer_direct_message(
         return
     if not await _first_delivery(body, deliveries):
         return
-    text = event.get("text", "")
+    text = as_typed(str(event.get("text") or ""))
     origin = Origin(_team(body), ChannelKind.DM)
     message = (
         await reply_to(answers, text, usage=usage, origin=origin)
@@ -177,7 +178,7 @@ async def answer_command(
     usage: UsageRecorder | None = None,
 ) -> None:
     """/townhall <question>: ack at once, then answer the member only (ephemeral)."""
-    text = str(command.get("text") or "")
+    text = as_typed(str(command.get("text") or ""))
     if not has_question(text):
         # Help needs no engine work, so it rides on the ack itself.
         await ack(response_type="ephemeral", **help_message().as_arguments())

@@ -80,6 +80,12 @@ def escape(raw: str) -> Mrkdwn:
     return Mrkdwn(_BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text))
 
 
+def as_typed(text: str) -> str:
+    """What the member typed, from the text Slack sends, which escapes &, < and > (its
+    own <...> sequences, mentions and links, are left for the core to remove)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def fit(raw: str, limit: int) -> Mrkdwn:
     """`raw` escaped, cut (at a word when possible) so that the escaped text fits `limit`."""
     # Cut before escaping, counting the escaped length: an entity is never split.

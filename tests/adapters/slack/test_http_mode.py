@@ -251,6 +251,17 @@ async def test_mentions_in_the_question_never_go_out_live(http_bot: HttpBot) -> 
     assert "<@" not in posted
 
 
+async def test_what_slack_escapes_is_read_as_typed_and_echoed_escaped_once(
+    http_bot: HttpBot,
+) -> None:
+    # Slack sends &, < and > typed by the member as &amp;, &lt; and &gt;.
+    await http_bot.send_command("R&amp;D hiring &lt;3 college?")
+    [reply] = await http_bot.slack.wait_for("response:cmd")
+    assert reply.params["blocks"][0]["elements"][0]["text"] == (
+        "You asked: R&amp;D hiring &lt;3 college?"
+    )
+
+
 async def test_slash_command_is_acked_then_answered_ephemerally(http_bot: HttpBot) -> None:
     status, body = await http_bot.send_command("Is college still worth it?")
     assert (status, body) == (200, "")
