@@ -29,7 +29,7 @@ from bot.insight.channel import InsightChannel
 from bot.insight.ledger import ROTATION_START, TOPIC_SETS, Ledger, parse_topic_sets, rotation_day
 from bot.insight.pick import Insight, insight_for, topics_of
 from bot.insight.publisher import InsightPublisher
-from bot.insight.rotation import TopicSet
+from bot.insight.rotation import TopicSet, with_topics
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
@@ -94,7 +94,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.preview:
         today = clock.today(settings.insight.timezone)
         start, sets = _stored_rotation(settings)
-        print(preview(_insight_or_exit(knowledge, day or today, lang, (start, sets), today)))
+        stored = (start, sets)
+        print(
+            preview(
+                _insight_or_exit(knowledge, day or today, lang, stored, today=today, first=today)
+            )
+        )
     elif args.retry:
         return retry(settings, knowledge, clock, args.channel)
     else:
@@ -325,7 +330,9 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         next_day = today if now < due else today + dt.timedelta(days=1)
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
-    upcoming = _insight_or_exit(knowledge, next_day, "ko", (start, sets), next_day)
+    upcoming = _insight_or_exit(
+        knowledge, next_day, "ko", (start, sets), today=today, first=next_day
+    )
     lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
 
@@ -412,18 +419,16 @@ def _insight_or_exit(
     day: dt.date,
     lang: str,
     stored: tuple[dt.date | None, list[TopicSet]],
+    *,
     today: dt.date,
+    first: dt.date,
 ) -> Insight:
-    """`day`'s insight as `serve` will post it, from the stored rotation (`today` starts it
-    when none is stored), with the knowledge's topic set from tomorrow if it changed."""
+    """`day`'s insight as `serve` will post it: from the stored rotation (`first` starts it
+    when none is stored), with the knowledge's topics as `serve` stores them `today`."""
     start, sets = stored
-    topics = topics_of(knowledge)
-    if not sets:
-        sets = [TopicSet(start or today, topics)]
-    elif sets[-1].topics != topics:
-        sets = [*sets, TopicSet(max(today, sets[-1].since) + dt.timedelta(days=1), topics)]
+    sets = with_topics(today, start or first, sets, topics_of(knowledge))
     try:
-        return insight_for(knowledge, day, lang, start or today, sets)
+        return insight_for(knowledge, day, lang, start or first, sets)
     except ValueError as exc:
         if start is None:
             fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 
 from bot.channel import Channel
-from bot.insight.rotation import Topic, TopicSet
+from bot.insight.rotation import Topic, TopicSet, with_topics
 from bot.store import AsyncStore, InsightPost, InsightSlot
 
 log = logging.getLogger(__name__)
@@ -58,15 +58,15 @@ class Ledger:
     ) -> list[TopicSet]:
         """The topic sets that deal `day`'s insight, `topics` stored as a new set if they changed.
 
-        The first set counts from the rotation's `start`. A change (a talk added, a topic
-        removed) counts from the day after `day`, whose insight may already be out: every
-        process asking that day stores the same set, and the first stored for a day wins.
+        The first set counts from the rotation's `start`; a change (a talk added, a topic
+        removed) from the next day, or from `day` when its topic is the one removed
+        (`with_topics`). Every process asking that day stores the same set, and the first
+        stored for a day wins.
         """
-        sets = await self.topic_sets()
-        if not sets:
-            sets = [await self._add_topic_set(TopicSet(start, topics))]
-        elif sets[-1].topics != topics and day >= sets[-1].since:
-            sets.append(await self._add_topic_set(TopicSet(day + dt.timedelta(days=1), topics)))
+        stored = await self.topic_sets()
+        wanted = with_topics(day, start, stored, topics)
+        # The first stored for a day wins: another process's set may come back instead.
+        sets = stored + [await self._add_topic_set(new) for new in wanted[len(stored) :]]
         return [s for s in sets if s.since <= day]
 
     async def _add_topic_set(self, wanted: TopicSet) -> TopicSet:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 # A topic: (talk, section number).
 Topic = tuple[str, int]
+_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -55,23 +56,38 @@ def topic_of_day(
         TopicSet(start, tuple(available))
     ]
     deck = _Deck(cycle=0, dealt=(), last=None)
-    topics: tuple[Topic, ...] = ()
     for number, current in enumerate(past):
-        latest = number + 1 == len(past)
         since = max(current.since, start) if number else start
-        until = day if latest else past[number + 1].since
-        # A topic taken out of the knowledge since its set was stored is not dealt again.
-        topics = (
-            tuple(t for t in current.topics if t in available) or tuple(available)
-            if latest
-            else current.topics
-        )
-        if not topics:
-            raise LookupError("the knowledge has no topics to take insights from")
-        deck = _deal(deck, topics, (until - since).days)
+        until = past[number + 1].since if number + 1 < len(past) else day
+        # The days before `day` were dealt from the set as stored, whatever the knowledge
+        # has now: they keep their topics in every process.
+        deck = _deal(deck, current.topics, (until - since).days)
+    # A topic taken out of the knowledge since its set was stored is not dealt again.
+    topics = tuple(t for t in past[-1].topics if t in available) or tuple(available)
+    if not topics:
+        raise LookupError("the knowledge has no topics to take insights from")
     dealt = _deal(deck, topics, 1).last
     assert dealt is not None  # one day dealt from a set that has topics
     return dealt
+
+
+def with_topics(
+    day: dt.date, start: dt.date, sets: Sequence[TopicSet], topics: tuple[Topic, ...]
+) -> list[TopicSet]:
+    """The topic sets once the knowledge's `topics` are seen on `day`: a new set if they changed.
+
+    The first set counts from `start`. A change counts from the next day, since `day`'s
+    insight may be out already, or from `day` itself when its topic is the one removed.
+    """
+    if not sets:
+        return [TopicSet(start, topics)]
+    last = sets[-1]
+    if last.topics == topics or day < last.since:
+        return list(sets)
+    previous = {t for s in sets for t in s.topics}
+    gone = topic_of_day(day, start, sets, previous) not in topics
+    since = max(day if gone else day + _DAY, last.since + _DAY)
+    return [*sets, TopicSet(since, topics)]
 
 
 def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
@@ -90,27 +106,27 @@ def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
     days -= len(rest)
     cycle, last = deck.cycle + 1, rest[-1] if rest else deck.last
     full, within = divmod(days, len(topics))
-    if len(topics) >= _SWAPPABLE:
-        # A round's swap touches only its first two places, never its last.
-        if full:
+    if full:
+        if len(topics) >= _SHORTCUT:
+            # A round's swap touches only its first two places, never its last.
             last = round_order(cycle + full - 1, topics)[-1]
+        elif len(topics) == 1:
+            last = topics[0]
+        # Two topics: each round starts with the one the last round did not end with, so
+        # every round ends with the same one, `last`.
         cycle += full
-    else:
-        for _ in range(full):
-            last = _round(cycle, topics, last)[-1]
-            cycle += 1
     order = _round(cycle, topics, last)
     return _Deck(cycle, tuple(order[:within]), order[within - 1] if within else last)
 
 
-# With three topics or more a round can always start with another topic than the last one.
-_SWAPPABLE = 3
+# From three topics on, a round's swap (at its start) never moves its last topic.
+_SHORTCUT = 3
 
 
 def _round(cycle: int, topics: Collection[Topic], last: Topic | None) -> list[Topic]:
     """Round `cycle`'s order, its first two swapped when it would repeat yesterday's topic."""
     order = round_order(cycle, topics)
-    if len(order) >= _SWAPPABLE and order[0] == last:
+    if len(order) > 1 and order[0] == last:
         order[0], order[1] = order[1], order[0]
     return order
 

@@ -6,6 +6,7 @@ Unless a test says otherwise, the rotation's first day stored in the database is
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
 import subprocess
@@ -13,16 +14,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.channel import Channel
 from bot.cli import main
 from bot.cli.insight import status
-from bot.insight.ledger import ROTATION_START
-from bot.knowledge import Knowledge
-from bot.settings import load_settings
-from bot.store import InsightSlot, open_store
+from bot.insight.daily import DailyInsights
+from bot.insight.ledger import ROTATION_START, Ledger
+from bot.knowledge import Knowledge, load_knowledge
+from bot.runner import Runner
+from bot.settings import BUNDLED_KNOWLEDGE, load_settings
+from bot.store import AsyncStore, InsightSlot, open_store
 from bot.store.migrate import head_revision
 from bot.store.store import Store
 from tests.fakes.clock import ManualClock
@@ -39,6 +43,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 START = dt.date(2026, 1, 28)
+SEOUL = ZoneInfo("Asia/Seoul")
 # 23:30 on 9 March in UTC is already 10 March in Seoul (INSIGHT_TIMEZONE).
 NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
 
@@ -261,6 +266,50 @@ def test_status_before_any_post_says_the_next_post_is_insight_1(
     assert lines[-2] == "Next: 2026-03-10 09:00 KST (UTC+0900)"
     assert lines[-1].startswith("  #1 ")
     assert not (tmp_path / "townhall.db").exists()
+
+
+def with_a_second_talk(folder: Path) -> Path:
+    """A knowledge folder: the shipped talk and a copy of it under another id."""
+    folder.mkdir()
+    for source in BUNDLED_KNOWLEDGE.glob("*.md"):
+        text = source.read_text(encoding="utf-8")
+        (folder / source.name).write_text(text, encoding="utf-8")
+        second = text.replace("talk: openai-town-hall-2026-01", "talk: second-talk", 1)
+        (folder / f"second-{source.name}").write_text(second, encoding="utf-8")
+    return folder
+
+
+async def test_status_after_a_talk_is_added_names_what_serve_posts_tomorrow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, knowledge: Knowledge, engine_lane: Runner
+) -> None:
+    noon = dt.datetime(2026, 2, 6, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul, today posted
+    today = dt.date(2026, 2, 6)
+    with served(tmp_path) as store:
+        ledger = Ledger(AsyncStore(store))
+        daily = DailyInsights(knowledge, ledger, ManualClock(noon), SEOUL, engine_lane)
+        for day in range((today - START).days + 1):
+            await daily.of_day(START + dt.timedelta(days=day), ["ko"])
+        for channel in (
+            Channel("discord", "111"),
+            Channel("discord", "222"),
+            Channel("slack", "C1"),
+        ):
+            slot = InsightSlot(channel, today)
+            store.insight.open_day(slot, "k", noon)
+            store.insight.claim(slot, "me", noon, dt.timedelta(minutes=10))
+            store.insight.record_posted(slot, "m", noon)
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(with_a_second_talk(tmp_path / "talks")))
+    settings = load_settings()
+    bigger = load_knowledge(settings.core.knowledge_dir)
+
+    upcoming = (await asyncio.to_thread(status, settings, bigger, noon)).splitlines()[-1]
+    with served(tmp_path) as store:
+        ledger = Ledger(AsyncStore(store))
+        serve = DailyInsights(bigger, ledger, ManualClock(noon), SEOUL, engine_lane)
+        await serve.of_day(today, ["ko"])  # a restart after post time runs today first
+        tomorrow = (await serve.of_day(today + dt.timedelta(days=1), ["ko"]))["ko"]
+
+    assert upcoming.endswith(f"[{tomorrow.key}]")
 
 
 # A state file as townhall wrote it before its schema had revisions (tests/store/data).

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from bot.insight.rotation import Topic, TopicSet, round_order, topic_of_day
+from bot.insight.rotation import Topic, TopicSet, round_order, topic_of_day, with_topics
 
 START = dt.date(2026, 1, 28)
 TALK = [("talk-a", n) for n in range(1, 24)]  # 23 topics, as the shipped talk has
@@ -54,16 +54,57 @@ def test_a_talk_added_mid_round_deals_the_rest_of_the_round_then_rounds_of_both(
     assert all(a != b for a, b in itertools.pairwise(days))
 
 
-def test_a_topic_taken_out_is_not_dealt_again_and_the_round_still_covers_the_rest() -> None:
-    removed = round_order(0, TALK)[10]
+@pytest.mark.parametrize("taken_out_at", [0, 3, 10, 22])
+def test_a_topic_taken_out_keeps_the_days_dealt_and_is_not_dealt_again(taken_out_at: int) -> None:
+    before = dealt(range(8), [], TALK)
+    removed = before[taken_out_at % 8]  # a topic already dealt, or one still to come
     kept = [t for t in TALK if t != removed]
-    since = START + dt.timedelta(days=5)
-    sets = [TopicSet(START, tuple(TALK)), TopicSet(since, tuple(kept))]
+    stored = [TopicSet(START, tuple(TALK))]
+    # The knowledge lost it today (day 8); the set without it is stored from tomorrow.
+    today = dealt(range(8, 9), stored, kept)
+    sets = [*stored, TopicSet(START + dt.timedelta(days=9), tuple(kept))]
 
-    days = dealt(range(5 + 3 * len(TALK)), sets, kept)
+    days = before + today + dealt(range(9, 3 * len(TALK)), sets, kept)
 
-    assert removed not in days[5:]
+    assert days[:8] == before  # every process agrees on the days dealt
+    assert removed not in days[8:]
+    assert all(a != b for a, b in itertools.pairwise(days))
+    assert sorted(days[: len(TALK) - (removed not in before)]) == sorted(
+        set(TALK) - ({removed} if removed not in before else set())
+    )
+
+
+def test_a_topic_taken_out_on_its_own_day_gives_that_day_another_and_never_comes_back() -> None:
+    before = dealt(range(8), [], TALK)
+    stored = [TopicSet(START, tuple(TALK))]
+    today = START + dt.timedelta(days=8)
+    removed = topic_of_day(today, START, stored, TALK)
+    kept = tuple(t for t in TALK if t != removed)
+
+    sets = with_topics(today, START, stored, kept)
+    days = before + dealt(range(8, 3 * len(TALK)), sets, list(kept))
+
+    assert sets[-1] == TopicSet(today, kept)  # from today: its topic cannot be shown
+    assert removed not in days[8:]
+    assert all(a != b for a, b in itertools.pairwise(days))
     assert sorted(days[: len(kept)]) == sorted(kept)
+
+
+def test_a_change_seen_on_a_day_counts_from_the_next_and_the_same_topics_change_nothing() -> None:
+    stored = [TopicSet(START, tuple(TALK))]
+    day = START + dt.timedelta(days=5)
+    assert with_topics(day, START, stored, tuple(TALK)) == stored
+    assert with_topics(day, START, [], tuple(TALK)) == stored
+    grown = tuple(TALK + SECOND)
+    assert with_topics(day, START, stored, grown)[-1] == TopicSet(day + dt.timedelta(days=1), grown)
+
+
+def test_two_topics_alternate_and_a_far_day_is_dealt_at_once() -> None:
+    pair = TALK[:2]
+    days = dealt(range(40), [], pair)
+    assert all(a != b for a, b in itertools.pairwise(days))
+    far = topic_of_day(dt.date(9999, 12, 31), START, [], pair)
+    assert far == days[(dt.date(9999, 12, 31) - START).days % 2]
 
 
 def test_a_stored_set_naming_topics_this_knowledge_lacks_deals_only_known_ones() -> None:
