@@ -102,9 +102,11 @@ def store_or_exit(settings: Settings) -> Store:
 
 
 def read_only(exc: BaseException) -> bool:
-    """Whether `exc` says the database refuses writes (a read-only file, folder or server)."""
+    """Whether `exc` says the database refuses this user's writes (a read-only file, folder
+    or server, or a PostgreSQL role without the privilege)."""
     reason = str(exc)
-    return "readonly" in reason or "read-only" in reason or isinstance(exc, PermissionError)
+    refusals = ("readonly", "read-only", "permission denied")
+    return any(word in reason for word in refusals) or isinstance(exc, PermissionError)
 
 
 def database_problem(target: str | Path, exc: BaseException) -> str:

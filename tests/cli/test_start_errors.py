@@ -16,12 +16,14 @@ import discord
 import pytest
 
 from bot.cli import EXIT_BROKEN_PIPE, main
-from bot.cli.common import database_problem
+from bot.cli.common import database_problem, store_or_exit
 from bot.console import EXIT_INTERRUPTED
+from bot.settings import load_settings
 from bot.store import open_store
 from tests.fakes.discord_api import redirect_discord
 from tests.fakes.slack_api import FakeSlack
 from tests.permissions import without_write_permission
+from tests.postgres import PostgresCluster
 
 TOWNHALL = (sys.executable, "-m", "bot.cli")
 
@@ -189,6 +191,30 @@ def test_serve_stops_at_start_on_a_read_only_database_already_at_this_schema(
         f"townhall: TOWNHALL_DB ({db}) is read-only for this user: let the user running "
         "townhall write to the file and its folder"
     ]
+
+
+@pytest.mark.postgres
+def test_serve_stops_at_start_when_the_postgresql_role_may_only_read(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = postgres.create_database()
+    owner = open_store(postgres.url(database))
+    owner.upgrade()
+    owner.close()
+    role = f"reader_{database}"
+    postgres.admin(f'CREATE ROLE "{role}" LOGIN')
+    postgres.admin(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"', database)
+    reader = postgres.url(database).replace("postgres@", f"{role}@", 1)
+    monkeypatch.setenv("TOWNHALL_DB", reader)
+
+    with pytest.raises(SystemExit) as exited:
+        store_or_exit(load_settings())
+
+    assert exited.value.code == 1
+    line = capsys.readouterr().err
+    assert line.startswith(f"townhall: TOWNHALL_DB ({reader}): ")
+    assert "permission denied for table" in line
+    postgres.drop_database(database)
 
 
 def test_reader_closing_the_pipe_ends_insight_status_quietly() -> None:
