@@ -28,16 +28,18 @@ def shown_target(target: str | os.PathLike[str]) -> str:
     scheme = URL_SCHEME.match(text)
     if scheme is None:
         return text
+    # The user part as SQLAlchemy reads it: the password runs to the first "@" and may hold
+    # "/", "?" or "#", which would end it for urlsplit.
+    text = _PASSWORD.sub(r"\g<user>:***@", text, count=1)
     try:
         parts = urlsplit(text)
-        netloc, query = parts.netloc, parts.query
-        if parts.password is not None:
-            userinfo, _, host = netloc.rpartition("@")
-            netloc = f"{userinfo.partition(':')[0]}:***@{host}"
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(key == "password" for key, _ in pairs):
-            masked = [(key, "***" if key == "password" else value) for key, value in pairs]
-            query = urlencode(masked, safe="*")
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
     except ValueError:  # not a URL it can read: nothing of it is shown
         return f"{scheme.group(1)}://..."
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    if not any(key == "password" for key, _ in pairs):
+        return text
+    masked = [(key, "***" if key == "password" else value) for key, value in pairs]
+    return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+
+
+_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@]*@")

@@ -122,6 +122,7 @@ def test_a_secret_in_a_path_is_never_echoed_by_a_failing_command(
     [
         "postgresql://bob:hunter2@127.0.0.1:1/townhall",  # shorter than a redacted secret
         "postgresql://bob@127.0.0.1:1/townhall?password=hunter2&sslmode=disable",
+        "postgresql://bob:hunter2/with?slash#and@127.0.0.1:1/townhall",  # as SQLAlchemy reads it
     ],
 )
 def test_doctor_never_shows_a_database_password_however_short(
@@ -134,3 +135,4 @@ def test_doctor_never_shows_a_database_password_however_short(
     out = capsys.readouterr().out
     assert "TOWNHALL_DB: postgresql://bob" in out
     assert "hunter2" not in out
+    assert "slash" not in out
