@@ -132,8 +132,6 @@ class TownhallCommands:
         if not self.in_flight.accepting:
             await self._notice(interaction, phrase("restarting", lang))
             return
-        if not private and not await self._paced(interaction, lang, ANSWER):
-            return
         with self.in_flight.job(f"discord interaction {interaction.id}"):
             await self._ask(interaction, question, private, lang)
 
@@ -146,6 +144,8 @@ class TownhallCommands:
             example = phrase("example_question", lang)
             await self._notice(interaction, phrase("empty_question", lang, example=example))
             return
+        if not private and not await self._may_post(interaction, lang, ANSWER):
+            return
         answer_id = self._record(interaction, answer, private=private)
         reply = with_feedback(self._answer_reply(answer), answer, answer_id)
         await self._send(interaction, reply, ephemeral=private)
@@ -153,7 +153,7 @@ class TownhallCommands:
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
         lang = member_lang(interaction)
-        if not await self._paced(interaction, lang, SHOWN):
+        if not await self._may_post(interaction, lang, SHOWN):
             return
         knowledge = self.knowledge
         topics = knowledge.topics(lang)
@@ -163,11 +163,11 @@ class TownhallCommands:
     async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
         """/topic: one whole topic, chosen by autocomplete or typed."""
         lang = member_lang(interaction)
-        if not await self._paced(interaction, lang, SHOWN):
-            return
         section = find_topic(self.knowledge, name, lang)
         if section is None:
             await self._notice(interaction, phrase("topic_not_found", lang, name=name))
+            return
+        if not await self._may_post(interaction, lang, SHOWN):
             return
         await self._send(interaction, self._topic_reply(section), ephemeral=False)
 
@@ -183,13 +183,13 @@ class TownhallCommands:
     async def insight(self, interaction: discord.Interaction[Any]) -> None:
         """/insight: today's insight, the same one the daily post uses."""
         lang = member_lang(interaction)
-        if not await self._paced(interaction, lang, SHOWN):
-            return
         try:
             today = await self._in_time(interaction, self.daily.today_in(lang), private=False)
         except InsightUnavailableError:
             # Answers need no database; the insight's number does. Say so, privately.
             await self._notice(interaction, phrase("insight_unavailable", lang))
+            return
+        if not await self._may_post(interaction, lang, SHOWN):
             return
         await self._send(interaction, insight_reply(today), ephemeral=False)
 
@@ -204,11 +204,11 @@ class TownhallCommands:
     ) -> None:
         """A topic button was clicked: show that topic, as visibly as the message it was on."""
         try:
-            if public and not await self._paced(interaction, member_lang(interaction), SHOWN):
-                return
             section = self.knowledge.section(talk, number, lang)
             if section is None:
                 await self._notice(interaction, phrase("topic_not_found", lang, name=number))
+                return
+            if public and not await self._may_post(interaction, member_lang(interaction), SHOWN):
                 return
             await self._send(interaction, self._topic_reply(section), ephemeral=not public)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
@@ -279,9 +279,10 @@ class TownhallCommands:
         document = self.knowledge.document_title(section.talk, section.lang)
         return topic_reply(section, document)
 
-    async def _paced(self, interaction: discord.Interaction[Any], lang: str, kind: str) -> bool:
+    async def _may_post(self, interaction: discord.Interaction[Any], lang: str, kind: str) -> bool:
         """Whether a public reply of `kind` may go for the member now; if not, they are told
-        privately how long to wait."""
+        privately how long to wait. Asked just before posting: a private notice (nothing
+        found, an error) never uses up the member's cooldown."""
         wait = self.pace.wait(str(interaction.user.id), kind)
         if wait > 0:
             await self._notice(

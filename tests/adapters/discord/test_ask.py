@@ -287,6 +287,17 @@ async def test_public_topic_buttons_pressed_again_and_again_post_once_per_cooldo
     assert private_press["data"]["embeds"]
 
 
+async def test_a_private_notice_never_uses_up_the_cooldown(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(ask_cooldown=30)):
+        empty = await ask(fake, "<@1234567890> <https://example.com>")
+        answered = await ask(fake, "What did Altman say about hiring?")
+
+    assert empty["data"]["content"].startswith("Please type a question")
+    assert answered["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
 async def test_topic_button_under_a_private_answer_shows_the_topic_privately(
     fake: FakeDiscord, bot: TownhallClient
 ) -> None:
