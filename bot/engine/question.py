@@ -21,8 +21,11 @@ _MENTION = re.compile(
 # bare. A web link's label keeps its words; an address's label is the address itself.
 _BRACKETED_LINK = re.compile(r"<([A-Za-z][\w+.-]*):[^|<>\s]*(?:\|([^<>]*))?>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-# An e-mail address: a member's, never words about the talk (and not to be kept).
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An e-mail address: a member's, never words about the talk (and not to be kept). ASCII
+# only, ending in a top-level domain of letters: "채용@OpenAI.속도" is words.
+_EMAIL = re.compile(
+    r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(?![.\w-])"
+)
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
 # ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.
