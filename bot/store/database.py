@@ -66,6 +66,18 @@ class Database:
         except (exc.DBAPIError, exc.TimeoutError) as error:
             raise self.unavailable(error) from error
 
+    def flush_journal(self) -> None:
+        """SQLite: copy the write-ahead log into the file and empty it, so rows just
+        overwritten (deleted question text) are not left readable in the log.
+        PostgreSQL keeps no such file of ours: nothing to do."""
+        if self.backend != "sqlite":
+            return
+        with self.guarded(), self.engine.connect() as connection:
+            # On the driver's connection: a checkpoint cannot run inside a transaction.
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, sqlite3.Connection)
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     def unavailable(self, error: BaseException) -> StoreUnavailableError:
         """A StoreUnavailableError for `error`: its first line, naming TOWNHALL_DB, no password."""
         cause = getattr(error, "orig", None) or error

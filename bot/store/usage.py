@@ -94,7 +94,10 @@ class UsageRecords:
                 .where(questions.c.asked < stamp(before), questions.c.question.is_not(None))
                 .values(question=None)
             )
-            return int(result.rowcount)
+            cleared = int(result.rowcount)
+        if cleared:
+            self._db.flush_journal()
+        return cleared
 
     def questions_since(self, since: dt.datetime) -> list[QuestionRow]:
         """Every question asked at or after `since`, oldest first."""

@@ -257,6 +257,9 @@ def test_text_past_its_retention_is_gone_from_the_sqlite_file_not_only_from_the_
         return await QuestionRetention(AsyncStore(store), clock, dt.timedelta(days=30)).sweep()
 
     assert asyncio.run(sweep()) == 20
+    # While serve runs: nor in the write-ahead log, which held the rows as written.
+    beside = [p for p in tmp_path.iterdir() if p.name.startswith("townhall.db")]
+    assert all(secret.encode() not in p.read_bytes() for p in beside)
     store.close()
     # Cleared pages are overwritten (secure_delete), not left readable in the free list.
     assert secret.encode() not in path.read_bytes()
