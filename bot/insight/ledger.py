@@ -59,9 +59,8 @@ class Ledger:
         """The topic sets that deal `day`'s insight, `topics` stored as a new set if they changed.
 
         The first set counts from the rotation's `start`; a change (a talk added, a topic
-        removed) from the next day, or from `day` when its topic is the one removed
-        (`with_topics`). Every process asking that day stores the same set, and the first
-        stored for a day wins.
+        removed) from the next day (`with_topics`). Every process asking that day stores
+        the same set, and the first stored for a day wins.
         """
         stored = await self.topic_sets()
         wanted = with_topics(day, start, stored, topics)

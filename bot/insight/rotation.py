@@ -62,7 +62,9 @@ def topic_of_day(
         # The days before `day` were dealt from the set as stored, whatever the knowledge
         # has now: they keep their topics in every process.
         deck = _deal(deck, current.topics, (until - since).days)
-    # A topic taken out of the knowledge since its set was stored is not dealt again.
+    # A topic taken out of the knowledge since its set was stored cannot be shown: the day
+    # shows the next one of the round. The days after count the day as the stored set
+    # deals it, so that next topic may come again the day after (a limit, in README).
     topics = tuple(t for t in past[-1].topics if t in available) or tuple(available)
     if not topics:
         raise LookupError("the knowledge has no topics to take insights from")
@@ -76,18 +78,15 @@ def with_topics(
 ) -> list[TopicSet]:
     """The topic sets once the knowledge's `topics` are seen on `day`: a new set if they changed.
 
-    The first set counts from `start`. A change counts from the next day, since `day`'s
-    insight may be out already, or from `day` itself when its topic is the one removed.
+    The first set counts from `start`; a change from the next day, since `day`'s insight
+    may be out already (and /insight must go on showing it).
     """
     if not sets:
         return [TopicSet(start, topics)]
     last = sets[-1]
     if last.topics == topics or day < last.since:
         return list(sets)
-    previous = {t for s in sets for t in s.topics}
-    gone = topic_of_day(day, start, sets, previous) not in topics
-    since = max(day if gone else day + _DAY, last.since + _DAY)
-    return [*sets, TopicSet(since, topics)]
+    return [*sets, TopicSet(max(day, last.since) + _DAY, topics)]
 
 
 def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
