@@ -426,7 +426,11 @@ def _insight_or_exit(
     """`day`'s insight as `serve` will post it: from the stored rotation (`first` starts it
     when none is stored), with the knowledge's topics as `serve` stores them `today`."""
     start, sets = stored
-    sets = with_topics(today, start or first, sets, topics_of(knowledge))
+    topics = topics_of(knowledge)
+    sets = with_topics(today, start or first, sets, topics)
+    if sets[-1].topics != topics:
+        # Another change already counts from a later day: serve adds ours on that day.
+        sets = with_topics(sets[-1].since, start or first, sets, topics)
     try:
         return insight_for(knowledge, day, lang, start or first, sets)
     except ValueError as exc:

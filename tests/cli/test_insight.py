@@ -7,6 +7,7 @@ Unless a test says otherwise, the rotation's first day stored in the database is
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from bot.cli import main
 from bot.cli.insight import status
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import ROTATION_START, Ledger
+from bot.insight.pick import topics_of
 from bot.knowledge import Knowledge, load_knowledge
 from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE, load_settings
@@ -310,6 +312,44 @@ async def test_status_after_a_talk_is_added_names_what_serve_posts_tomorrow(
         tomorrow = (await serve.of_day(today + dt.timedelta(days=1), ["ko"]))["ko"]
 
     assert upcoming.endswith(f"[{tomorrow.key}]")
+
+
+async def test_preview_after_a_second_change_in_a_day_names_what_serve_posts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    knowledge: Knowledge,
+    engine_lane: Runner,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    noon = dt.datetime(2026, 2, 6, 3, 0, tzinfo=dt.UTC)  # 12:00 in Seoul
+    today = dt.date(2026, 2, 6)
+    fewer = Knowledge(
+        tuple(
+            dataclasses.replace(d, sections=tuple(s for s in d.sections if s.number != 5))
+            for d in knowledge.documents
+        )
+    )
+    with served(tmp_path) as store:
+        ledger = Ledger(AsyncStore(store))
+        await DailyInsights(knowledge, ledger, ManualClock(noon), SEOUL, engine_lane).of_day(
+            START, ["ko"]
+        )
+        # A first change today (topic 5 taken out): it counts from tomorrow.
+        await ledger.deal_from(START, today, topics_of(fewer))
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(with_a_second_talk(tmp_path / "talks")))
+    bigger = load_knowledge(load_settings().core.knowledge_dir)
+    later = today + dt.timedelta(days=3)
+
+    assert main(["insight", "--preview", "--date", later.isoformat()], clock=ManualClock(noon)) == 0
+    previewed = capsys.readouterr().out
+    with served(tmp_path) as store:
+        serve = DailyInsights(
+            bigger, Ledger(AsyncStore(store)), ManualClock(noon), SEOUL, engine_lane
+        )
+        for n in range(4):  # serve runs each day, storing the second change when it counts
+            posted = (await serve.of_day(today + dt.timedelta(days=n), ["ko"]))["ko"]
+
+    assert f"key: {posted.key}\n" in previewed
 
 
 # A state file as townhall wrote it before its schema had revisions (tests/store/data).
