@@ -22,10 +22,9 @@ _MENTION = re.compile(
 _BRACKETED_LINK = re.compile(r"<([A-Za-z][\w+.-]*):[^|<>\s]*(?:\|([^<>]*))?>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # An e-mail address: a member's, never words about the talk (and not to be kept). ASCII
-# only, ending in a top-level domain of letters: "채용@OpenAI.속도" is words.
-_EMAIL = re.compile(
-    r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(?![.\w-])"
-)
+# only, ending in a domain of letters ("bob@gmail.com으로" loses the address, not 으로);
+# "채용@OpenAI.속도" is words.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
 # ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.

@@ -28,8 +28,7 @@ def shown_target(target: str | os.PathLike[str]) -> str:
     scheme = URL_SCHEME.match(text)
     if scheme is None:
         return text
-    # The user part as SQLAlchemy reads it: the password runs to the first "@" and may hold
-    # "/", "?" or "#", which would end it for urlsplit.
+    # The password may hold "/", "?" or "#", which would end it for urlsplit.
     text = _PASSWORD.sub(r"\g<user>:***@", text, count=1)
     try:
         parts = urlsplit(text)
@@ -42,4 +41,6 @@ def shown_target(target: str | os.PathLike[str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
 
 
-_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@]*@")
+# As SQLAlchemy reads the user part: the user name runs to ":" or "/" ("user@server" on
+# Azure holds an "@"), the password from there to the next "@".
+_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/]*):[^@]*@")

@@ -123,6 +123,7 @@ def test_a_secret_in_a_path_is_never_echoed_by_a_failing_command(
         "postgresql://bob:hunter2@127.0.0.1:1/townhall",  # shorter than a redacted secret
         "postgresql://bob@127.0.0.1:1/townhall?password=hunter2&sslmode=disable",
         "postgresql://bob:hunter2/with?slash#and@127.0.0.1:1/townhall",  # as SQLAlchemy reads it
+        "postgresql://bob@azure-server:hunter2@127.0.0.1:1/townhall",  # a user name with "@"
     ],
 )
 def test_doctor_never_shows_a_database_password_however_short(

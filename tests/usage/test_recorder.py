@@ -81,9 +81,11 @@ async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
         ("mail minsu.kim+bot@corp.example about hiring", "mail about hiring"),
         ("www.corp.example/careers hiring?", "hiring?"),
         ("<https://corp.example/jobs|our careers page> hiring?", "our careers page hiring?"),
+        ("My email is bob@example.com. Hiring?", "My email is . Hiring?"),
+        ("제 메일 bob@gmail.com으로 채용 질문", "제 메일 으로 채용 질문"),
         # Not addresses: words written around "@" stay.
         ("채용@OpenAI.속도 어떻게 되나요?", "채용@OpenAI.속도 어떻게 되나요?"),
-        ("pricing@api.GPT-5.2?", "pricing@api.GPT-5.2?"),
+        ("대학 교육@가치.변화", "대학 교육@가치.변화"),
     ],
 )
 def test_kept_text_holds_no_member_address_mention_or_link(typed: str, kept: str) -> None:
