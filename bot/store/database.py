@@ -76,7 +76,15 @@ class Database:
             # On the driver's connection: a checkpoint cannot run inside a transaction.
             driver = connection.connection.driver_connection
             assert isinstance(driver, sqlite3.Connection)
-            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            # Not waiting: with another process reading the file the checkpoint cannot
+            # finish, and it would hold this lane for the whole busy timeout. The text then
+            # leaves the log at the next checkpoint (SQLite makes one every 1,000 pages).
+            (timeout,) = driver.execute("PRAGMA busy_timeout").fetchone()
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
     def unavailable(self, error: BaseException) -> StoreUnavailableError:
         """A StoreUnavailableError for `error`: its first line, naming TOWNHALL_DB, no password."""
