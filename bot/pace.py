@@ -42,3 +42,7 @@ class Pace:
             self._last = {m: t for m, t in self._last.items() if now - t < self._cooldown}
         self._last[key] = now
         return 0.0
+
+    def release(self, member: str, kind: str) -> None:
+        """Forget the reply just counted for `member`: it could not be sent."""
+        self._last.pop((member, kind), None)

@@ -148,7 +148,10 @@ class TownhallCommands:
             return
         answer_id = self._record(interaction, answer, private=private)
         reply = with_feedback(self._answer_reply(answer), answer, answer_id)
-        await self._send(interaction, reply, ephemeral=private)
+        if private:
+            await self._send(interaction, reply, ephemeral=True)
+        else:
+            await self._send_public(interaction, reply, ANSWER)
 
     async def topics(self, interaction: discord.Interaction[Any]) -> None:
         """/topics: every topic, numbered."""
@@ -158,7 +161,7 @@ class TownhallCommands:
         knowledge = self.knowledge
         topics = knowledge.topics(lang)
         document = knowledge.document_title(knowledge.default_talk, knowledge.language(lang))
-        await self._send(interaction, topics_reply(topics, lang, document), ephemeral=False)
+        await self._send_public(interaction, topics_reply(topics, lang, document), SHOWN)
 
     async def topic(self, interaction: discord.Interaction[Any], name: str) -> None:
         """/topic: one whole topic, chosen by autocomplete or typed."""
@@ -169,7 +172,7 @@ class TownhallCommands:
             return
         if not await self._may_post(interaction, lang, SHOWN):
             return
-        await self._send(interaction, self._topic_reply(section), ephemeral=False)
+        await self._send_public(interaction, self._topic_reply(section), SHOWN)
 
     async def topic_names(
         self, interaction: discord.Interaction[Any], typed: str
@@ -191,7 +194,7 @@ class TownhallCommands:
             return
         if not await self._may_post(interaction, lang, SHOWN):
             return
-        await self._send(interaction, insight_reply(today), ephemeral=False)
+        await self._send_public(interaction, insight_reply(today), SHOWN)
 
     async def show_topic(
         self,
@@ -210,7 +213,10 @@ class TownhallCommands:
                 return
             if public and not await self._may_post(interaction, member_lang(interaction), SHOWN):
                 return
-            await self._send(interaction, self._topic_reply(section), ephemeral=not public)
+            if public:
+                await self._send_public(interaction, self._topic_reply(section), SHOWN)
+            else:
+                await self._send(interaction, self._topic_reply(section), ephemeral=True)
         except Exception as error:  # noqa: BLE001 - the one boundary for button clicks
             await self.on_error(interaction, error)
 
@@ -310,6 +316,16 @@ class TownhallCommands:
         finally:
             timer.cancel()
         return work.done()
+
+    async def _send_public(
+        self, interaction: discord.Interaction[Any], reply: Reply, kind: str
+    ) -> None:
+        """Send a public reply counted by the cooldown; one that fails is not counted."""
+        try:
+            await self._send(interaction, reply, ephemeral=False)
+        except BaseException:
+            self.pace.release(str(interaction.user.id), kind)
+            raise
 
     async def _send(
         self, interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool

@@ -298,6 +298,17 @@ async def test_a_private_notice_never_uses_up_the_cooldown(
     assert answered["data"]["embeds"][0]["title"] == ENGLISH_HIRING
 
 
+async def test_a_public_answer_that_could_not_be_sent_does_not_use_up_the_cooldown(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(ask_cooldown=30)):
+        fake.fail_next("POST", r"/interactions/\d+/[^/]+/callback", 400)
+        await ask(fake, "What did Altman say about hiring?")
+        again = await ask(fake, "What did Altman say about hiring?")
+
+    assert again["data"]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
 async def test_topic_button_under_a_private_answer_shows_the_topic_privately(
     fake: FakeDiscord, bot: TownhallClient
 ) -> None:
