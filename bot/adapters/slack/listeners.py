@@ -120,19 +120,26 @@ async def answer_mention(
             channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
         )
         return
-    if (wait := pace.wait(str(event.get("user")), ANSWER)) > 0:
+    member = str(event.get("user"))
+    if (wait := pace.wait(member, ANSWER)) > 0:
         await client.chat_postEphemeral(
-            channel=channel,
-            user=event["user"],
-            thread_ts=thread,
-            **cooldown_message(wait).as_arguments(),
+            channel=channel, user=member, thread_ts=thread, **cooldown_message(wait).as_arguments()
         )
         return
     kind = ChannelKind.THREAD if event.get("thread_ts") else ChannelKind.CHANNEL
-    message = await reply_to(answers, text, usage=usage, origin=Origin(_team(body), kind))
-    await post_once(
-        client, policy, channel=channel, thread_ts=thread, key=_key(body, event), message=message
-    )
+    try:
+        message = await reply_to(answers, text, usage=usage, origin=Origin(_team(body), kind))
+        await post_once(
+            client,
+            policy,
+            channel=channel,
+            thread_ts=thread,
+            key=_key(body, event),
+            message=message,
+        )
+    except BaseException:
+        pace.release(member, ANSWER)  # nothing went out: it does not count
+        raise
 
 
 async def answer_direct_message(
@@ -251,14 +258,18 @@ async def show_topic(
                 **cooldown_message(wait).as_arguments(),
             )
             return
-        await post_once(
-            client,
-            policy,
-            channel=channel,
-            thread_ts=thread,
-            key=f"press:{body.get('trigger_id')}",
-            message=message,
-        )
+        try:
+            await post_once(
+                client,
+                policy,
+                channel=channel,
+                thread_ts=thread,
+                key=f"press:{body.get('trigger_id')}",
+                message=message,
+            )
+        except BaseException:
+            pace.release(member, SHOWN)  # nothing went out: it does not count
+            raise
     except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
         await report_failure(exc, body)
 

@@ -184,6 +184,20 @@ async def test_a_member_flooding_a_channel_gets_one_reply_of_each_kind_per_coold
         ]
 
 
+async def test_a_mention_whose_answer_could_not_be_posted_does_not_use_up_the_cooldown(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
+) -> None:
+    async with serving_http(slack, answers, policy, ask_cooldown=30) as bot:
+        bot.slack.fail("chat.postMessage", status=200, error="channel_not_found")
+        await bot.send_event(mention("Is college still worth it?", ts="1769000000.000100"), "Ev1")
+        await bot.slack.wait_for("chat.postMessage")
+        await bot.send_event(mention("Is college still worth it?", ts="1769000000.000200"), "Ev2")
+        await bot.slack.wait_for("chat.postMessage", count=2)
+
+    assert [c.status for c in bot.slack.calls_to("chat.postMessage")][-1] == 200
+    assert not bot.slack.calls_to("chat.postEphemeral")
+
+
 async def test_topic_button_under_a_direct_message_answer_replies_in_its_thread(
     http_bot: HttpBot,
     slack: FakeSlack,
