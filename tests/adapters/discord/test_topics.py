@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -140,24 +141,27 @@ async def test_insight_before_any_post_starts_the_rotation_today(
     assert state.values.get(ROTATION_START) == TODAY.isoformat()
 
 
-async def test_insight_while_the_database_is_locked_gets_a_private_notice_not_an_apology(
-    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path
-) -> None:
-    path = tmp_path / "locked.db"
-    store = open_store(path, Limits(busy_timeout=0.2))
+@pytest.fixture
+def impatient_store(tmp_path: Path) -> Iterator[Store]:
+    """A store that gives up on a locked file after 0.2 s (its file: `locked.db`)."""
+    store = open_store(tmp_path / "locked.db", Limits(busy_timeout=0.2))
     store.upgrade()
-    try:
-        async with running(make_bot(db=store)):
-            with write_lock_held(str(path)):
-                interaction = fake.slash("insight")
-                await fake.interact(interaction)
-                reply = await fake.response_to(interaction)
-            # Once the database is back, /insight works again.
-            again = fake.slash("insight")
-            await fake.interact(again)
-            recovered = await fake.response_to(again)
-    finally:
-        store.close()
+    yield store
+    store.close()
+
+
+async def test_insight_while_the_database_is_locked_gets_a_private_notice_not_an_apology(
+    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path, impatient_store: Store
+) -> None:
+    async with running(make_bot(db=impatient_store)):
+        with write_lock_held(str(tmp_path / "locked.db")):
+            interaction = fake.slash("insight")
+            await fake.interact(interaction)
+            reply = await fake.response_to(interaction)
+        # Once the database is back, /insight works again.
+        again = fake.slash("insight")
+        await fake.interact(again)
+        recovered = await fake.response_to(again)
 
     assert reply["data"]["flags"] == EPHEMERAL
     assert reply["data"]["content"] == phrase("insight_unavailable", "en")
@@ -165,25 +169,19 @@ async def test_insight_while_the_database_is_locked_gets_a_private_notice_not_an
 
 
 async def test_a_slow_insight_is_deferred_then_replaced_by_the_private_notice(
-    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path
+    fake: FakeDiscord, make_bot: BotFactory, tmp_path: Path, impatient_store: Store
 ) -> None:
-    path = tmp_path / "locked.db"
-    store = open_store(path, Limits(busy_timeout=0.2))
-    store.upgrade()
-    try:
-        # No budget: deferred at once, as when the database holds it past 1.5 s.
-        async with running(make_bot(db=store, answer_budget=0)):
-            with write_lock_held(str(path)):
-                interaction = fake.slash("insight")
-                token = interaction["token"]
-                await fake.interact(interaction)
-                deferred = await fake.response_to(interaction)
-                await fake.wait_for_call(
-                    "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
-                )
-                followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
-    finally:
-        store.close()
+    # No budget: deferred at once, as when the database holds it past 1.5 s.
+    async with running(make_bot(db=impatient_store, answer_budget=0)):
+        with write_lock_held(str(tmp_path / "locked.db")):
+            interaction = fake.slash("insight")
+            token = interaction["token"]
+            await fake.interact(interaction)
+            deferred = await fake.response_to(interaction)
+            await fake.wait_for_call(
+                "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
+            )
+            followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
 
     assert deferred == {"type": 5}
     assert followup.body["flags"] == EPHEMERAL
