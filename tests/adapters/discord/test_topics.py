@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
 from tests.fakes.clock import ManualClock
-from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api import Call, FakeDiscord
 from tests.store.locking import write_lock_held
 
 EPHEMERAL = 64
@@ -141,6 +142,18 @@ async def test_insight_before_any_post_starts_the_rotation_today(
     assert state.values.get(ROTATION_START) == TODAY.isoformat()
 
 
+async def deferred_then_private(
+    fake: FakeDiscord, interaction: dict[str, Any]
+) -> tuple[dict[str, Any], Call]:
+    """Send `interaction`; its deferred response, then the private follow-up that replaces
+    the "thinking..." placeholder (deleted first)."""
+    token = interaction["token"]
+    await fake.interact(interaction)
+    deferred = await fake.response_to(interaction)
+    await fake.wait_for_call("DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204)
+    return deferred, await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
+
+
 @pytest.fixture
 def impatient_store(tmp_path: Path) -> Iterator[Store]:
     """A store that gives up on a locked file after 0.2 s (its file: `locked.db`)."""
@@ -174,14 +187,7 @@ async def test_a_slow_insight_is_deferred_then_replaced_by_the_private_notice(
     # No budget: deferred at once, as when the database holds it past 1.5 s.
     async with running(make_bot(db=impatient_store, answer_budget=0)):
         with write_lock_held(str(tmp_path / "locked.db")):
-            interaction = fake.slash("insight")
-            token = interaction["token"]
-            await fake.interact(interaction)
-            deferred = await fake.response_to(interaction)
-            await fake.wait_for_call(
-                "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
-            )
-            followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
+            deferred, followup = await deferred_then_private(fake, fake.slash("insight"))
 
     assert deferred == {"type": 5}
     assert followup.body["flags"] == EPHEMERAL
@@ -232,12 +238,7 @@ async def test_failure_after_deferring_replaces_the_placeholder_with_a_private_a
         token = interaction["token"]
         fake.fail_next("PATCH", rf"/webhooks/\d+/{token}/messages/@original", 400)
         with caplog.at_level(logging.ERROR, logger="bot.adapters.discord"):
-            await fake.interact(interaction)
-            deferred = await fake.response_to(interaction)
-            await fake.wait_for_call(
-                "DELETE", rf"/webhooks/\d+/{token}/messages/@original", status=204
-            )
-            followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}")
+            deferred, followup = await deferred_then_private(fake, interaction)
 
     assert deferred == {"type": 5}
     assert followup.body["flags"] == EPHEMERAL
