@@ -58,13 +58,24 @@ def topic_of_day(
     deck = _Deck(cycle=0, dealt=(), last=None)
     for number, current in enumerate(past):
         since = max(current.since, start) if number else start
-        until = past[number + 1].since if number + 1 < len(past) else day
+        following = past[number + 1] if number + 1 < len(past) else None
+        until = following.since if following else day
         # The days before `day` were dealt from the set as stored, whatever the knowledge
         # has now: they keep their topics in every process.
-        deck = _deal(deck, current.topics, (until - since).days)
+        days = (until - since).days
+        if following is None or days <= 0:
+            deck = _deal(deck, current.topics, days)
+            continue
+        before_last = _deal(deck, current.topics, days - 1)
+        deck = _deal(before_last, current.topics, 1)
+        kept = tuple(t for t in current.topics if t in following.topics)
+        if deck.last not in following.topics and kept:
+            # The day before a set that drops its topic: the knowledge changed that day,
+            # and if before its post, the day showed the next topic instead. Both count as
+            # dealt, so neither comes again in the round (a skip at worst, never a repeat).
+            deck = _both(deck, _deal(before_last, kept, 1))
     # A topic taken out of the knowledge since its set was stored cannot be shown: the day
-    # shows the next one of the round. The days after count the day as the stored set
-    # deals it, so that next topic may come again the day after (a limit, in README).
+    # shows the next one of the round (the days after count both, see above).
     topics = tuple(t for t in past[-1].topics if t in available) or tuple(available)
     if not topics:
         raise LookupError("the knowledge has no topics to take insights from")
@@ -87,6 +98,15 @@ def with_topics(
     if last.topics == topics or day < last.since:
         return list(sets)
     return [*sets, TopicSet(max(day, last.since) + _DAY, topics)]
+
+
+def _both(dealt: _Deck, instead: _Deck) -> _Deck:
+    """The deck when a day dealt `dealt.last` or, instead, `instead.last`: both counted."""
+    shown = instead.last
+    assert shown is not None  # one day dealt
+    if instead.cycle != dealt.cycle or shown in dealt.dealt:
+        return instead  # the other topic ended its round: the next starts with this one
+    return _Deck(dealt.cycle, (*dealt.dealt, shown), shown)
 
 
 def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
