@@ -68,8 +68,10 @@ def topic_of_day(
             continue
         before_last = _deal(deck, current.topics, days - 1)
         deck = _deal(before_last, current.topics, 1)
-        kept = tuple(t for t in current.topics if t in following.topics)
-        if deck.last not in following.topics and kept:
+        # As the day's own pick did: the next topic it has, or with none left (a talk
+        # replaced outright), the new set's first.
+        kept = tuple(t for t in current.topics if t in following.topics) or following.topics
+        if deck.last not in following.topics:
             # The day before a set that drops its topic: the knowledge changed that day,
             # and if before its post, the day showed the next topic instead. Both count as
             # dealt, so neither comes again in the round (a skip at worst, never a repeat).

@@ -120,6 +120,17 @@ def test_talks_added_and_topics_taken_out_at_random_never_show_a_topic_two_days_
     assert all(a != b for a, b in itertools.pairwise(shown)), shown
 
 
+def test_a_talk_replaced_outright_before_a_post_never_shows_a_topic_two_days_running() -> None:
+    stored = [TopicSet(START, tuple(TALK))]
+    today = START + dt.timedelta(days=5)
+    sets = with_topics(today, START, stored, tuple(SECOND))
+
+    days = dealt(range(5), [], TALK) + dealt(range(5, 5 + 2 * len(SECOND)), sets, SECOND)
+
+    assert all(a != b for a, b in itertools.pairwise(days))
+    assert sorted(days[5 : 5 + len(SECOND)]) == sorted(SECOND)
+
+
 def current_or(sets: list[TopicSet], topics: list[Topic]) -> tuple[Topic, ...]:
     """The topics the process posting saw: the newest stored, or the knowledge's at first."""
     return sets[-1].topics if sets else tuple(topics)
