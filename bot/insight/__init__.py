@@ -1,6 +1,6 @@
 """The daily insight: which section a date gets, and the passage that carries its point."""
 
-from bot.insight.pick import Insight, insight_for, insight_passage, rotation
+from bot.insight.pick import Insight, insight_for, insight_passage
 from bot.insight.publisher import InsightMark, InsightPublisher, PublishError
 
 __all__ = [
@@ -10,5 +10,4 @@ __all__ = [
     "PublishError",
     "insight_for",
     "insight_passage",
-    "rotation",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.insight.rotation import Topic, TopicSet, round_order, topic_of_day
+from bot.insight.rotation import Topic, TopicSet, topic_of_day
 from bot.knowledge import Knowledge, Section
 from bot.text import sentences, shorten
 
@@ -33,11 +33,6 @@ class Insight:
     def key(self) -> str:
         """Names this day's insight on every platform, to recognise a post already made."""
         return f"{self.day.isoformat()}/{self.section.talk}/{self.section.number}"
-
-
-def rotation(knowledge: Knowledge, cycle: int) -> list[Topic]:
-    """The order of round `cycle` over the knowledge's topics (before any swap at its start)."""
-    return round_order(cycle, topics_of(knowledge))
 
 
 def topics_of(knowledge: Knowledge) -> tuple[Topic, ...]:

@@ -7,12 +7,18 @@ import datetime as dt
 
 import pytest
 
-from bot.insight.pick import INSIGHT_CHARS, insight_for, insight_passage, rotation
+from bot.insight.pick import INSIGHT_CHARS, insight_for, insight_passage, topics_of
+from bot.insight.rotation import Topic, round_order
 from bot.knowledge import Knowledge, Passage, Section
 from bot.knowledge.model import INTRODUCTION
 from bot.text import sentences
 
 START = dt.date(2026, 1, 28)  # the rotation's first day, as the ledger would store it
+
+
+def rotation(knowledge: Knowledge, cycle: int) -> list[Topic]:
+    """Round `cycle`'s order of the knowledge's topics."""
+    return round_order(cycle, topics_of(knowledge))
 
 
 def topics(knowledge: Knowledge) -> set[tuple[str, int]]:
