@@ -26,10 +26,10 @@ from bot.cli.common import (
 )
 from bot.clock import Clock
 from bot.insight.channel import InsightChannel
-from bot.insight.ledger import ROTATION_START, TOPIC_SETS, Ledger, parse_topic_sets, rotation_day
-from bot.insight.pick import Insight, insight_for, topics_of
+from bot.insight.ledger import DECKS, ROTATION_START, Ledger, deck_key, newest_deck, rotation_day
+from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher
-from bot.insight.rotation import TopicSet, with_topics
+from bot.insight.rotation import Deck
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
@@ -93,13 +93,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail("--channel goes with --retry", 2)
     if args.preview:
         today = clock.today(settings.insight.timezone)
-        start, sets = _stored_rotation(settings)
-        stored = (start, sets)
-        print(
-            preview(
-                _insight_or_exit(knowledge, day or today, lang, stored, today=today, first=today)
-            )
-        )
+        stored = _stored_rotation(settings, day or today)
+        print(preview(_insight_or_exit(knowledge, day or today, lang, stored, first=today)))
     elif args.retry:
         return retry(settings, knowledge, clock, args.channel)
     else:
@@ -298,7 +293,6 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         target.channel: target.lang for targets in config.channels().values() for target in targets
     }
     start = _rotation_start(store)
-    sets = parse_topic_sets(store.values.starting_with(TOPIC_SETS)) if store else []
     if start is None:
         lines.append("Rotation: not started; the first post (or /insight) is insight #1")
     else:
@@ -331,7 +325,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
     upcoming = _insight_or_exit(
-        knowledge, next_day, "ko", (start, sets), today=today, first=next_day
+        knowledge, next_day, "ko", (start, _stored_deck(store, next_day)), first=next_day
     )
     lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
@@ -369,12 +363,14 @@ def _date_or_exit(text: str | None) -> dt.date | None:
         fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
 
 
-def _stored_rotation(settings: Settings) -> tuple[dt.date | None, list[TopicSet]]:
-    """The stored first day of the rotation and its topic sets, without creating the database."""
+def _stored_rotation(settings: Settings, day: dt.date) -> tuple[dt.date | None, Deck | None]:
+    """The rotation's first day and newest deck up to `day`, without creating the database."""
     with _existing_store(settings) as store:
-        if store is None:
-            return None, []
-        return _rotation_start(store), parse_topic_sets(store.values.starting_with(TOPIC_SETS))
+        return _rotation_start(store), _stored_deck(store, day)
+
+
+def _stored_deck(store: Store | None, day: dt.date) -> Deck | None:
+    return newest_deck(store.values.last_up_to(DECKS, deck_key(day))) if store else None
 
 
 def _rotation_start(store: Store | None) -> dt.date | None:
@@ -418,21 +414,15 @@ def _insight_or_exit(
     knowledge: Knowledge,
     day: dt.date,
     lang: str,
-    stored: tuple[dt.date | None, list[TopicSet]],
+    stored: tuple[dt.date | None, Deck | None],
     *,
-    today: dt.date,
     first: dt.date,
 ) -> Insight:
-    """`day`'s insight as `serve` will post it: from the stored rotation (`first` starts it
-    when none is stored), with the knowledge's topics as `serve` stores them `today`."""
-    start, sets = stored
-    topics = topics_of(knowledge)
-    sets = with_topics(today, start or first, sets, topics)
-    if sets[-1].topics != topics:
-        # Another change already counts from a later day: serve adds ours on that day.
-        sets = with_topics(sets[-1].since, start or first, sets, topics)
+    """`day`'s insight as `serve` posts it with this knowledge: dealt on from the newest
+    stored deck (`first` starts the rotation when none is stored)."""
+    start, deck = stored
     try:
-        return insight_for(knowledge, day, lang, start or first, sets)
+        return insight_for(knowledge, day, lang, start or first, deck)
     except ValueError as exc:
         if start is None:
             fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)

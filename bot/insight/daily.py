@@ -1,9 +1,9 @@
 """Which insight a day gets: one answer for the daily post and for /insight alike.
 
 The rotation counts from its first day, stored once in the shared database by whichever
-comes first (the daily post, or a member's /insight), and deals from the topic sets stored
-there (bot/insight/rotation.py); every process and platform then agrees on the insight of
-any day.
+comes first (the daily post, or a member's /insight), and each day's deck is stored there
+the first time the day is dealt (bot/insight/rotation.py): every process and platform then
+agrees on the insight of any day, and a day's insight never changes once told.
 """
 
 from __future__ import annotations
@@ -15,23 +15,21 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.insight.pick import Insight, insight_for, topics_of
-from bot.insight.rotation import Topic, TopicSet
+from bot.insight.rotation import Deck, Topic
 from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.store import StoreUnavailableError
 
 
 class RotationState(Protocol):
-    """Where the rotation's first day and topic sets are kept (the insight ledger)."""
+    """Where the rotation's first day and each day's deck are kept (the insight ledger)."""
 
     async def start_rotation(self, day: dt.date) -> dt.date:
         """Store `day` as the first day unless one is stored; return the stored first day."""
         ...
 
-    async def deal_from(
-        self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]
-    ) -> list[TopicSet]:
-        """The topic sets that deal `day`, storing `topics` as a new one if they changed."""
+    async def deck_of(self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]) -> Deck:
+        """`day`'s deck, dealt with `topics` and stored unless one is stored for the day."""
         ...
 
 
@@ -77,9 +75,9 @@ class DailyInsights:
         start = await self.rotation.start_rotation(day)
         if day < start:
             raise BeforeRotationError(day, start)
-        sets = await self.rotation.deal_from(start, day, topics_of(self.knowledge))
+        deck = await self.rotation.deck_of(start, day, topics_of(self.knowledge))
         wanted = list(dict.fromkeys(langs))
-        return await self.runner.run(self._pick, day, wanted, start, sets)
+        return await self.runner.run(self._pick, day, wanted, start, deck)
 
     async def today_in(self, lang: str) -> Insight:
         """Today's insight in `lang`: the one today's daily post shows.
@@ -93,6 +91,6 @@ class DailyInsights:
             raise InsightUnavailableError(str(exc)) from exc
 
     def _pick(
-        self, day: dt.date, langs: list[str], start: dt.date, sets: list[TopicSet]
+        self, day: dt.date, langs: list[str], start: dt.date, deck: Deck
     ) -> dict[str, Insight]:
-        return {lang: insight_for(self.knowledge, day, lang, start, sets) for lang in langs}
+        return {lang: insight_for(self.knowledge, day, lang, start, deck) for lang in langs}

@@ -1,10 +1,10 @@
-"""The insight ledger: the rotation's first day, its topic sets, one record per channel and day.
+"""The insight ledger: the rotation's first day, its decks, one record per channel and day.
 
 The records live in the shared store (bot/store/insight.py does the atomic work: each
 change is one conditional statement, a claim only one process or replica can win); this
 module speaks in channels and days, and runs every call on the store's lane, so a slow or
 locked database never holds up the event loop. The rotation's first day is stored once
-(the first value stored wins) and never changes; so is each topic set, by its first day.
+(the first value stored wins) and never changes; so is each day's deck.
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from typing import Any
 
 from bot.channel import Channel
-from bot.insight.rotation import Topic, TopicSet, with_topics
+from bot.insight.rotation import Deck, Topic, deck_of, in_place
 from bot.store import AsyncStore, InsightPost, InsightSlot
 
 log = logging.getLogger(__name__)
 
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
-# The topic sets the rotation deals from, one named value per set by its first day
-# ("insight.topics.2026-03-01": ["talk:1", "talk:2", ...]).
-TOPIC_SETS = "insight.topics."
+# Each dealt day's deck, one named value per day ("insight.deck.2026-03-01":
+# {"round": 0, "dealt": ["talk:4", "talk:1"], "topic": "talk:1"}, and "instead": a deck
+# like it once the day's topic was taken out).
+DECKS = "insight.deck."
 
 
 def rotation_day(value: str | None) -> dt.date | None:
@@ -49,30 +50,29 @@ class Ledger:
         """
         return dt.date.fromisoformat(await self.store.values.add(ROTATION_START, day.isoformat()))
 
-    async def topic_sets(self) -> list[TopicSet]:
-        """The topic sets stored so far, oldest first."""
-        return parse_topic_sets(await self.store.values.starting_with(TOPIC_SETS))
+    async def deck_of(self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]) -> Deck:
+        """`day`'s deck, dealt with the knowledge's `topics` and stored if it is not yet.
 
-    async def deal_from(
-        self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]
-    ) -> list[TopicSet]:
-        """The topic sets that deal `day`'s insight, `topics` stored as a new set if they changed.
-
-        The first set counts from the rotation's `start`; a change (a talk added, a topic
-        removed) from the next day (`with_topics`). Every process asking that day stores
-        the same set, and the first stored for a day wins.
+        Every process asking for a day gets the same deck: the first one stored wins, so
+        a day's topic never changes once told, unless the knowledge loses that topic. Then
+        the day shows the next one instead, stored with the day's deck: the next day deals
+        on from there, so neither comes again in the round.
         """
-        stored = await self.topic_sets()
-        wanted = with_topics(day, start, stored, topics)
-        # The first stored for a day wins: another process's set may come back instead.
-        sets = stored + [await self._add_topic_set(new) for new in wanted[len(stored) :]]
-        return [s for s in sets if s.since <= day]
+        stored = await self.stored_deck(day)
+        deck = deck_of(day, start, stored, topics)
+        if deck is not stored:
+            deck = (
+                parse_deck(day, await self.store.values.add(deck_key(day), dump_deck(deck))) or deck
+            )
+        shown = in_place(deck, topics)
+        if shown is not deck:
+            # Stored with the day's own topic kept: a replica that still has it shows it.
+            await self.store.values.set(deck_key(day), dump_deck(shown))
+        return shown
 
-    async def _add_topic_set(self, wanted: TopicSet) -> TopicSet:
-        key = f"{TOPIC_SETS}{wanted.since.isoformat()}"
-        value = json.dumps([f"{talk}:{number}" for talk, number in wanted.topics])
-        stored = parse_topic_sets({key: await self.store.values.add(key, value)})
-        return stored[0] if stored else wanted
+    async def stored_deck(self, day: dt.date) -> Deck | None:
+        """The newest deck stored for `day` or a day before it."""
+        return newest_deck(await self.store.values.last_up_to(DECKS, deck_key(day)))
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime
@@ -135,23 +135,65 @@ class Ledger:
         return await self.store.insight.day(day)
 
 
-def parse_topic_sets(values: Mapping[str, str]) -> list[TopicSet]:
-    """The topic sets among the store's named values, oldest first; a damaged one is skipped."""
-    sets = []
-    for key, value in values.items():
-        try:
-            since = dt.date.fromisoformat(key.removeprefix(TOPIC_SETS))
-            names = json.loads(value)
-            topics = tuple(_topic(name) for name in names)
-        except (ValueError, TypeError, AttributeError) as error:
-            log.warning(
-                "a stored topic set could not be read; skipped",
-                extra={"key": key, "error": str(error)},
-            )
-            continue
-        if topics:
-            sets.append(TopicSet(since, topics))
-    return sorted(sets, key=lambda s: s.since)
+def deck_key(day: dt.date) -> str:
+    """The name `day`'s deck is stored under."""
+    return f"{DECKS}{day.isoformat()}"
+
+
+def newest_deck(found: tuple[str, str] | None) -> Deck | None:
+    """The deck in a stored (name, value), if one is there and readable."""
+    if found is None:
+        return None
+    key, value = found
+    try:
+        day = dt.date.fromisoformat(key.removeprefix(DECKS))
+    except ValueError:
+        day = None
+    return parse_deck(day, value) if day else None
+
+
+def parse_deck(day: dt.date, value: str) -> Deck | None:
+    """`day`'s deck from its stored value; None (and a warning) if it is damaged."""
+    try:
+        return _deck(day, json.loads(value))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        # Dealing on from an older deck (or the first day) keeps the rotation going.
+        log.warning(
+            "a stored insight deck could not be read; dealt again",
+            extra={"day": day.isoformat(), "error": str(error)},
+        )
+        return None
+
+
+def dump_deck(deck: Deck) -> str:
+    """The stored value of `deck`."""
+    return json.dumps(_fields(deck))
+
+
+def _deck(day: dt.date, stored: dict[str, Any]) -> Deck:
+    last, instead = stored["topic"], stored.get("instead")
+    return Deck(
+        day,
+        cycle=int(stored["round"]),
+        dealt=tuple(_topic(name) for name in stored["dealt"]),
+        last=None if last is None else _topic(last),
+        instead=None if instead is None else _deck(day, instead),
+    )
+
+
+def _fields(deck: Deck) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "round": deck.cycle,
+        "dealt": [_name(t) for t in deck.dealt],
+        "topic": None if deck.last is None else _name(deck.last),
+    }
+    if deck.instead is not None:
+        fields["instead"] = _fields(deck.instead)
+    return fields
+
+
+def _name(topic: Topic) -> str:
+    return f"{topic[0]}:{topic[1]}"
 
 
 def _topic(name: str) -> Topic:

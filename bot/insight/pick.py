@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.insight.rotation import Topic, TopicSet, topic_of_day
+from bot.insight.rotation import Deck, Topic, deck_of, in_place
 from bot.knowledge import Knowledge, Section
 from bot.text import sentences, shorten
 
@@ -45,17 +44,17 @@ def insight_for(
     day: date,
     lang: str,
     start: date,
-    sets: Sequence[TopicSet] = (),
+    stored: Deck | None = None,
 ) -> Insight:
     """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
 
     `start` is the rotation's first day (stored in the ledger): it is insight #1, day N after
-    it is #N+1. `sets` are the topic sets the rotation dealt from (the ledger's; none: the
-    knowledge's topics all along).
+    it is #N+1. `stored` is the ledger's newest deck on or before `day` (none: the rotation
+    deals from `start` with the knowledge's topics).
     """
     lang = knowledge.language(lang)
     available = topics_of(knowledge)
-    talk, number = topic_of_day(day, start, sets, available)
+    talk, number = in_place(deck_of(day, start, stored, available), available).shown(available)
     section = knowledge.section(talk, number, lang)
     if section is None:  # the loader guarantees every language has the same sections
         raise LookupError(f"section {number} of {talk} has no {lang} version")

@@ -1,11 +1,11 @@
 """The rotation: which topic each day deals, every topic once a round, whatever the edits.
 
 Days are dealt from a deck. Each round deals every topic once, in an order shuffled by a
-hash of (round, talk, section), the same in every process. When the knowledge gains or
-loses topics (a talk added), the round in progress goes on with the topics it has not
-dealt yet, new ones included, and the next rounds deal the new set: a topic is never
-dealt twice in a round, and the days already dealt keep their topics. That needs the
-sets the rotation dealt from, and since when (`TopicSet`, kept in the ledger).
+hash of (round, talk, section), the same in every process. Each day's deck is stored in
+the ledger the first time the day is dealt, and the next day deals on from the newest
+stored deck with the topics the knowledge has then. So a day's topic, once told, never
+changes in any process; a talk added joins the round in progress (every topic still once
+a round), and a topic taken out is not dealt again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A topic: (talk, section number).
 Topic = tuple[str, int]
@@ -21,20 +21,23 @@ _DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
-class TopicSet:
-    """The topics the rotation deals from `since` on (until the next set's day)."""
+class Deck:
+    """Where the rotation stands after `day`: its round, the topics the round dealt, the day's."""
 
-    since: dt.date
-    topics: tuple[Topic, ...]
-
-
-@dataclass(frozen=True)
-class _Deck:
-    """Where the rotation stands: the round, what it has dealt so far, the last topic dealt."""
-
+    day: dt.date
     cycle: int
     dealt: tuple[Topic, ...]
     last: Topic | None
+    # The deck as the day showed it once its topic was taken out: the next topic dealt in
+    # its place. The next day deals on from there, so neither comes again in the round.
+    instead: Deck | None = None
+
+    def shown(self, topics: Collection[Topic]) -> Topic:
+        """The topic the day shows with `topics`: its own, or the one dealt in its place."""
+        for deck in (self, self.instead):
+            if deck is not None and deck.last is not None and deck.last in topics:
+                return deck.last
+        raise LookupError(f"the topic of {self.day.isoformat()} is not in the knowledge")
 
 
 def round_order(cycle: int, topics: Collection[Topic]) -> list[Topic]:
@@ -42,79 +45,44 @@ def round_order(cycle: int, topics: Collection[Topic]) -> list[Topic]:
     return sorted(topics, key=lambda topic: _rank(cycle, *topic))
 
 
-def topic_of_day(
-    day: dt.date, start: dt.date, sets: Sequence[TopicSet], available: Collection[Topic]
-) -> Topic:
-    """The topic `day` deals, counting from the rotation's first day `start`.
+def deck_of(day: dt.date, start: dt.date, base: Deck | None, topics: Collection[Topic]) -> Deck:
+    """`day`'s deck: dealt on from `base`, the newest stored deck before it, with `topics`.
 
-    `sets` are the topic sets dealt from, oldest first (the first counts from `start`);
-    topics the knowledge no longer has (`available`) are not dealt from the day's set.
+    With no deck stored, the rotation deals from its first day `start`. A day keeps the
+    deck stored for it (`base` on `day`).
     """
     if day < start:
         raise ValueError(f"{day.isoformat()} is before the first insight day {start.isoformat()}")
-    past = [s for s in sorted(sets, key=lambda s: s.since) if s.since <= day] or [
-        TopicSet(start, tuple(available))
-    ]
-    deck = _Deck(cycle=0, dealt=(), last=None)
-    for number, current in enumerate(past):
-        since = max(current.since, start) if number else start
-        following = past[number + 1] if number + 1 < len(past) else None
-        until = following.since if following else day
-        # The days before `day` were dealt from the set as stored, whatever the knowledge
-        # has now: they keep their topics in every process.
-        days = (until - since).days
-        if following is None or days <= 0:
-            deck = _deal(deck, current.topics, days)
-            continue
-        before_last = _deal(deck, current.topics, days - 1)
-        deck = _deal(before_last, current.topics, 1)
-        # As the day's own pick did: the next topic it has, or with none left (a talk
-        # replaced outright), the new set's first.
-        kept = tuple(t for t in current.topics if t in following.topics) or following.topics
-        if deck.last not in following.topics:
-            # The day before a set that drops its topic: the knowledge changed that day,
-            # and if before its post, the day showed the next topic instead. Both count as
-            # dealt, so neither comes again in the round (a skip at worst, never a repeat).
-            deck = _both(deck, _deal(before_last, kept, 1))
-    # A topic taken out of the knowledge since its set was stored cannot be shown: the day
-    # shows the next one of the round (the days after count both, see above).
-    topics = tuple(t for t in past[-1].topics if t in available) or tuple(available)
+    if base is not None and base.day == day:
+        return base
     if not topics:
         raise LookupError("the knowledge has no topics to take insights from")
-    dealt = _deal(deck, topics, 1).last
-    assert dealt is not None  # one day dealt from a set that has topics
-    return dealt
+    if base is None or base.day < start:
+        base = Deck(start - _DAY, cycle=0, dealt=(), last=None)
+    elif base.day > day:
+        raise ValueError(f"the deck of {base.day.isoformat()} is after {day.isoformat()}")
+    elif base.last not in topics and base.instead is not None:
+        base = base.instead
+    return _deal(base, list(topics), (day - base.day).days)
 
 
-def with_topics(
-    day: dt.date, start: dt.date, sets: Sequence[TopicSet], topics: tuple[Topic, ...]
-) -> list[TopicSet]:
-    """The topic sets once the knowledge's `topics` are seen on `day`: a new set if they changed.
-
-    The first set counts from `start`; a change from the next day, since `day`'s insight
-    may be out already (and /insight must go on showing it).
-    """
-    if not sets:
-        return [TopicSet(start, topics)]
-    last = sets[-1]
-    if last.topics == topics or day < last.since:
-        return list(sets)
-    return [*sets, TopicSet(max(day, last.since) + _DAY, topics)]
+def in_place(deck: Deck, topics: Collection[Topic]) -> Deck:
+    """`deck` with a topic to show from `topics`: if its own was taken out (and no topic
+    in its place is either), the next one dealt in its place that day."""
+    try:
+        deck.shown(topics)
+    except LookupError:
+        if not topics:
+            raise LookupError("the knowledge has no topics to take insights from") from None
+        return replace(deck, instead=replace(_deal(deck, list(topics), 1), day=deck.day))
+    return deck
 
 
-def _both(dealt: _Deck, instead: _Deck) -> _Deck:
-    """The deck when a day dealt `dealt.last` or, instead, `instead.last`: both counted."""
-    shown = instead.last
-    assert shown is not None  # one day dealt
-    if instead.cycle != dealt.cycle or shown in dealt.dealt:
-        return instead  # the other topic ended its round: the next starts with this one
-    return _Deck(dealt.cycle, (*dealt.dealt, shown), shown)
-
-
-def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
+def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
     """The deck after dealing `days` more days from `topics`."""
     if days <= 0:
         return deck
+    day = deck.day + dt.timedelta(days=days)
     done = set(deck.dealt)
     # The rest of the round in progress, new topics included, in its order.
     rest = (
@@ -123,7 +91,7 @@ def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
         else _round(deck.cycle, topics, deck.last)
     )
     if days < len(rest):
-        return _Deck(deck.cycle, (*deck.dealt, *rest[:days]), rest[days - 1])
+        return Deck(day, deck.cycle, (*deck.dealt, *rest[:days]), rest[days - 1])
     days -= len(rest)
     cycle, last = deck.cycle + 1, rest[-1] if rest else deck.last
     full, within = divmod(days, len(topics))
@@ -137,7 +105,7 @@ def _deal(deck: _Deck, topics: Sequence[Topic], days: int) -> _Deck:
         # every round ends with the same one, `last`.
         cycle += full
     order = _round(cycle, topics, last)
-    return _Deck(cycle, tuple(order[:within]), order[within - 1] if within else last)
+    return Deck(day, cycle, tuple(order[:within]), order[within - 1] if within else last)
 
 
 # From three topics on, a round's swap (at its start) never moves its last topic.

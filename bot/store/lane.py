@@ -75,9 +75,9 @@ class AsyncNamedValues:
         """See NamedValues.get."""
         return await self._lane.run(partial(self._values.get, key))
 
-    async def starting_with(self, prefix: str) -> dict[str, str]:
-        """See NamedValues.starting_with."""
-        return await self._lane.run(partial(self._values.starting_with, prefix))
+    async def last_up_to(self, prefix: str, key: str) -> tuple[str, str] | None:
+        """See NamedValues.last_up_to."""
+        return await self._lane.run(partial(self._values.last_up_to, prefix, key))
 
     async def set(self, key: str, value: str) -> None:
         """See NamedValues.set."""

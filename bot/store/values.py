@@ -20,16 +20,17 @@ class NamedValues:
             value = connection.scalar(select(named_values.c.value).where(named_values.c.key == key))
         return None if value is None else str(value)
 
-    def starting_with(self, prefix: str) -> dict[str, str]:
-        """Every value whose name starts with `prefix`, by name."""
-        # autoescape: "_" and "%" in the prefix are themselves, not LIKE's patterns.
+    def last_up_to(self, prefix: str, key: str) -> tuple[str, str] | None:
+        """The name and value of the last name starting with `prefix` that sorts up to `key`."""
         with self._db.read() as connection:
-            rows = connection.execute(
-                select(named_values.c.key, named_values.c.value).where(
-                    named_values.c.key.startswith(prefix, autoescape=True)
-                )
-            ).all()
-        return {str(key): str(value) for key, value in rows}
+            row = connection.execute(
+                select(named_values.c.key, named_values.c.value)
+                .where(named_values.c.key.startswith(prefix, autoescape=True))
+                .where(named_values.c.key <= key)
+                .order_by(named_values.c.key.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else (str(row[0]), str(row[1]))
 
     def set(self, key: str, value: str) -> None:
         """Store `value` under `key`, replacing what was there."""

@@ -24,7 +24,6 @@ from bot.cli import main
 from bot.cli.insight import status
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import ROTATION_START, Ledger
-from bot.insight.pick import topics_of
 from bot.knowledge import Knowledge, load_knowledge
 from bot.runner import Runner
 from bot.settings import BUNDLED_KNOWLEDGE, load_settings
@@ -314,7 +313,7 @@ async def test_status_after_a_talk_is_added_names_what_serve_posts_tomorrow(
     assert upcoming.endswith(f"[{tomorrow.key}]")
 
 
-async def test_preview_after_a_second_change_in_a_day_names_what_serve_posts(
+async def test_preview_of_a_later_day_after_two_changes_names_what_serve_posts(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     knowledge: Knowledge,
@@ -334,8 +333,10 @@ async def test_preview_after_a_second_change_in_a_day_names_what_serve_posts(
         await DailyInsights(knowledge, ledger, ManualClock(noon), SEOUL, engine_lane).of_day(
             START, ["ko"]
         )
-        # A first change today (topic 5 taken out): it counts from tomorrow.
-        await ledger.deal_from(START, today, topics_of(fewer))
+        # A first change (topic 5 taken out) seen today; the second is on disk now.
+        await DailyInsights(fewer, ledger, ManualClock(noon), SEOUL, engine_lane).of_day(
+            today, ["ko"]
+        )
     monkeypatch.setenv("KNOWLEDGE_DIR", str(with_a_second_talk(tmp_path / "talks")))
     bigger = load_knowledge(load_settings().core.knowledge_dir)
     later = today + dt.timedelta(days=3)
@@ -346,7 +347,7 @@ async def test_preview_after_a_second_change_in_a_day_names_what_serve_posts(
         serve = DailyInsights(
             bigger, Ledger(AsyncStore(store)), ManualClock(noon), SEOUL, engine_lane
         )
-        for n in range(4):  # serve runs each day, storing the second change when it counts
+        for n in range(4):  # serve runs each day from today on
             posted = (await serve.of_day(today + dt.timedelta(days=n), ["ko"]))["ko"]
 
     assert f"key: {posted.key}\n" in previewed

@@ -81,6 +81,26 @@ def test_upgrading_from_0003_deletes_the_vote_key_the_database_held(tmp_path: Pa
         store.close()
 
 
+def test_upgrading_from_0004_deletes_the_topic_sets_no_longer_read(tmp_path: Path) -> None:
+    path = tmp_path / "townhall.db"
+    store = open_store(path)
+    store.upgrade()
+    store.values.set("insight.topics.2026-03-02", '["talk:1"]')
+    store.values.set("insight.deck.2026-03-02", "{}")
+    store.values.set("insight.rotation_start", "2026-03-02")
+    store.close()
+    with sqlite3.connect(path) as connection:  # as a database left at revision 0004
+        connection.execute("UPDATE alembic_version SET version_num = '0004'")
+    store = open_store(path)
+    try:
+        assert store.upgrade() == head_revision()
+        assert store.values.get("insight.topics.2026-03-02") is None
+        assert store.values.get("insight.deck.2026-03-02") == "{}"
+        assert store.values.get("insight.rotation_start") == "2026-03-02"
+    finally:
+        store.close()
+
+
 def test_a_state_file_from_before_versioning_upgrades_in_place_with_its_data(
     tmp_path: Path,
 ) -> None:
