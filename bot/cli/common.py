@@ -92,13 +92,18 @@ def store_or_exit(settings: Settings) -> Store:
     try:
         # A current schema needs no upgrade, so nothing above has written: a read-only
         # file or server would pass, and every post and record would then fail quietly.
-        store.values.set(PROBE_KEY, "start")
+        probe_write(store)
     except StoreUnavailableError as exc:
         if read_only(exc):
             store.close()
             fail(database_problem(target, exc))
         # Locked or slow for now: the start goes on, and /healthz and the logs say so.
     return store
+
+
+def probe_write(store: Store, *, keep: bool = True) -> None:
+    """Write the probe value as `serve` does at start; without `keep` it is rolled back."""
+    store.values.set(PROBE_KEY, "start", keep=keep)
 
 
 def read_only(exc: BaseException) -> bool:
@@ -117,7 +122,8 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
     """
     reason = str(exc)
     if is_url(target):
-        return reason if reason.startswith("TOWNHALL_DB") else f"TOWNHALL_DB: {reason}"
+        named = reason if reason.startswith("TOWNHALL_DB") else f"TOWNHALL_DB: {reason}"
+        return f"{named}; {_server_write_fix(reason)}" if read_only(exc) else named
     path = Path(target)
     shown = f"TOWNHALL_DB ({path})"
     if path.is_dir():
@@ -135,6 +141,20 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
     if reason.startswith("TOWNHALL_DB"):
         return reason
     return f"{shown} cannot be opened ({reason}): check the path and its folder"
+
+
+def _server_write_fix(reason: str) -> str:
+    """What lets townhall write to a PostgreSQL server that refused it for `reason`."""
+    if "permission denied" in reason:
+        return (
+            "let the role in TOWNHALL_DB write townhall's tables: GRANT SELECT, INSERT, UPDATE, "
+            "DELETE ON ALL TABLES IN SCHEMA public (or the one its search_path names) TO <that "
+            "role>, or connect as the role that owns them (a schema upgrade needs the owner)"
+        )
+    return (
+        "the server or database takes no writes (a standby, or default_transaction_read_only "
+        "on): point TOWNHALL_DB at the primary, or turn that setting off"
+    )
 
 
 def fail(message: str, status: int = 1) -> NoReturn:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.checks import Finding
-from bot.cli.common import database_problem, knowledge_problem, settings_file_shown
+from bot.cli.common import database_problem, knowledge_problem, probe_write, settings_file_shown
 from bot.cli.serve import NOTHING_TO_RUN
 from bot.engine.meaning import VECTORS_FILE, Meaning, knowledge_units
 from bot.knowledge import KnowledgeError, load_knowledge
@@ -106,6 +106,12 @@ def database_finding(target: str | Path) -> Finding:
         try:
             shown = store.shown
             revision = store.revision()
+            if url and revision is not None:
+                # A role that may only read answers every read, as a read-only server does:
+                # only a write tells (rolled back, so doctor leaves nothing). A file's write
+                # access was checked above without opening it to write; a database before
+                # its first upgrade has no table to try.
+                probe_write(store, keep=False)
         finally:
             store.close()
     except StoreUnavailableError as exc:

@@ -44,8 +44,9 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A connection in a write transaction, committed when the block ends.
+    def write(self, *, keep: bool = True) -> Iterator[Connection]:
+        """A connection in a write transaction, committed when the block ends (rolled back
+        without `keep`: a trial that the database takes the writes, leaving nothing).
 
         On SQLite the transaction takes the file's write lock at its start (BEGIN IMMEDIATE),
         so a read followed by a write in one transaction can never be overtaken by another
@@ -53,8 +54,10 @@ class Database:
         """
         with self.guarded(), self.engine.connect() as connection:
             connection.execution_options(townhall_write=True)
-            with connection.begin():
+            with connection.begin() as transaction:
                 yield connection
+                if not keep:
+                    transaction.rollback()
 
     @contextmanager
     def guarded(self) -> Iterator[None]:

@@ -32,13 +32,13 @@ class NamedValues:
             ).first()
         return None if row is None else (str(row[0]), str(row[1]))
 
-    def set(self, key: str, value: str) -> None:
-        """Store `value` under `key`, replacing what was there."""
+    def set(self, key: str, value: str, *, keep: bool = True) -> None:
+        """Store `value` under `key`, replacing what was there (without `keep`: only try to)."""
         insert = self._db.insert(named_values).values(key=key, value=value)
         upsert = insert.on_conflict_do_update(
             index_elements=[named_values.c.key], set_={"value": insert.excluded.value}
         )
-        with self._db.write() as connection:
+        with self._db.write(keep=keep) as connection:
             connection.execute(upsert)
 
     def add(self, key: str, value: str) -> str:

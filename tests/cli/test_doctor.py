@@ -31,6 +31,7 @@ from tests.fakes.discord_api import (
 )
 from tests.fakes.slack_api import FakeSlack
 from tests.permissions import without_write_permission
+from tests.postgres import PostgresCluster
 
 BOT_TOKEN = "xoxb-1-doctor-secret-value"
 APP_TOKEN = "xapp-1-A1-doctor-app-secret"
@@ -305,6 +306,72 @@ def test_a_database_this_user_cannot_write_or_create_is_a_problem(
         f"     fix: TOWNHALL_DB ({where}) is read-only for this user: let the user running "
         "townhall write to the file and its folder"
     ) in done.stdout.splitlines()
+
+
+def upgraded_database(postgres: PostgresCluster) -> str:
+    """A new PostgreSQL database at this code's schema, made by the superuser; its name."""
+    database = postgres.create_database()
+    owner = open_store(postgres.url(database))
+    owner.upgrade()  # at this code's schema: no upgrade is due to try a write
+    owner.close()
+    return database
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_role_that_may_only_read_is_a_problem_naming_the_grant(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = upgraded_database(postgres)
+    role = f"reader_{database}"
+    postgres.admin(f'CREATE ROLE "{role}" LOGIN')
+    postgres.admin(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"', database)
+    # The server trusts 127.0.0.1, so the password is never checked, only never shown.
+    reader = postgres.url(database).replace("postgres@", f"{role}:hunter2@", 1)
+    shown = reader.replace("hunter2", "***")
+    monkeypatch.setenv("TOWNHALL_DB", reader)
+
+    status, out = await doctor(capsys)
+
+    assert status == 1
+    assert "hunter2" not in out
+    assert f"FIX  TOWNHALL_DB: {shown}" in out.splitlines()
+    assert (
+        f"TOWNHALL_DB ({shown}): permission denied for table kv; let the role in TOWNHALL_DB "
+        "write townhall's tables: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+        "public (or the one its search_path names) TO <that role>, or connect as the role that "
+        "owns them (a schema upgrade needs the owner)"
+    ) in fixes(out)
+
+    postgres.admin(
+        f'GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"', database
+    )
+    _, out = await doctor(capsys)
+    assert f"ok   TOWNHALL_DB: {shown}, schema revision {head_revision()} (current)" in out
+    owner = open_store(postgres.url(database), reading=True)
+    assert owner.values.starting_with("") == {}  # the write doctor tried was rolled back
+    owner.close()
+    postgres.drop_database(database)
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_database_that_takes_no_writes_is_a_problem(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = upgraded_database(postgres)
+    postgres.admin(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    monkeypatch.setenv("TOWNHALL_DB", postgres.url(database))
+
+    status, out = await doctor(capsys)
+
+    assert status == 1
+    assert f"FIX  TOWNHALL_DB: {postgres.url(database)}" in out.splitlines()
+    assert (
+        f"TOWNHALL_DB ({postgres.url(database)}): cannot execute INSERT in a read-only "
+        "transaction; the server or database takes no writes (a standby, or "
+        "default_transaction_read_only on): point TOWNHALL_DB at the primary, or turn that "
+        "setting off"
+    ) in fixes(out)
+    postgres.drop_database(database)
 
 
 async def test_unreachable_slack_is_a_problem_naming_the_url(

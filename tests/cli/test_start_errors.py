@@ -214,6 +214,7 @@ def test_serve_stops_at_start_when_the_postgresql_role_may_only_read(
     line = capsys.readouterr().err
     assert line.startswith(f"townhall: TOWNHALL_DB ({reader}): ")
     assert "permission denied for table" in line
+    assert "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public" in line
     postgres.drop_database(database)
 
 
