@@ -3,8 +3,9 @@
 
 What the test session pays for PostgreSQL (a throwaway cluster: initdb and start; a
 schema or a database per test), and per operation p50/p95 on each backend: the calls the
-bot makes per answer (an event-id claim) and per post (open, claim, record), and a lease
-renewal.
+bot makes per answer (an event-id claim) and per post (open, claim, record), a lease
+renewal, and the first deal of a day's insight (its deck dealt on from the day before's
+and stored).
 
 Usage: .venv/bin/python benchmarks/store.py [--runs 200]
 """
@@ -12,6 +13,7 @@ Usage: .venv/bin/python benchmarks/store.py [--runs 200]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import statistics
 import sys
@@ -23,12 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.store import InsightSlot, open_store  # noqa: E402
+from bot.channel import Channel  # noqa: E402
+from bot.insight.ledger import Ledger  # noqa: E402
+from bot.store import AsyncStore, InsightSlot, open_store  # noqa: E402
 from bot.store.store import Store  # noqa: E402
 from tests.postgres import PostgresCluster  # noqa: E402
 
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(minutes=10)
+TOPICS = tuple(("talk", n) for n in range(1, 24))  # as many as the shipped talk has
 
 
 def main() -> None:
@@ -63,16 +68,24 @@ def _operations(backend: str, store: Store, runs: int) -> None:
     assert lease is not None
 
     def post() -> None:
-        slot = InsightSlot("slack", f"C{next(counter)}", NOW.date())
+        slot = InsightSlot(Channel("slack", f"C{next(counter)}"), NOW.date())
         store.insight.open_day(slot, "k", NOW)
         store.insight.claim(slot, "bench", NOW, LEASE)
         store.insight.record_posted(slot, "m", NOW)
+
+    ledger = Ledger(AsyncStore(store, _Inline()))
+    loop = asyncio.new_event_loop()
+    days = (NOW.date() + dt.timedelta(days=n) for n in range(10**6))
+
+    def deal() -> None:
+        loop.run_until_complete(ledger.deck_of(NOW.date(), next(days), TOPICS))
 
     cases: dict[str, Callable[[], object]] = {
         "event-id claim": lambda: store.events.claim(f"Ev{next(counter)}", "bench", NOW),
         "named value get": lambda: store.values.get("insight.rotation_start"),
         "insight post (open, claim, record)": post,
         "lease renewal": lambda: store.leases.renew(lease, NOW, LEASE),
+        "a day's first insight deal (read, deal, store)": deal,
     }
     for name, call in cases.items():
         times = []
@@ -82,6 +95,14 @@ def _operations(backend: str, store: Store, runs: int) -> None:
             times.append((time.perf_counter() - started) * 1000)
         p95 = statistics.quantiles(times, n=20)[18]
         print(f"{backend}: {name}: p50 {statistics.median(times):.2f} ms, p95 {p95:.2f} ms")
+    loop.close()
+
+
+class _Inline:
+    """Runs the store's calls in place: the figures are the database's, not a lane's."""
+
+    async def run(self, call: Callable[[], object], /) -> object:
+        return call()
 
 
 def _timed(label: str, call: Callable[[], str]) -> str:
