@@ -26,10 +26,9 @@ from bot.cli.common import (
 )
 from bot.clock import Clock
 from bot.insight.channel import InsightChannel
-from bot.insight.ledger import DECKS, ROTATION_START, Ledger, deck_key, newest_deck, rotation_day
+from bot.insight.ledger import ROTATION_START, Ledger, StoredDecks, rotation_day, stored_decks
 from bot.insight.pick import Insight, insight_for
 from bot.insight.publisher import InsightPublisher
-from bot.insight.rotation import Deck
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
@@ -325,7 +324,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
     upcoming = _insight_or_exit(
-        knowledge, next_day, "ko", (start, _stored_deck(store, next_day)), first=next_day
+        knowledge, next_day, "ko", (start, _stored_decks(store, next_day)), first=next_day
     )
     lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
@@ -363,14 +362,14 @@ def _date_or_exit(text: str | None) -> dt.date | None:
         fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
 
 
-def _stored_rotation(settings: Settings, day: dt.date) -> tuple[dt.date | None, Deck | None]:
-    """The rotation's first day and newest deck up to `day`, without creating the database."""
+def _stored_rotation(settings: Settings, day: dt.date) -> tuple[dt.date | None, StoredDecks]:
+    """The rotation's first day and the decks stored for `day`, without creating the database."""
     with _existing_store(settings) as store:
-        return _rotation_start(store), _stored_deck(store, day)
+        return _rotation_start(store), _stored_decks(store, day)
 
 
-def _stored_deck(store: Store | None, day: dt.date) -> Deck | None:
-    return newest_deck(store.values.last_up_to(DECKS, deck_key(day))) if store else None
+def _stored_decks(store: Store | None, day: dt.date) -> StoredDecks:
+    return stored_decks(store.values, day) if store else StoredDecks(None)
 
 
 def _rotation_start(store: Store | None) -> dt.date | None:
@@ -414,15 +413,17 @@ def _insight_or_exit(
     knowledge: Knowledge,
     day: dt.date,
     lang: str,
-    stored: tuple[dt.date | None, Deck | None],
+    stored: tuple[dt.date | None, StoredDecks],
     *,
     first: dt.date,
 ) -> Insight:
     """`day`'s insight as `serve` posts it with this knowledge: dealt on from the newest
     stored deck (`first` starts the rotation when none is stored)."""
-    start, deck = stored
+    start, decks = stored
     try:
-        return insight_for(knowledge, day, lang, start or first, deck)
+        return insight_for(
+            knowledge, day, lang, start or first, decks.newest, neighbours=decks.neighbours
+        )
     except ValueError as exc:
         if start is None:
             fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)

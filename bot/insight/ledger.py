@@ -12,14 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from bot.channel import Channel
 from bot.insight.rotation import Deck, Topic, deck_of, in_place
 from bot.store import AsyncStore, InsightPost, InsightSlot
 
+if TYPE_CHECKING:
+    from bot.store.values import NamedValues
+
 log = logging.getLogger(__name__)
 
+_DAY = dt.timedelta(days=1)
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
 # Each dealt day's deck, one named value per day ("insight.deck.2026-03-01":
@@ -55,24 +61,21 @@ class Ledger:
 
         Every process asking for a day gets the same deck: the first one stored wins, so
         a day's topic never changes once told, unless the knowledge loses that topic. Then
-        the day shows the next one instead, stored with the day's deck: the next day deals
-        on from there, so neither comes again in the round.
+        the next one is dealt in its place and stored with the deck (the first stored wins
+        again): the day tells it from then on, and the next day deals on from there.
         """
-        stored = await self.stored_deck(day)
-        deck = deck_of(day, start, stored, topics)
-        if deck is not stored:
+        stored = await self.store.lane.run(partial(stored_decks, self.store.store.values, day))
+        deck = deck_of(day, start, stored.newest, topics)
+        if deck is not stored.newest:
             deck = (
                 parse_deck(day, await self.store.values.add(deck_key(day), dump_deck(deck))) or deck
             )
-        shown = in_place(deck, topics)
-        if shown is not deck:
-            # Stored with the day's own topic kept: a replica that still has it shows it.
-            await self.store.values.set(deck_key(day), dump_deck(shown))
-        return shown
-
-    async def stored_deck(self, day: dt.date) -> Deck | None:
-        """The newest deck stored for `day` or a day before it."""
-        return newest_deck(await self.store.values.last_up_to(DECKS, deck_key(day)))
+        shown = in_place(deck, topics, stored.neighbours)
+        if shown is deck or deck.instead is not None:
+            return shown  # its own topic, or a replacement told elsewhere that this one lacks
+        kept = await self.store.values.change(deck_key(day), dump_deck(deck), dump_deck(shown))
+        told = parse_deck(day, kept) if kept is not None else None
+        return in_place(told, topics, stored.neighbours) if told is not None else shown
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime
@@ -140,23 +143,58 @@ def deck_key(day: dt.date) -> str:
     return f"{DECKS}{day.isoformat()}"
 
 
-def newest_deck(found: tuple[str, str] | None) -> Deck | None:
-    """The deck in a stored (name, value), if one is there and readable."""
-    if found is None:
-        return None
-    key, value = found
-    try:
-        day = dt.date.fromisoformat(key.removeprefix(DECKS))
-    except ValueError:
-        day = None
-    return parse_deck(day, value) if day else None
+@dataclass(frozen=True)
+class StoredDecks:
+    """What the ledger holds for a day: the newest deck up to it, its neighbours' topics."""
+
+    newest: Deck | None
+    # The topics told the day before and the day after, when both are stored: a topic
+    # dealt in place of the day's own must not repeat them.
+    neighbours: tuple[Topic, ...] = ()
+
+
+def stored_decks(values: NamedValues, day: dt.date) -> StoredDecks:
+    """The newest readable deck stored up to `day` and, if it is `day`'s, its neighbours'."""
+    newest = _newest_deck(values, day)
+    if newest is None or newest.day != day:
+        return StoredDecks(newest)
+    around = []
+    if day > dt.date.min and (before := _newest_deck(values, day - _DAY)) is not None:
+        around.append(before if before.day == day - _DAY else None)
+    if day < dt.date.max and (value := values.get(deck_key(day + _DAY))) is not None:
+        around.append(parse_deck(day + _DAY, value))
+    return StoredDecks(newest, tuple(d.told for d in around if d is not None and d.told))
+
+
+def _newest_deck(values: NamedValues, day: dt.date) -> Deck | None:
+    """The newest readable deck up to `day`: a damaged one is passed over for the one before."""
+    while (found := values.last_up_to(DECKS, deck_key(day))) is not None:
+        key, value = found
+        try:
+            day = dt.date.fromisoformat(key.removeprefix(DECKS))
+        except ValueError:
+            log.warning("a stored name is not a day's deck; ignored", extra={"key": key})
+            return None
+        if (deck := parse_deck(day, value)) is not None:
+            return deck
+        if day == dt.date.min:
+            return None
+        day -= _DAY
+    return None
 
 
 def parse_deck(day: dt.date, value: str) -> Deck | None:
     """`day`'s deck from its stored value; None (and a warning) if it is damaged."""
     try:
         return _deck(day, json.loads(value))
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
+    ) as error:
         # Dealing on from an older deck (or the first day) keeps the rotation going.
         log.warning(
             "a stored insight deck could not be read; dealt again",

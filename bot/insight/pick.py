@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,16 +46,22 @@ def insight_for(
     lang: str,
     start: date,
     stored: Deck | None = None,
+    *,
+    neighbours: Collection[Topic] = (),
 ) -> Insight:
     """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
 
     `start` is the rotation's first day (stored in the ledger): it is insight #1, day N after
     it is #N+1. `stored` is the ledger's newest deck on or before `day` (none: the rotation
-    deals from `start` with the knowledge's topics).
+    deals from `start` with the knowledge's topics); `neighbours`, the topics told the day
+    before and after, which a topic dealt in place of one taken out must not repeat.
     """
     lang = knowledge.language(lang)
     available = topics_of(knowledge)
-    talk, number = in_place(deck_of(day, start, stored, available), available).shown(available)
+    told = in_place(deck_of(day, start, stored, available), available, neighbours).told
+    if told is None:  # a dealt day always has a topic
+        raise LookupError(f"no topic dealt for {day.isoformat()}")
+    talk, number = told
     section = knowledge.section(talk, number, lang)
     if section is None:  # the loader guarantees every language has the same sections
         raise LookupError(f"section {number} of {talk} has no {lang} version")

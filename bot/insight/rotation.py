@@ -4,8 +4,9 @@ Days are dealt from a deck. Each round deals every topic once, in an order shuff
 hash of (round, talk, section), the same in every process. Each day's deck is stored in
 the ledger the first time the day is dealt, and the next day deals on from the newest
 stored deck with the topics the knowledge has then. So a day's topic, once told, never
-changes in any process; a talk added joins the round in progress (every topic still once
-a round), and a topic taken out is not dealt again.
+changes in any process unless the knowledge loses it (then one replacement, stored with
+the day); a talk added joins the round in progress (every topic still once a round), and
+a topic taken out is not dealt again.
 """
 
 from __future__ import annotations
@@ -28,16 +29,14 @@ class Deck:
     cycle: int
     dealt: tuple[Topic, ...]
     last: Topic | None
-    # The deck as the day showed it once its topic was taken out: the next topic dealt in
-    # its place. The next day deals on from there, so neither comes again in the round.
+    # The deck once the day's topic was taken out: the topic dealt in its place, which the
+    # day tells from then on. The next day deals on from there, so neither comes again.
     instead: Deck | None = None
 
-    def shown(self, topics: Collection[Topic]) -> Topic:
-        """The topic the day shows with `topics`: its own, or the one dealt in its place."""
-        for deck in (self, self.instead):
-            if deck is not None and deck.last is not None and deck.last in topics:
-                return deck.last
-        raise LookupError(f"the topic of {self.day.isoformat()} is not in the knowledge")
+    @property
+    def told(self) -> Topic | None:
+        """The topic the day tells: the one dealt in place of its own, if any, else its own."""
+        return self.instead.last if self.instead is not None else self.last
 
 
 def round_order(cycle: int, topics: Collection[Topic]) -> list[Topic]:
@@ -61,21 +60,31 @@ def deck_of(day: dt.date, start: dt.date, base: Deck | None, topics: Collection[
         base = Deck(start - _DAY, cycle=0, dealt=(), last=None)
     elif base.day > day:
         raise ValueError(f"the deck of {base.day.isoformat()} is after {day.isoformat()}")
-    elif base.last not in topics and base.instead is not None:
+    elif base.instead is not None:
         base = base.instead
     return _deal(base, list(topics), (day - base.day).days)
 
 
-def in_place(deck: Deck, topics: Collection[Topic]) -> Deck:
-    """`deck` with a topic to show from `topics`: if its own was taken out (and no topic
-    in its place is either), the next one dealt in its place that day."""
-    try:
-        deck.shown(topics)
-    except LookupError:
-        if not topics:
-            raise LookupError("the knowledge has no topics to take insights from") from None
-        return replace(deck, instead=replace(_deal(deck, list(topics), 1), day=deck.day))
-    return deck
+def in_place(deck: Deck, topics: Collection[Topic], neighbours: Collection[Topic] = ()) -> Deck:
+    """`deck` with a topic the knowledge's `topics` hold: if the day's was taken out, the
+    next one of the round is dealt in its place, never one of the `neighbours` (the days
+    before and after it) while another is left."""
+    if deck.told is not None and deck.told in topics:
+        return deck
+    if not topics:
+        raise LookupError("the knowledge has no topics to take insights from")
+    base = deck.instead or deck
+    # The round's rest, then the next round: the first that is not a neighbour's topic.
+    rest = (
+        [t for t in round_order(base.cycle, topics) if t not in base.dealt]
+        if base.dealt
+        else _round(base.cycle, topics, None)
+    )
+    following = round_order(base.cycle + 1, topics)
+    candidates = [(base.cycle, t) for t in rest] + [(base.cycle + 1, t) for t in following]
+    cycle, topic = next(((c, t) for c, t in candidates if t not in neighbours), candidates[0])
+    dealt = (*base.dealt, topic) if cycle == base.cycle else (topic,)
+    return replace(deck, instead=Deck(deck.day, cycle, dealt, topic))
 
 
 def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
@@ -95,6 +104,9 @@ def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
     days -= len(rest)
     cycle, last = deck.cycle + 1, rest[-1] if rest else deck.last
     full, within = divmod(days, len(topics))
+    if full and len(topics) == 2 and last not in topics:
+        # The rounds below end with `last` only once it is one of the two: one round first.
+        last, cycle, full = _round(cycle, topics, last)[-1], cycle + 1, full - 1
     if full:
         if len(topics) >= _SHORTCUT:
             # A round's swap touches only its first two places, never its last.

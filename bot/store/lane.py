@@ -75,13 +75,13 @@ class AsyncNamedValues:
         """See NamedValues.get."""
         return await self._lane.run(partial(self._values.get, key))
 
-    async def last_up_to(self, prefix: str, key: str) -> tuple[str, str] | None:
-        """See NamedValues.last_up_to."""
-        return await self._lane.run(partial(self._values.last_up_to, prefix, key))
-
     async def set(self, key: str, value: str) -> None:
         """See NamedValues.set."""
         await self._lane.run(partial(self._values.set, key, value))
+
+    async def change(self, key: str, expected: str, value: str) -> str | None:
+        """See NamedValues.change."""
+        return await self._lane.run(partial(self._values.change, key, expected, value))
 
     async def add(self, key: str, value: str) -> str:
         """See NamedValues.add."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.store.database import Database
 from bot.store.schema import named_values
@@ -40,6 +40,22 @@ class NamedValues:
         )
         with self._db.write(keep=keep) as connection:
             connection.execute(upsert)
+
+    def change(self, key: str, expected: str, value: str) -> str | None:
+        """Store `value` under `key` if `expected` is stored there; return what is stored.
+
+        The first of several processes changing one value wins, as with `add`.
+        """
+        with self._db.write() as connection:
+            connection.execute(
+                update(named_values)
+                .where(named_values.c.key == key, named_values.c.value == expected)
+                .values(value=value)
+            )
+            stored = connection.scalar(
+                select(named_values.c.value).where(named_values.c.key == key)
+            )
+        return None if stored is None else str(stored)
 
     def add(self, key: str, value: str) -> str:
         """Store `value` under `key` unless a value is there; return the stored value.

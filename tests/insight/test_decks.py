@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.insight.daily import DailyInsights
-from bot.insight.ledger import DECKS, Ledger
+from bot.insight.ledger import DECKS, Ledger, stored_decks
 from bot.insight.pick import topics_of
-from bot.insight.rotation import Deck, deck_of
+from bot.insight.rotation import Deck, Topic, deck_of
 from bot.knowledge import Knowledge
 from bot.runner import Runner
 from bot.store import AsyncStore, open_store
@@ -29,18 +29,29 @@ def on(n: int) -> dt.date:
     return START + dt.timedelta(days=n)
 
 
+async def tell(ledger: Ledger, n: int, topics: tuple[Topic, ...]) -> Topic:
+    """The topic a process with the knowledge's `topics` tells for day `n`."""
+    told = (await ledger.deck_of(START, on(n), topics)).told
+    assert told is not None
+    return told
+
+
+def newest(ledger: Ledger, n: int) -> Deck | None:
+    return stored_decks(ledger.store.store.values, on(n)).newest
+
+
 async def test_a_day_is_dealt_once_and_keeps_its_deck_whatever_the_knowledge_becomes(
     ledger: Ledger,
 ) -> None:
     first = await ledger.deck_of(START, on(4), A)
 
     assert first == deck_of(on(4), START, None, A)
-    assert await ledger.stored_deck(on(4)) == first
+    assert newest(ledger, 4) == first
     # A talk added later that day: the day's deck stays; the next deals on with it.
     assert await ledger.deck_of(START, on(4), AB) == first
     following = await ledger.deck_of(START, on(5), AB)
     assert following == deck_of(on(5), START, first, AB)
-    assert await ledger.stored_deck(on(30)) == following
+    assert newest(ledger, 30) == following
 
 
 async def test_two_replicas_on_different_knowledge_keep_the_first_deck_of_a_day(
@@ -56,8 +67,10 @@ async def test_two_replicas_on_different_knowledge_keep_the_first_deck_of_a_day(
         # Another replica, on a knowledge edited differently, the same day.
         theirs = await other.deck_of(START, on(3), (*A, ("talk-c", 1)))
         assert theirs.last == mine.last
-        assert theirs.shown((*A, ("talk-c", 1))) in A
-        assert (await ledger.deck_of(START, on(3), AB)).shown(AB) == ("talk-b", 1)
+        instead = await tell(other, 3, (*A, ("talk-c", 1)))
+        assert instead in A
+        # From then on the day tells that, everywhere (a rolling upgrade's limit).
+        assert await tell(ledger, 3, AB) == instead
     finally:
         lane.close()
         other_store.close()
@@ -83,34 +96,86 @@ async def test_a_replica_whose_clock_is_a_day_behind_changes_no_day_told(
         other_store.close()
 
 
-async def test_a_topic_taken_out_on_its_day_is_replaced_in_the_stored_deck(
+SIX = tuple(("talk", n) for n in range(1, 7))
+
+
+def without(topics: tuple[Topic, ...], *out: Topic) -> tuple[Topic, ...]:
+    return tuple(t for t in topics if t not in out)
+
+
+async def test_a_topic_taken_out_on_its_day_is_replaced_and_the_day_tells_the_replacement(
     ledger: Ledger,
 ) -> None:
-    five = tuple(("talk-a", n) for n in range(1, 6))
-    posted = await ledger.deck_of(START, on(1), five)
-    kept = tuple(t for t in five if t != posted.shown(five))
+    told = [await tell(ledger, n, SIX) for n in range(3)]
+    kept = without(SIX, told[2])
 
-    replaced = await ledger.deck_of(START, on(1), kept)
+    replaced = await tell(ledger, 2, kept)  # the post, after the topic was taken out
 
-    assert replaced.shown(kept) in kept
-    assert await ledger.stored_deck(on(1)) == replaced
-    # A replica still on the knowledge with the topic shows the day's own.
-    assert (await ledger.deck_of(START, on(1), five)).shown(five) == posted.shown(five)
-    # The next day deals on from the topic shown in its place: neither comes again.
-    week = [(await ledger.deck_of(START, on(n), kept)).shown(kept) for n in range(2, 5)]
-    assert posted.shown(five) not in week
-    assert replaced.shown(kept) not in week
+    assert replaced not in (told[1], told[2])
+    # Every process now tells the replacement, a replica still holding the topic too, and
+    # after the edit is reverted: the day's post and /insight agree.
+    assert await tell(ledger, 2, SIX) == replaced
+    # The next days deal on from the replacement, whoever deals them first.
+    following = [await tell(ledger, 3, SIX), await tell(ledger, 4, kept)]
+    assert not {told[2], replaced} & set(following)
+    assert following[0] != replaced
 
 
-async def test_a_damaged_stored_deck_is_dealt_on_from_the_first_day(
-    ledger: Ledger, caplog: pytest.LogCaptureFixture
+async def test_the_first_replacement_told_stays_when_another_replica_lacks_it_too(
+    ledger: Ledger,
 ) -> None:
-    await ledger.store.values.set(f"{DECKS}{on(3).isoformat()}", "not json")
-    await ledger.store.values.set(f"{DECKS}{on(2).isoformat()}", '{"round": 0}')
+    seven = tuple(("talk", n) for n in range(1, 8))
+    told = [await tell(ledger, n, seven) for n in range(4)]
+    first = without(seven, told[3])
+    posted = await tell(ledger, 3, first)
+    # Replica B, whose edit also took the replacement out, shows one of its own.
+    theirs = await tell(ledger, 3, without(first, posted))
+
+    assert theirs not in (told[3], posted)
+    assert await tell(ledger, 3, first) == posted
+    assert await tell(ledger, 4, first) not in (told[3], posted)
+
+
+@pytest.mark.parametrize("size", [4, 5, 6, 7])
+async def test_a_replacement_is_never_the_topic_of_the_day_before_or_after(
+    ledger: Ledger, size: int
+) -> None:
+    topics = SIX[:size] if size <= 6 else (*SIX, ("talk", 7))
+    told = [await tell(ledger, n, topics) for n in range(4 * size)]
+    for n in range(1, 4 * size - 1):
+        # A replica whose clock is ahead dealt day n + 1 already: both neighbours are told.
+        told[n] = await tell(ledger, n, without(topics, told[n]))
+        assert told[n] not in (told[n - 1], told[n + 1])
+
+
+async def test_a_preview_of_later_days_deals_what_serve_posts_after_the_topics_shrink(
+    ledger: Ledger,
+) -> None:
+    for n in range(3):
+        await tell(ledger, n, SIX)
+    two = (("talk", 2), ("talk", 4))
+    decks = stored_decks(ledger.store.store.values, on(2))
+
+    previewed = [deck_of(on(2 + k), START, decks.newest, two).told for k in range(1, 6)]
+    served = [await tell(ledger, 2 + k, two) for k in range(1, 6)]
+
+    assert previewed == served
+    assert all(a != b for a, b in itertools.pairwise(served))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["not json", '{"round": 0}', '{"round": 1e999, "dealt": [], "topic": null}', "[" * 5000],
+)
+async def test_a_damaged_stored_deck_is_passed_over_for_the_one_before(
+    ledger: Ledger, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    one = await ledger.deck_of(START, on(1), AB)
+    await ledger.store.values.set(f"{DECKS}{on(3).isoformat()}", damage)
+    await ledger.store.values.set(f"{DECKS}{on(2).isoformat()}", damage)
 
     with caplog.at_level(logging.WARNING):
-        assert await ledger.deck_of(START, on(4), A) == deck_of(on(4), START, None, A)
-        assert await ledger.deck_of(START, on(3), A) == deck_of(on(3), START, None, A)
+        assert await ledger.deck_of(START, on(4), AB) == deck_of(on(4), START, one, AB)
 
     assert "a stored insight deck could not be read" in caplog.text
 
@@ -119,9 +184,9 @@ async def test_decks_are_found_by_day_not_by_any_name_sharing_the_prefix(ledger:
     await ledger.store.values.set(f"{DECKS}someday", "{}")
     deck = await ledger.deck_of(START, on(1), A)
 
-    assert await ledger.stored_deck(on(1)) == deck
-    assert await ledger.stored_deck(on(0)) is None
-    assert isinstance(await ledger.stored_deck(on(400)), Deck)
+    assert newest(ledger, 1) == deck
+    assert newest(ledger, 0) is None
+    assert isinstance(newest(ledger, 400), Deck)
 
 
 def with_second_talk(knowledge: Knowledge) -> Knowledge:

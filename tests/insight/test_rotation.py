@@ -29,9 +29,16 @@ class Ledger:
 
     def show(self, day: dt.date, topics: list[Topic]) -> Topic:
         """The topic a process with the knowledge's `topics` shows on `day` (a topic taken
-        out replaced in the stored deck, as the ledger does)."""
-        self.decks[day] = in_place(self.deck(day, topics), topics)
-        return self.decks[day].shown(topics)
+        out replaced, never by a neighbour's, and the first replacement stored, as the
+        ledger does: tests/insight/test_decks.py checks the ledger itself)."""
+        deck = self.deck(day, topics)
+        around = [self.decks.get(day + dt.timedelta(days=d)) for d in (-1, 1)]
+        shown = in_place(deck, topics, [d.told for d in around if d and d.told])
+        if deck.instead is None:
+            self.decks[day] = shown
+        told = shown.told
+        assert told is not None
+        return told
 
 
 def topic(deck: Deck) -> Topic:
@@ -210,3 +217,19 @@ def test_a_day_before_the_rotation_or_its_stored_deck_is_refused() -> None:
         deck_of(START, START, None, [])
     with pytest.raises(LookupError):
         in_place(deck_of(START, START, None, TALK), [])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_dealing_days_at_once_after_an_edit_deals_what_one_day_at_a_time_would(seed: int) -> None:
+    chance = random.Random(seed)
+    for _ in range(50):
+        before = chance.sample(TALK, chance.randint(1, 8))
+        after = chance.sample(before + SECOND[:3], chance.randint(1, 4))
+        deck = deck_of(on(chance.randrange(20)), START, None, before)
+        days = chance.randint(1, 12)
+
+        stepped = deck
+        for n in range(1, days + 1):
+            stepped = deck_of(deck.day + dt.timedelta(days=n), START, stepped, after)
+
+        assert deck_of(deck.day + dt.timedelta(days=days), START, deck, after) == stepped
