@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import logging
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,46 +55,43 @@ async def test_a_day_is_dealt_once_and_keeps_its_deck_whatever_the_knowledge_bec
     assert newest(ledger, 30) == following
 
 
-async def test_two_replicas_on_different_knowledge_keep_the_first_deck_of_a_day(
-    db_target: str, ledger: Ledger
-) -> None:
+@pytest.fixture
+def other(db_target: str) -> Iterator[Ledger]:
+    """The ledger as another replica sees it: its own store and lane on the same database."""
     other_store = open_store(db_target)
-    lane = Runner("second", finish_queued=True)
-    other = Ledger(AsyncStore(other_store, lane))
-    try:
-        await ledger.deck_of(START, START, A)
-        mine = await ledger.deck_of(START, on(3), AB)
-        assert mine.last == ("talk-b", 1)  # the new talk's topic, which the other lacks
-        # Another replica, on a knowledge edited differently, the same day.
-        theirs = await other.deck_of(START, on(3), (*A, ("talk-c", 1)))
-        assert theirs.last == mine.last
-        instead = await tell(other, 3, (*A, ("talk-c", 1)))
-        assert instead in A
-        # From then on the day tells that, everywhere (a rolling upgrade's limit).
-        assert await tell(ledger, 3, AB) == instead
-    finally:
-        lane.close()
-        other_store.close()
+    lane = Runner("other", finish_queued=True)
+    yield Ledger(AsyncStore(other_store, lane))
+    lane.close()
+    other_store.close()
+
+
+async def test_two_replicas_on_different_knowledge_keep_the_first_deck_of_a_day(
+    ledger: Ledger, other: Ledger
+) -> None:
+    await ledger.deck_of(START, START, A)
+    mine = await ledger.deck_of(START, on(3), AB)
+    assert mine.last == ("talk-b", 1)  # the new talk's topic, which the other lacks
+    # Another replica, on a knowledge edited differently, the same day.
+    theirs = await other.deck_of(START, on(3), (*A, ("talk-c", 1)))
+    assert theirs.last == mine.last
+    instead = await tell(other, 3, (*A, ("talk-c", 1)))
+    assert instead in A
+    # From then on the day tells that, everywhere (a rolling upgrade's limit).
+    assert await tell(ledger, 3, AB) == instead
 
 
 async def test_a_replica_whose_clock_is_a_day_behind_changes_no_day_told(
-    db_target: str, ledger: Ledger
+    ledger: Ledger, other: Ledger
 ) -> None:
-    other_store = open_store(db_target)
-    lane = Runner("behind", finish_queued=True)
-    behind = Ledger(AsyncStore(other_store, lane))
-    try:
-        told = [await ledger.deck_of(START, on(n), A) for n in range(6)]
-        # Its yesterday is our today, and it runs a talk we do not have yet.
-        assert await behind.deck_of(START, on(4), AB) == told[4]
-        assert [await ledger.deck_of(START, on(n), A) for n in range(6)] == told
-        # A day nobody dealt, behind the newest: dealt on from the deck before it.
-        skipped = [await ledger.deck_of(START, on(n), A) for n in (8, 10)]
-        assert await behind.deck_of(START, on(9), A) == deck_of(on(9), START, skipped[0], A)
-        assert await ledger.deck_of(START, on(10), AB) == skipped[1]
-    finally:
-        lane.close()
-        other_store.close()
+    behind = other  # its clock a day behind ours
+    told = [await ledger.deck_of(START, on(n), A) for n in range(6)]
+    # Its yesterday is our today, and it runs a talk we do not have yet.
+    assert await behind.deck_of(START, on(4), AB) == told[4]
+    assert [await ledger.deck_of(START, on(n), A) for n in range(6)] == told
+    # A day nobody dealt, behind the newest: dealt on from the deck before it.
+    skipped = [await ledger.deck_of(START, on(n), A) for n in (8, 10)]
+    assert await behind.deck_of(START, on(9), A) == deck_of(on(9), START, skipped[0], A)
+    assert await ledger.deck_of(START, on(10), AB) == skipped[1]
 
 
 SIX = tuple(("talk", n) for n in range(1, 7))
