@@ -32,6 +32,12 @@ class RotationState(Protocol):
         """`day`'s deck, dealt with `topics` and stored unless one is stored for the day."""
         ...
 
+    async def recover(
+        self, start: dt.date, day: dt.date, told: Topic, topics: tuple[Topic, ...]
+    ) -> None:
+        """Store `day`'s deck as a post the database lost tells it, unless one is stored."""
+        ...
+
 
 class InsightUnavailableError(Exception):
     """Today's insight cannot be told: the database with the rotation's first day is down."""
@@ -78,6 +84,14 @@ class DailyInsights:
         deck = await self.rotation.deck_of(start, day, topics_of(self.knowledge))
         wanted = list(dict.fromkeys(langs))
         return await self.runner.run(self._pick, day, wanted, start, deck)
+
+    async def recover(self, start: dt.date, day: dt.date, told: Topic) -> None:
+        """Count `told` as `day`'s topic: a post from before the database was lost shows it.
+
+        The rounds then go on without it, rather than dealt anew from the first day, which
+        could show it again the next day.
+        """
+        await self.rotation.recover(start, day, told, topics_of(self.knowledge))
 
     async def today_in(self, lang: str) -> Insight:
         """Today's insight in `lang`: the one today's daily post shows.

@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.channel import Channel
-from bot.insight.rotation import Deck, Topic, deck_of, in_place
+from bot.insight.rotation import Deck, Topic, as_told, deck_of, in_place
 from bot.store import AsyncStore, InsightPost, InsightSlot
 
 if TYPE_CHECKING:
@@ -76,6 +76,15 @@ class Ledger:
         kept = await self.store.values.change(deck_key(day), dump_deck(deck), dump_deck(shown))
         told = parse_deck(day, kept) if kept is not None else None
         return in_place(told, topics, stored.neighbours) if told is not None else shown
+
+    async def recover(
+        self, start: dt.date, day: dt.date, told: Topic, topics: tuple[Topic, ...]
+    ) -> None:
+        """Store `day`'s deck as a post the database lost tells it (`told`), unless one is."""
+        stored = await self.store.lane.run(partial(stored_decks, self.store.store.values, day))
+        if stored.newest is None or stored.newest.day != day:
+            deck = as_told(deck_of(day, start, stored.newest, topics), told)
+            await self.store.values.add(deck_key(day), dump_deck(deck))
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.insight.pick import Insight
+from bot.insight.rotation import Topic
 
 
 class PublishError(Exception):
@@ -19,10 +20,20 @@ class PublishError(Exception):
 
 @dataclass(frozen=True)
 class InsightMark:
-    """What an earlier insight post says about the rotation: its day and its number."""
+    """What an earlier insight post says about the rotation: its day, number and topic."""
 
     day: dt.date
     number: int
+    topic: Topic | None = None
+
+    @classmethod
+    def read(cls, key: str, number: int) -> InsightMark:
+        """The mark of a post carrying `key` (`Insight.key`: day/talk/section) and `number`.
+
+        Raises ValueError when `key` is not an insight key.
+        """
+        day, talk, section = key.split("/")
+        return cls(dt.date.fromisoformat(day), number, (talk, int(section)))
 
     @property
     def rotation_start(self) -> dt.date:

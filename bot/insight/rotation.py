@@ -87,6 +87,15 @@ def in_place(deck: Deck, topics: Collection[Topic], neighbours: Collection[Topic
     return replace(deck, instead=Deck(deck.day, cycle, dealt, topic))
 
 
+def as_told(deck: Deck, topic: Topic) -> Deck:
+    """`deck` had its day told `topic` (a post the database lost shows it): `topic` counts as
+    dealt in the round instead of the one dealt here, so it does not come again."""
+    if deck.told == topic:
+        return deck
+    dealt = tuple(t for t in deck.dealt if t not in (deck.last, topic))
+    return Deck(deck.day, deck.cycle, (*dealt, topic), topic)
+
+
 def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
     """The deck after dealing `days` more days from `topics`."""
     if days <= 0:

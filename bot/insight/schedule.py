@@ -264,6 +264,8 @@ class InsightScheduler:
         if newest.rotation_start > day:
             return  # a post from a clock ahead of ours: of_day reports it
         start = await self.ledger.start_rotation(newest.rotation_start)
+        if newest.topic is not None and newest.day >= start:
+            await self.daily.recover(start, newest.day, newest.topic)
         log.warning(
             "no rotation stored; recovered it from an earlier insight post",
             extra={

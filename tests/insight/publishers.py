@@ -50,7 +50,7 @@ class RecordingPublisher:
 
     async def latest_mark(self, channel: str) -> InsightMark | None:
         posted = self.insights.get(channel)
-        return InsightMark(posted[-1].day, posted[-1].number) if posted else None
+        return InsightMark.read(posted[-1].key, posted[-1].number) if posted else None
 
 
 class FileChannelPublisher:

@@ -161,6 +161,25 @@ async def test_a_preview_of_later_days_deals_what_serve_posts_after_the_topics_s
     assert all(a != b for a, b in itertools.pairwise(served))
 
 
+async def test_a_day_told_by_a_post_the_database_lost_does_not_come_again_next_day(
+    ledger: Ledger,
+) -> None:
+    # The rotation dealt anew from its first day would show `posted` on day 6: the topic
+    # the lost database's rotation had posted on day 5.
+    posted = deck_of(on(6), START, None, SIX).last
+    assert posted is not None
+
+    await ledger.recover(START, on(5), posted, SIX)
+
+    assert await tell(ledger, 5, SIX) == posted
+    following = [await tell(ledger, n, SIX) for n in range(6, 6 + len(SIX))]
+    assert posted not in following[:-1]
+    assert all(a != b for a, b in itertools.pairwise([posted, *following]))
+    # A deck stored already (a process dealt the day first) is kept.
+    await ledger.recover(START, on(5), SIX[0] if posted != SIX[0] else SIX[1], SIX)
+    assert await tell(ledger, 5, SIX) == posted
+
+
 @pytest.mark.parametrize(
     "damage",
     ["not json", '{"round": 0}', '{"round": 1e999, "dealt": [], "topic": null}', "[" * 5000],

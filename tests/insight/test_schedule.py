@@ -10,7 +10,7 @@ import pytest
 
 from bot.channel import Channel
 from bot.insight import Insight, PublishError
-from bot.insight.ledger import Ledger
+from bot.insight.ledger import Ledger, stored_decks
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
@@ -480,3 +480,12 @@ async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_p
     assert [i.number for i in slack.insights["C1"]] == [1, 2, 3, 4]
     assert slack.insights["C1"][-1] == insight_for(knowledge, dt.date(2026, 2, 5), "ko", first)
     assert "no rotation stored; recovered it from an earlier insight post" in caplog.text
+    # The day of that post keeps its topic in the new database: the rounds go on from it.
+    store = open_store(db_target)
+    try:
+        recovered = stored_decks(store.values, dt.date(2026, 2, 4)).newest
+    finally:
+        store.close()
+    shown = slack.insights["C1"][2].section
+    assert recovered is not None
+    assert recovered.told == (shown.talk, shown.number)

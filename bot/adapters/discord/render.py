@@ -7,7 +7,6 @@ message the bot sends allows no mentions, so a question or the knowledge cannot 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -213,11 +212,10 @@ def insight_mark(embed: discord.Embed) -> InsightMark | None:
     """The day and number of a marked insight post (`insight_reply(..., marked=True)`)."""
     key = (embed.footer.text or "").rsplit(" · ", 1)[-1]
     number = _TITLE_NUMBER.search(embed.title or "")
-    day_text = key.split("/", 1)[0]
-    if number is None or key.count("/") != 2:
+    if number is None:
         return None
     try:
-        return InsightMark(dt.date.fromisoformat(day_text), int(number.group(1)))
+        return InsightMark.read(key, int(number.group(1)))
     except ValueError:
         return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -116,8 +116,7 @@ class SlackInsightPublisher:
             if message.get("user") != me or metadata.get("event_type") != EVENT_TYPE:
                 continue
             try:
-                day = date.fromisoformat(str(payload.get("key", "")).split("/", 1)[0])
-                return InsightMark(day, int(payload["number"]))
+                return InsightMark.read(str(payload.get("key", "")), int(payload["number"]))
             except (KeyError, TypeError, ValueError):
                 continue
         return None

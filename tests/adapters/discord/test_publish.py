@@ -204,9 +204,10 @@ async def test_latest_mark_is_the_day_and_number_of_our_newest_insight_post(
 ) -> None:
     assert await publisher.latest_mark(CHANNEL) is None
     await publisher.post(CHANNEL, insight_for(knowledge, TODAY - timedelta(days=1), "ko", START))
-    await publisher.post(CHANNEL, insight_for(knowledge, TODAY, "en", START))
+    today = insight_for(knowledge, TODAY, "en", START)
+    await publisher.post(CHANNEL, today)
 
     mark = await publisher.latest_mark(CHANNEL)
 
-    assert mark == InsightMark(TODAY, 8)
+    assert mark == InsightMark(TODAY, 8, (today.section.talk, today.section.number))
     assert mark.rotation_start == START
