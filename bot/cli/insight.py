@@ -26,8 +26,8 @@ from bot.cli.common import (
 )
 from bot.clock import Clock
 from bot.insight.channel import InsightChannel
-from bot.insight.ledger import ROTATION_START, Ledger, StoredDecks, rotation_day, stored_decks
-from bot.insight.pick import Insight, insight_for
+from bot.insight.ledger import ROTATION_START, Ledger, rotation_day, told_day
+from bot.insight.pick import Insight, insight_for, topics_of
 from bot.insight.publisher import InsightPublisher
 from bot.insight.schedule import post_time
 from bot.knowledge import Knowledge
@@ -92,8 +92,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         fail("--channel goes with --retry", 2)
     if args.preview:
         today = clock.today(settings.insight.timezone)
-        stored = _stored_rotation(settings, day or today)
-        print(preview(_insight_or_exit(knowledge, day or today, lang, stored, first=today)))
+        with _existing_store(settings) as store:
+            insight = _insight_or_exit(knowledge, day or today, lang, store, first=today)
+        print(preview(insight))
     elif args.retry:
         return retry(settings, knowledge, clock, args.channel)
     else:
@@ -323,9 +324,7 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         next_day = today if now < due else today + dt.timedelta(days=1)
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
-    upcoming = _insight_or_exit(
-        knowledge, next_day, "ko", (start, _stored_decks(store, next_day)), first=next_day
-    )
+    upcoming = _insight_or_exit(knowledge, next_day, "ko", store, first=next_day)
     lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
 
@@ -360,16 +359,6 @@ def _date_or_exit(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, not {text!r}", 2)
-
-
-def _stored_rotation(settings: Settings, day: dt.date) -> tuple[dt.date | None, StoredDecks]:
-    """The rotation's first day and the decks stored for `day`, without creating the database."""
-    with _existing_store(settings) as store:
-        return _rotation_start(store), _stored_decks(store, day)
-
-
-def _stored_decks(store: Store | None, day: dt.date) -> StoredDecks:
-    return stored_decks(store.values, day) if store else StoredDecks(None)
 
 
 def _rotation_start(store: Store | None) -> dt.date | None:
@@ -410,20 +399,14 @@ def _existing_store(settings: Settings) -> Iterator[Store | None]:
 
 
 def _insight_or_exit(
-    knowledge: Knowledge,
-    day: dt.date,
-    lang: str,
-    stored: tuple[dt.date | None, StoredDecks],
-    *,
-    first: dt.date,
+    knowledge: Knowledge, day: dt.date, lang: str, store: Store | None, *, first: dt.date
 ) -> Insight:
     """`day`'s insight as `serve` posts it with this knowledge: dealt on from the newest
-    stored deck (`first` starts the rotation when none is stored)."""
-    start, decks = stored
+    stored deck (`first` starts the rotation when none is stored), storing nothing."""
+    start = _rotation_start(store)
     try:
-        return insight_for(
-            knowledge, day, lang, start or first, decks.newest, neighbours=decks.neighbours
-        )
+        deck = told_day(store.values, start, day, topics_of(knowledge)) if start and store else None
+        return insight_for(knowledge, day, lang, start or first, deck)
     except ValueError as exc:
         if start is None:
             fail(f"{exc} (the rotation has not started: today counts as its first day)", 2)

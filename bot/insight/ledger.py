@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.channel import Channel
-from bot.insight.rotation import Deck, Topic, as_told, deck_of, in_place
+from bot.insight.rotation import Deck, Topic, as_told, dealt_again, deck_of
 from bot.store import AsyncStore, InsightPost, InsightSlot
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ _DAY = dt.timedelta(days=1)
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
 # Each dealt day's deck, one named value per day ("insight.deck.2026-03-01":
-# {"round": 0, "dealt": ["talk:4", "talk:1"], "topic": "talk:1"}, and "instead": a deck
-# like it once the day's topic was taken out).
+# {"round": 0, "dealt": ["talk:4", "talk:1"], "topic": "talk:1"}, and "shown": the topics
+# the day told before they were taken out, once it was dealt again).
 DECKS = "insight.deck."
 
 
@@ -57,34 +57,18 @@ class Ledger:
         return dt.date.fromisoformat(await self.store.values.add(ROTATION_START, day.isoformat()))
 
     async def deck_of(self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]) -> Deck:
-        """`day`'s deck, dealt with the knowledge's `topics` and stored if it is not yet.
-
-        Every process asking for a day gets the same deck: the first one stored wins, so
-        a day's topic never changes once told, unless the knowledge loses that topic. Then
-        the next one is dealt in its place and stored with the deck (the first stored wins
-        again): the day tells it from then on, and the next day deals on from there.
-        """
-        stored = await self.store.lane.run(partial(stored_decks, self.store.store.values, day))
-        deck = deck_of(day, start, stored.newest, topics)
-        if deck is not stored.newest:
-            deck = (
-                parse_deck(day, await self.store.values.add(deck_key(day), dump_deck(deck))) or deck
-            )
-        shown = in_place(deck, topics, stored.neighbours)
-        if shown is deck or deck.instead is not None:
-            return shown  # its own topic, or a replacement told elsewhere that this one lacks
-        kept = await self.store.values.change(deck_key(day), dump_deck(deck), dump_deck(shown))
-        told = parse_deck(day, kept) if kept is not None else None
-        return in_place(told, topics, stored.neighbours) if told is not None else shown
+        """`day`'s deck, dealt with the knowledge's `topics` and stored (see `deal_day`)."""
+        return await self.store.lane.run(
+            partial(deal_day, self.store.store.values, start, day, topics)
+        )
 
     async def recover(
         self, start: dt.date, day: dt.date, told: Topic, topics: tuple[Topic, ...]
     ) -> None:
         """Store `day`'s deck as a post the database lost tells it (`told`), unless one is."""
-        stored = await self.store.lane.run(partial(stored_decks, self.store.store.values, day))
-        if stored.newest is None or stored.newest.day != day:
-            deck = as_told(deck_of(day, start, stored.newest, topics), told)
-            await self.store.values.add(deck_key(day), dump_deck(deck))
+        await self.store.lane.run(
+            partial(_recover, self.store.store.values, start, day, told, topics)
+        )
 
     async def open_day(
         self, channel: Channel, day: dt.date, key: str, now: dt.datetime
@@ -152,43 +136,82 @@ def deck_key(day: dt.date) -> str:
     return f"{DECKS}{day.isoformat()}"
 
 
-@dataclass(frozen=True)
-class StoredDecks:
-    """What the ledger holds for a day: the newest deck up to it, its neighbours' topics."""
+def deal_day(values: NamedValues, start: dt.date, day: dt.date, topics: Sequence[Topic]) -> Deck:
+    """`day`'s deck: the stored one, else dealt and stored with each day since the newest
+    stored deck; dealt again (and stored in its place) if the knowledge lost its topic.
 
-    newest: Deck | None
-    # The topics told the day before and the day after, when both are stored: a topic
-    # dealt in place of the day's own must not repeat them.
-    neighbours: tuple[Topic, ...] = ()
+    Every process asking for a day gets the same deck, the first stored: a day's topic,
+    once told, changes only if the knowledge loses it. Storing the days in between lets a
+    process whose clock is behind find the days one ahead has dealt.
+    """
+    deck = newest_deck(values, day, start)
+    if deck is None or deck.day < day:
+        first = day if deck is None else deck.day + _DAY
+        for offset in range((day - first).days + 1):
+            dealt = deck_of(first + dt.timedelta(days=offset), start, deck, topics)
+            stored = values.add(deck_key(dealt.day), dump_deck(dealt))
+            deck = parse_deck(dealt.day, stored) or dealt
+    assert deck is not None  # a day dealt
+    if deck.last in topics:
+        return deck
+    again = _dealt_again(values, start, deck, topics)
+    kept = values.change(deck_key(day), dump_deck(deck), dump_deck(again))
+    told = parse_deck(day, kept) if kept is not None else None
+    # Another process dealt the day again first: its deck, if this knowledge has its topic.
+    return told if told is not None and told.last in topics else again
 
 
-def stored_decks(values: NamedValues, day: dt.date) -> StoredDecks:
-    """The newest readable deck stored up to `day` and, if it is `day`'s, its neighbours'."""
-    newest = _newest_deck(values, day)
-    if newest is None or newest.day != day:
-        return StoredDecks(newest)
-    around = []
-    if day > dt.date.min and (before := _newest_deck(values, day - _DAY)) is not None:
-        around.append(before if before.day == day - _DAY else None)
-    if day < dt.date.max and (value := values.get(deck_key(day + _DAY))) is not None:
-        around.append(parse_deck(day + _DAY, value))
-    return StoredDecks(newest, tuple(d.told for d in around if d is not None and d.told))
+def told_day(values: NamedValues, start: dt.date, day: dt.date, topics: Sequence[Topic]) -> Deck:
+    """`day`'s deck as `deal_day` makes it with `topics`, storing nothing."""
+    deck = deck_of(day, start, newest_deck(values, day, start), topics)
+    return deck if deck.last in topics else _dealt_again(values, start, deck, topics)
 
 
-def _newest_deck(values: NamedValues, day: dt.date) -> Deck | None:
-    """The newest readable deck up to `day`: a damaged one is passed over for the one before."""
-    while (found := values.last_up_to(DECKS, deck_key(day))) is not None:
+def _dealt_again(values: NamedValues, start: dt.date, deck: Deck, topics: Sequence[Topic]) -> Deck:
+    """`deck`'s day dealt again from the deck before it, its topic taken out of `topics`.
+
+    If a process whose clock is ahead dealt the next day already, its topic is left out
+    (while another is left), so the two days do not tell the same one.
+    """
+    before = newest_deck(values, deck.day - _DAY, start) if deck.day > start else None
+    following = (
+        parse_deck(deck.day + _DAY, value)
+        if deck.day < dt.date.max and (value := values.get(deck_key(deck.day + _DAY)))
+        else None
+    )
+    # Not what the day told before either, while another is left (replicas on different
+    # knowledge would otherwise take turns dealing each other's topic).
+    told = {*deck.shown, deck.last, following.last if following else None}
+    left = [t for t in topics if t not in told] or list(topics)
+    return dealt_again(deck, deck_of(deck.day, start, before, left))
+
+
+def _recover(
+    values: NamedValues, start: dt.date, day: dt.date, told: Topic, topics: Sequence[Topic]
+) -> None:
+    deck = newest_deck(values, day, start)
+    if deck is None or deck.day != day:
+        values.add(deck_key(day), dump_deck(as_told(deck_of(day, start, deck, topics), told)))
+
+
+def newest_deck(values: NamedValues, day: dt.date, start: dt.date) -> Deck | None:
+    """The newest readable deck stored for `day` or before it, back to `start`: a damaged
+    one, or a name that is no day's, is passed over for the one before."""
+    found = values.last_up_to(DECKS, deck_key(day))
+    while found is not None:
         key, value = found
         try:
-            day = dt.date.fromisoformat(key.removeprefix(DECKS))
+            stored = dt.date.fromisoformat(key.removeprefix(DECKS))
         except ValueError:
-            log.warning("a stored name is not a day's deck; ignored", extra={"key": key})
-            return None
-        if (deck := parse_deck(day, value)) is not None:
+            log.warning(
+                "a stored name is not a day's insight deck; passed over", extra={"key": key}
+            )
+            stored = None
+        if stored is not None and stored < start:
+            return None  # from a rotation before this one (the database was reused)
+        if stored is not None and (deck := parse_deck(stored, value)) is not None:
             return deck
-        if day == dt.date.min:
-            return None
-        day -= _DAY
+        found = values.last_up_to(DECKS, key, inclusive=False)
     return None
 
 
@@ -218,13 +241,13 @@ def dump_deck(deck: Deck) -> str:
 
 
 def _deck(day: dt.date, stored: dict[str, Any]) -> Deck:
-    last, instead = stored["topic"], stored.get("instead")
+    last = stored["topic"]
     return Deck(
         day,
         cycle=int(stored["round"]),
         dealt=tuple(_topic(name) for name in stored["dealt"]),
         last=None if last is None else _topic(last),
-        instead=None if instead is None else _deck(day, instead),
+        shown=tuple(_topic(name) for name in stored.get("shown", [])),
     )
 
 
@@ -234,8 +257,8 @@ def _fields(deck: Deck) -> dict[str, Any]:
         "dealt": [_name(t) for t in deck.dealt],
         "topic": None if deck.last is None else _name(deck.last),
     }
-    if deck.instead is not None:
-        fields["instead"] = _fields(deck.instead)
+    if deck.shown:
+        fields["shown"] = [_name(t) for t in deck.shown]
     return fields
 
 

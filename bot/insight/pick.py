@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from bot.insight.rotation import Deck, Topic, deck_of, in_place
+from bot.insight.rotation import Deck, Topic, deck_of
 from bot.knowledge import Knowledge, Section
 from bot.text import sentences, shorten
 
@@ -41,30 +40,19 @@ def topics_of(knowledge: Knowledge) -> tuple[Topic, ...]:
 
 
 def insight_for(
-    knowledge: Knowledge,
-    day: date,
-    lang: str,
-    start: date,
-    stored: Deck | None = None,
-    *,
-    neighbours: Collection[Topic] = (),
+    knowledge: Knowledge, day: date, lang: str, start: date, deck: Deck | None = None
 ) -> Insight:
     """The insight of `day` in `lang` (the first language of the knowledge if it lacks `lang`).
 
     `start` is the rotation's first day (stored in the ledger): it is insight #1, day N after
-    it is #N+1. `stored` is the ledger's newest deck on or before `day` (none: the rotation
-    deals from `start` with the knowledge's topics); `neighbours`, the topics told the day
-    before and after, which a topic dealt in place of one taken out must not repeat.
+    it is #N+1. `deck` is the day's deck, as the ledger deals it (none: the rotation deals
+    from `start` with the knowledge's topics).
     """
     lang = knowledge.language(lang)
-    available = topics_of(knowledge)
-    told = in_place(deck_of(day, start, stored, available), available, neighbours).told
-    if told is None:  # a dealt day always has a topic
-        raise LookupError(f"no topic dealt for {day.isoformat()}")
-    talk, number = told
-    section = knowledge.section(talk, number, lang)
-    if section is None:  # the loader guarantees every language has the same sections
-        raise LookupError(f"section {number} of {talk} has no {lang} version")
+    topic = deck_of(day, start, deck, topics_of(knowledge)).last
+    section = None if topic is None else knowledge.section(*topic, lang)
+    if section is None:  # the ledger deals only topics of the knowledge it is given
+        raise LookupError(f"the insight of {day.isoformat()} is not in the knowledge")
     index = (day - start).days
     return Insight(number=index + 1, day=day, section=section, passage=insight_passage(section))
 

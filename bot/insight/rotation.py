@@ -1,12 +1,12 @@
 """The rotation: which topic each day deals, every topic once a round, whatever the edits.
 
 Days are dealt from a deck. Each round deals every topic once, in an order shuffled by a
-hash of (round, talk, section), the same in every process. Each day's deck is stored in
-the ledger the first time the day is dealt, and the next day deals on from the newest
-stored deck with the topics the knowledge has then. So a day's topic, once told, never
-changes in any process unless the knowledge loses it (then one replacement, stored with
-the day); a talk added joins the round in progress (every topic still once a round), and
-a topic taken out is not dealt again.
+hash of (round, talk, section), the same in every process. The ledger stores each day's
+deck the first time the day is dealt, and the next day deals on from the newest stored
+deck with the topics the knowledge has then. So a day's topic, once told, never changes
+in any process unless the knowledge loses it (then the day is dealt again, its earlier
+topic counted as dealt); a talk added joins the round in progress (every topic still once
+a round), and a topic taken out is not dealt again.
 """
 
 from __future__ import annotations
@@ -29,14 +29,9 @@ class Deck:
     cycle: int
     dealt: tuple[Topic, ...]
     last: Topic | None
-    # The deck once the day's topic was taken out: the topic dealt in its place, which the
-    # day tells from then on. The next day deals on from there, so neither comes again.
-    instead: Deck | None = None
-
-    @property
-    def told(self) -> Topic | None:
-        """The topic the day tells: the one dealt in place of its own, if any, else its own."""
-        return self.instead.last if self.instead is not None else self.last
+    # Topics the day told before they were taken out of the knowledge (the day was dealt
+    # again): each counts as dealt in the round, so none comes again in it.
+    shown: tuple[Topic, ...] = ()
 
 
 def round_order(cycle: int, topics: Collection[Topic]) -> list[Topic]:
@@ -60,37 +55,21 @@ def deck_of(day: dt.date, start: dt.date, base: Deck | None, topics: Collection[
         base = Deck(start - _DAY, cycle=0, dealt=(), last=None)
     elif base.day > day:
         raise ValueError(f"the deck of {base.day.isoformat()} is after {day.isoformat()}")
-    elif base.instead is not None:
-        base = base.instead
     return _deal(base, list(topics), (day - base.day).days)
 
 
-def in_place(deck: Deck, topics: Collection[Topic], neighbours: Collection[Topic] = ()) -> Deck:
-    """`deck` with a topic the knowledge's `topics` hold: if the day's was taken out, the
-    next one of the round is dealt in its place, never one of the `neighbours` (the days
-    before and after it) while another is left."""
-    if deck.told is not None and deck.told in topics:
-        return deck
-    if not topics:
-        raise LookupError("the knowledge has no topics to take insights from")
-    base = deck.instead or deck
-    # The round's rest, then the next round: the first that is not a neighbour's topic.
-    rest = (
-        [t for t in round_order(base.cycle, topics) if t not in base.dealt]
-        if base.dealt
-        else _round(base.cycle, topics, None)
-    )
-    following = round_order(base.cycle + 1, topics)
-    candidates = [(base.cycle, t) for t in rest] + [(base.cycle + 1, t) for t in following]
-    cycle, topic = next(((c, t) for c, t in candidates if t not in neighbours), candidates[0])
-    dealt = (*base.dealt, topic) if cycle == base.cycle else (topic,)
-    return replace(deck, instead=Deck(deck.day, cycle, dealt, topic))
+def dealt_again(stored: Deck, fresh: Deck) -> Deck:
+    """The deck of a day whose stored topic was taken out: `fresh`, the day dealt again from
+    the deck before it, with every topic the day told so far counted as dealt."""
+    shown = tuple(dict.fromkeys((*stored.shown, *([stored.last] if stored.last else []))))
+    extra = tuple(t for t in shown if t not in fresh.dealt and t != fresh.last)
+    return replace(fresh, dealt=(*fresh.dealt, *extra), shown=shown)
 
 
 def as_told(deck: Deck, topic: Topic) -> Deck:
     """`deck` had its day told `topic` (a post the database lost shows it): `topic` counts as
     dealt in the round instead of the one dealt here, so it does not come again."""
-    if deck.told == topic:
+    if deck.last == topic:
         return deck
     dealt = tuple(t for t in deck.dealt if t not in (deck.last, topic))
     return Deck(deck.day, deck.cycle, (*dealt, topic), topic)
@@ -103,11 +82,7 @@ def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
     day = deck.day + dt.timedelta(days=days)
     done = set(deck.dealt)
     # The rest of the round in progress, new topics included, in its order.
-    rest = (
-        [t for t in round_order(deck.cycle, topics) if t not in done]
-        if deck.dealt
-        else _round(deck.cycle, topics, deck.last)
-    )
+    rest = _round(deck.cycle, [t for t in topics if t not in done], deck.last)
     if days < len(rest):
         return Deck(day, deck.cycle, (*deck.dealt, *rest[:days]), rest[days - 1])
     days -= len(rest)
@@ -134,7 +109,8 @@ _SHORTCUT = 3
 
 
 def _round(cycle: int, topics: Collection[Topic], last: Topic | None) -> list[Topic]:
-    """Round `cycle`'s order, its first two swapped when it would repeat yesterday's topic."""
+    """Round `cycle`'s order of `topics`, its first two swapped when it would repeat
+    yesterday's topic `last`."""
     order = round_order(cycle, topics)
     if len(order) > 1 and order[0] == last:
         order[0], order[1] = order[1], order[0]

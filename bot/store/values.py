@@ -20,14 +20,18 @@ class NamedValues:
             value = connection.scalar(select(named_values.c.value).where(named_values.c.key == key))
         return None if value is None else str(value)
 
-    def last_up_to(self, prefix: str, key: str) -> tuple[str, str] | None:
-        """The name and value of the last name starting with `prefix` that sorts up to `key`."""
+    def last_up_to(
+        self, prefix: str, key: str, *, inclusive: bool = True
+    ) -> tuple[str, str] | None:
+        """The name and value of the last name starting with `prefix` that sorts up to `key`
+        (before it, without `inclusive`)."""
+        column = named_values.c.key
         with self._db.read() as connection:
             row = connection.execute(
-                select(named_values.c.key, named_values.c.value)
-                .where(named_values.c.key.startswith(prefix, autoescape=True))
-                .where(named_values.c.key <= key)
-                .order_by(named_values.c.key.desc())
+                select(column, named_values.c.value)
+                .where(column.startswith(prefix, autoescape=True))
+                .where(column <= key if inclusive else column < key)
+                .order_by(column.desc())
                 .limit(1)
             ).first()
         return None if row is None else (str(row[0]), str(row[1]))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.insight.daily import DailyInsights
-from bot.insight.ledger import DECKS, Ledger, stored_decks
+from bot.insight.ledger import DECKS, Ledger, newest_deck, told_day
 from bot.insight.pick import topics_of
 from bot.insight.rotation import Deck, Topic, deck_of
 from bot.knowledge import Knowledge
@@ -32,13 +32,13 @@ def on(n: int) -> dt.date:
 
 async def tell(ledger: Ledger, n: int, topics: tuple[Topic, ...]) -> Topic:
     """The topic a process with the knowledge's `topics` tells for day `n`."""
-    told = (await ledger.deck_of(START, on(n), topics)).told
+    told = (await ledger.deck_of(START, on(n), topics)).last
     assert told is not None
     return told
 
 
 def newest(ledger: Ledger, n: int) -> Deck | None:
-    return stored_decks(ledger.store.store.values, on(n)).newest
+    return newest_deck(ledger.store.store.values, on(n), START)
 
 
 async def test_a_day_is_dealt_once_and_keeps_its_deck_whatever_the_knowledge_becomes(
@@ -71,13 +71,15 @@ async def test_two_replicas_on_different_knowledge_keep_the_first_deck_of_a_day(
     await ledger.deck_of(START, START, A)
     mine = await ledger.deck_of(START, on(3), AB)
     assert mine.last == ("talk-b", 1)  # the new talk's topic, which the other lacks
-    # Another replica, on a knowledge edited differently, the same day.
-    theirs = await other.deck_of(START, on(3), (*A, ("talk-c", 1)))
-    assert theirs.last == mine.last
-    instead = await tell(other, 3, (*A, ("talk-c", 1)))
-    assert instead in A
-    # From then on the day tells that, everywhere (a rolling upgrade's limit).
-    assert await tell(ledger, 3, AB) == instead
+    # Another replica, on a knowledge edited differently, the same day: it lacks the
+    # day's topic, so it deals the day again, and from then on the day tells that.
+    theirs = await tell(other, 3, (*A, ("talk-c", 1)))
+    assert theirs != mine.last
+    # The two settle on a topic both have, never dealing each other's in turn.
+    settled = await tell(ledger, 3, AB)
+    assert settled in A
+    assert await tell(other, 3, (*A, ("talk-c", 1))) == settled
+    assert await tell(ledger, 3, AB) == settled
 
 
 async def test_a_replica_whose_clock_is_a_day_behind_changes_no_day_told(
@@ -119,22 +121,26 @@ async def test_a_topic_taken_out_on_its_day_is_replaced_and_the_day_tells_the_re
     assert following[0] != replaced
 
 
-async def test_the_first_replacement_told_stays_when_another_replica_lacks_it_too(
+async def test_a_replacement_taken_out_too_is_replaced_and_the_next_day_repeats_none(
     ledger: Ledger,
 ) -> None:
     seven = tuple(("talk", n) for n in range(1, 8))
-    told = [await tell(ledger, n, seven) for n in range(4)]
-    first = without(seven, told[3])
-    posted = await tell(ledger, 3, first)
-    # Replica B, whose edit also took the replacement out, shows one of its own.
-    theirs = await tell(ledger, 3, without(first, posted))
+    told = [await tell(ledger, n, seven) for n in range(3)]
+    first = without(seven, told[2])
+    replaced = await tell(ledger, 2, first)
+    second = without(first, replaced)
 
-    assert theirs not in (told[3], posted)
-    assert await tell(ledger, 3, first) == posted
-    assert await tell(ledger, 4, first) not in (told[3], posted)
+    again = await tell(ledger, 2, second)
+    following = [await tell(ledger, n, second) for n in range(3, 3 + len(second) - 1)]
+
+    assert again not in (told[1], told[2], replaced)
+    assert all(a != b for a, b in itertools.pairwise([told[1], again, *following]))
+    # The edit undone: the day keeps what it tells now, and the next days deal on.
+    assert await tell(ledger, 2, seven) == again
+    assert await tell(ledger, 3, seven) == following[0]
 
 
-@pytest.mark.parametrize("size", [4, 5, 6, 7])
+@pytest.mark.parametrize("size", [5, 6, 7])
 async def test_a_replacement_is_never_the_topic_of_the_day_before_or_after(
     ledger: Ledger, size: int
 ) -> None:
@@ -152,9 +158,9 @@ async def test_a_preview_of_later_days_deals_what_serve_posts_after_the_topics_s
     for n in range(3):
         await tell(ledger, n, SIX)
     two = (("talk", 2), ("talk", 4))
-    decks = stored_decks(ledger.store.store.values, on(2))
+    values = ledger.store.store.values
 
-    previewed = [deck_of(on(2 + k), START, decks.newest, two).told for k in range(1, 6)]
+    previewed = [told_day(values, START, on(2 + k), two).last for k in range(1, 6)]
     served = [await tell(ledger, 2 + k, two) for k in range(1, 6)]
 
     assert previewed == served

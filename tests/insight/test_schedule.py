@@ -10,7 +10,7 @@ import pytest
 
 from bot.channel import Channel
 from bot.insight import Insight, PublishError
-from bot.insight.ledger import Ledger, stored_decks
+from bot.insight.ledger import Ledger, newest_deck
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
@@ -483,9 +483,10 @@ async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_p
     # The day of that post keeps its topic in the new database: the rounds go on from it.
     store = open_store(db_target)
     try:
-        recovered = stored_decks(store.values, dt.date(2026, 2, 4)).newest
+        recovered = newest_deck(store.values, dt.date(2026, 2, 4), first)
     finally:
         store.close()
     shown = slack.insights["C1"][2].section
     assert recovered is not None
-    assert recovered.told == (shown.talk, shown.number)
+    assert recovered.day == dt.date(2026, 2, 4)
+    assert recovered.last == (shown.talk, shown.number)
