@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -137,6 +138,12 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
         return (
             f"{shown} is read-only for this user: let the user running townhall write to the "
             "file and its folder"
+        )
+    if path.is_file() and not os.access(path.parent, os.W_OK):
+        # SQLite makes a -shm file beside a database in WAL mode even to read it.
+        return (
+            f"{shown} cannot be read from a folder this user may not write (a read-only "
+            "mount or backup?): copy it to a folder this user may write, or let it write there"
         )
     if reason.startswith("TOWNHALL_DB"):
         return reason

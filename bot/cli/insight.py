@@ -81,9 +81,11 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Print the preview or the status."""
     day = _date_or_exit(args.date)
-    lang = args.lang or "ko"
+    lang = "ko" if args.lang is None else args.lang
     if lang not in INSIGHT_LANGUAGES:
         fail(f"--lang must be ko or en, not {lang!r}", 2)
+    if (args.date is not None or args.lang is not None) and not args.preview:
+        fail("--date and --lang go with --preview", 2)
     settings = settings_or_exit(args.env_file)
     knowledge = knowledge_or_exit(settings)
     clock: Clock = args.clock
@@ -324,8 +326,12 @@ def _status(settings: Settings, knowledge: Knowledge, now: dt.datetime, store: S
         next_day = today if now < due else today + dt.timedelta(days=1)
         at = post_time(next_day, config.time, zone).astimezone(zone)
         lines.append(f"Next: {at.strftime('%Y-%m-%d %H:%M %Z (UTC%z)')}")
-    upcoming = _insight_or_exit(knowledge, next_day, "ko", store, first=next_day)
-    lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
+    if start is not None and next_day < start:
+        # Stored by a process whose clock was ahead: nothing is posted before that day.
+        lines.append(f"  nothing until the rotation's first day, {start.isoformat()}")
+    else:
+        upcoming = _insight_or_exit(knowledge, next_day, "ko", store, first=next_day)
+        lines.append(f"  #{upcoming.number} {upcoming.section.title} [{upcoming.key}]")
     return "\n".join(lines)
 
 

@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import fail, knowledge_or_exit, settings_or_exit
+from bot.cli.common import database_problem, fail, knowledge_or_exit, settings_or_exit
 from bot.settings import Settings
 from bot.store.target import is_url
 
 # The first schema revision with the usage tables (bot/store/migrations/versions/0003_*).
 USAGE_REVISION = "0003"
+# A century: far more than any record is kept, and well inside the calendar's range.
+MOST_DAYS = 36500
 
 
 def register(commands: Any) -> None:
@@ -30,7 +32,7 @@ def register(commands: Any) -> None:
         "--days",
         type=_positive,
         default=30,
-        help="how many days back, today included (default: 30)",
+        help=f"how many days back, today included (default: 30, at most {MOST_DAYS})",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the stable JSON shape (README)")
@@ -73,12 +75,12 @@ def _read(settings: Settings, since: dt.datetime) -> tuple[list[Any], list[Any]]
     from bot.store import StoreUnavailableError, open_store  # noqa: PLC0415
 
     target = str(settings.core.townhall_db)
-    if not is_url(target) and not Path(target).is_file():
+    if not is_url(target) and not Path(target).exists():
         fail(f"TOWNHALL_DB ({target}) does not exist: nothing is recorded until `serve` runs")
     try:
         store = open_store(target, reading=True)
     except StoreUnavailableError as exc:
-        fail(str(exc))
+        fail(database_problem(target, exc))
     try:
         revision = store.revision()
         if revision is None or revision < USAGE_REVISION:
@@ -88,7 +90,7 @@ def _read(settings: Settings, since: dt.datetime) -> tuple[list[Any], list[Any]]
             )
         return store.usage.questions_since(since), store.usage.votes_since(since)
     except StoreUnavailableError as exc:
-        fail(str(exc))
+        fail(database_problem(target, exc))
     finally:
         store.close()
 
@@ -98,8 +100,8 @@ def _positive(value: str) -> int:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("give 1 or more days")
+    if not 1 <= number <= MOST_DAYS:
+        raise argparse.ArgumentTypeError(f"give 1 to {MOST_DAYS} days")
     return number
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.channel import Channel
 from bot.insight.rotation import Deck, Topic, as_told, dealt_again, deck_of
-from bot.store import AsyncStore, InsightPost, InsightSlot
+from bot.store import AsyncStore, InsightPost, InsightSlot, StoreUnavailableError
 
 if TYPE_CHECKING:
     from bot.store.values import NamedValues
@@ -35,8 +35,23 @@ DECKS = "insight.deck."
 
 
 def rotation_day(value: str | None) -> dt.date | None:
-    """The rotation's first day from its stored value, if one is stored."""
-    return None if value is None else dt.date.fromisoformat(value)
+    """The rotation's first day from its stored value, if one is stored.
+
+    Raises StoreUnavailableError for a value that is no usable day (edited by hand).
+    """
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or day in (dt.date.min, dt.date.max):
+        raise StoreUnavailableError(
+            f"the rotation's first day is stored as {value[:40]!r}, not a usable day: delete it "
+            f"(DELETE FROM kv WHERE key = '{ROTATION_START}'); the bot then recovers it from "
+            "its newest insight post"
+        )
+    return day
 
 
 class Ledger:
@@ -54,7 +69,9 @@ class Ledger:
 
         Every process that asks at once gets the same answer: the first stored value wins.
         """
-        return dt.date.fromisoformat(await self.store.values.add(ROTATION_START, day.isoformat()))
+        start = rotation_day(await self.store.values.add(ROTATION_START, day.isoformat()))
+        assert start is not None  # a value is stored now
+        return start
 
     async def deck_of(self, start: dt.date, day: dt.date, topics: tuple[Topic, ...]) -> Deck:
         """`day`'s deck, dealt with the knowledge's `topics` and stored (see `deal_day`)."""

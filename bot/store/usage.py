@@ -7,13 +7,19 @@ text only when the admin keeps it; `forget_questions` clears the text past the r
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import Row, RowMapping, select, update
 
 from bot.store.database import Database
 from bot.store.schema import questions, votes
 from bot.store.stamps import moment, stamp
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ class UsageRecords:
             row = connection.execute(
                 select(questions).where(questions.c.answer_id == answer_id)
             ).first()
-        return None if row is None else _question(row._mapping)
+        found = _readable([row] if row else [], lambda row: _question(row._mapping))
+        return found[0] if found else None
 
     def vote(self, vote: VoteRow) -> str | None:
         """Store a member's vote on an answer, replacing theirs; their previous vote, if any."""
@@ -107,7 +114,7 @@ class UsageRecords:
                 .where(questions.c.asked >= stamp(since))
                 .order_by(questions.c.asked, questions.c.answer_id)
             ).all()
-        return [_question(row._mapping) for row in rows]
+        return _readable(rows, lambda row: _question(row._mapping))
 
     def votes_since(self, since: dt.datetime) -> list[VoteRow]:
         """Every vote on an answer asked at or after `since`."""
@@ -118,7 +125,21 @@ class UsageRecords:
                 .where(votes.c.answer_id.in_(recent))
                 .order_by(votes.c.answer_id, votes.c.member)
             ).all()
-        return [VoteRow(r.answer_id, r.member, r.vote, moment(r.voted)) for r in rows]
+        return _readable(rows, lambda r: VoteRow(r.answer_id, r.member, r.vote, moment(r.voted)))
+
+
+def _readable(rows: Sequence[Row[Any]], read: Callable[[Row[Any]], T]) -> list[T]:
+    """`read` of each row; a damaged one (a time out of range, text in a number) is skipped,
+    with a warning, so one bad record does not hide the rest of a report."""
+    kept = []
+    for row in rows:
+        try:
+            kept.append(read(row))
+        except (ValueError, TypeError, OverflowError, OSError) as error:
+            log.warning(
+                "a stored usage record could not be read; skipped", extra={"error": str(error)}
+            )
+    return kept
 
 
 def _question(row: RowMapping) -> QuestionRow:

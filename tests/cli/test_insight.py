@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,57 @@ def test_bad_date_or_language_exits_2_with_one_line(
         main(["insight", "--preview", *arguments])
     assert exit_.value.code == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--status", "--date", "2026-02-03"], ["--retry", "--lang", "en"]],
+)
+def test_date_and_language_without_preview_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], arguments: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["insight", *arguments], clock=ManualClock(NOW))
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "townhall: --date and --lang go with --preview\n"
+
+
+def test_an_empty_language_is_refused_not_taken_for_korean(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["insight", "--preview", "--lang", ""], clock=ManualClock(NOW))
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == "townhall: --lang must be ko or en, not ''\n"
+
+
+@pytest.mark.parametrize("stored", ["not-a-date", "0001-01-01", "9999-12-31"])
+def test_a_damaged_rotation_start_is_one_line_naming_the_value(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stored: str
+) -> None:
+    with served(tmp_path) as store:
+        store.values.add(ROTATION_START, stored)
+
+    for command in (["insight", "--status"], ["insight", "--preview"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(command, clock=ManualClock(NOW))
+        err = capsys.readouterr().err
+        assert exit_.value.code in (1, 2), err
+        assert err.count("\n") == 1
+        assert stored in err or "before the first insight day" in err
+
+
+def test_status_with_a_start_stored_by_a_clock_ahead_says_nothing_comes_before_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with served(tmp_path) as store:
+        store.values.add(ROTATION_START, "2026-03-20")
+
+    assert main(["insight", "--status"], clock=ManualClock(NOW)) == 0
+
+    out = capsys.readouterr().out
+    assert "Rotation: started 2026-03-20 (insight #1)" in out
+    assert out.endswith("  nothing until the rotation's first day, 2026-03-20\n")
 
 
 def test_preview_before_any_post_counts_today_as_the_first_day_and_writes_nothing(
@@ -413,3 +465,33 @@ def test_status_reads_a_served_database_on_either_backend(
         "discord 111 (ko)",
         "  2026-02-02  posted   1 attempt  message m-2",
     ]
+
+
+def test_a_database_on_a_read_only_mount_is_one_line_saying_what_to_do(tmp_path: Path) -> None:
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    store = open_store(folder / "townhall.db")
+    store.upgrade()
+    store.values.add(ROTATION_START, START.isoformat())
+    store.close()
+    # A read-only bind mount of the folder in a mount namespace of the command's own.
+    command = [sys.executable, "-m", "bot.cli", "insight", "--status"]
+    script = f'mount --bind -o ro "{folder}" "{folder}" && exec "$@"'
+    done = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script, "sh", *command],
+        cwd=tmp_path,
+        env={**os.environ, "TOWNHALL_DB": str(folder / "townhall.db")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if "unshare" in done.stderr and "Operation not permitted" in done.stderr:
+        pytest.skip(f"no mount namespace here: {done.stderr.strip()}")
+
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"townhall: TOWNHALL_DB ({folder / 'townhall.db'}) cannot be read from a folder this "
+        "user may not write (a read-only mount or backup?): copy it to a folder this user "
+        "may write, or let it write there\n"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import re
 import sqlite3
 from html import escape
@@ -226,3 +227,45 @@ def test_reading_commands_leave_a_database_file_not_in_wal_mode_as_it_is(
 
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["townhall.db"]
+
+
+def test_a_damaged_record_is_skipped_and_the_rest_reported(
+    tmp_path: Path,
+    knowledge: Knowledge,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    record_sequence(tmp_path / "townhall.db", knowledge)
+    with sqlite3.connect(tmp_path / "townhall.db") as connection:  # edited by hand
+        connection.execute("UPDATE questions SET asked = 1e300 WHERE answer_id = 'a3'")
+        connection.execute("UPDATE questions SET asked = 'abc' WHERE answer_id = 'a5'")
+
+    with caplog.at_level(logging.WARNING):
+        status, out, _ = stats(capsys, "--json", "--days", "7")
+
+    assert status == 0
+    assert json.loads(out)["questions"]["total"] == 4
+    assert caplog.text.count("a stored usage record could not be read; skipped") == 2
+
+
+@pytest.mark.parametrize("days", ["0", "36501", "3650000", "x"])
+def test_days_out_of_range_are_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    status, _, err = stats(capsys, "--days", days)
+
+    assert status == 2
+    assert "--days" in err
+    assert "Traceback" not in err
+
+
+def test_a_folder_as_the_database_is_named_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "state").mkdir()
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "state"))
+
+    status, _, err = stats(capsys)
+
+    assert status == 1
+    assert "is a folder" in err
