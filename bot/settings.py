@@ -183,9 +183,7 @@ class SlackSettings(BaseSettings):
     @field_validator("api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
-        return value if value.endswith("/") else value + "/"
+        return _web_api_root(value, "https://slack.com/api/")
 
     @model_validator(mode="after")
     def _complete(self) -> SlackSettings:
@@ -218,6 +216,32 @@ class SlackSettings(BaseSettings):
             assert self.signing_secret is not None  # guaranteed by _complete
             connection = HttpMode(self.signing_secret)
         return SlackApp(self.bot_token, connection, self.api_url, self.ask_cooldown)
+
+
+def _web_api_root(value: str, example: str) -> str:
+    """`value` as a Web API root ending in "/", if the HTTP client can call it.
+
+    Checked here, as the client would: a URL it cannot call raised ValueError (not a
+    connection error) in `townhall doctor` and at start instead. No message quotes the URL,
+    nor urllib's error (which may): the URL may hold a password.
+    """
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:  # an unclosed "[" (IPv6), characters NFKC turns into "/", "?", "@"...
+        raise ValueError(f"is not a URL the bot can call; use one such as {example}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"must be an http(s) URL such as {example}")
+    if parts.username is not None or parts.password is not None:
+        # The client sends the token in its own Authorization header, and refuses both.
+        raise ValueError("must not hold a user name or password (user:password@)")
+    if not parts.hostname:
+        raise ValueError(f"names no host; use a URL such as {example}")
+    try:
+        # Reading it is the check: it raises for a port that is no number from 0 to 65535.
+        parts.port  # noqa: B018
+    except ValueError:
+        raise ValueError("has a port that is not a number from 0 to 65535") from None
+    return value if value.endswith("/") else value + "/"
 
 
 def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> SecretStr | None:

@@ -125,6 +125,46 @@ def test_complete_slack_settings_say_how_slack_reaches_the_bot(
     assert socket.mode == "socket"
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        # urllib and then aiohttp raised ValueError for these in `townhall doctor` and at start.
+        ("http://[bad/", "is not a URL the bot can call; use one such as https://slack.com/api/"),
+        ("https://user:pw-sEcret@slack.example/api/", "must not hold a user name or password"),
+        ("https://:pw-sEcret@slack.example/api/", "must not hold a user name or password"),
+        ("https://slack.example:99999/api/", "has a port that is not a number from 0 to 65535"),
+        ("https://slack.example:api/", "has a port that is not a number from 0 to 65535"),
+        ("https:///api/", "names no host; use a URL such as https://slack.com/api/"),
+        ("ftp://slack.example/api/", "must be an http(s) URL such as https://slack.com/api/"),
+        ("slack.com/api/", "must be an http(s) URL such as https://slack.com/api/"),
+    ],
+)
+def test_a_slack_api_url_the_client_cannot_call_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", url)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value).startswith(f"SLACK_API_URL: {problem}")
+    assert "sEcret" not in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "root"),
+    [
+        ("https://slack-gov.com/api", "https://slack-gov.com/api/"),
+        ("http://[::1]:8080/api/", "http://[::1]:8080/api/"),
+        ("HTTPS://Slack.com/api/", "HTTPS://Slack.com/api/"),
+    ],
+)
+def test_a_slack_api_url_the_client_can_call_is_kept_with_a_closing_slash(
+    monkeypatch: pytest.MonkeyPatch, url: str, root: str
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", url)
+    assert load_settings().slack.api_url == root
+
+
 def test_usage_records_are_on_without_question_text_kept_for_30_days_by_default() -> None:
     stats = load_settings().stats
 

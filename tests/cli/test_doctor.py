@@ -390,6 +390,25 @@ async def test_unreachable_slack_is_a_problem_naming_the_url(
     assert "ok   Slack: would run in HTTP mode: events on port 3000 at /slack/events" in out
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[bad/", "is not a URL the bot can call; use one such as https://slack.com/api/"),
+        ("https://townhall:pw-sEcret@slack.example/api/", "must not hold a user name or password"),
+    ],
+)
+async def test_a_slack_api_url_the_client_cannot_call_is_a_settings_problem(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, problem: str
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert out.splitlines()[0].startswith(f"FIX  settings: SLACK_API_URL: {problem}")
+    assert "sEcret" not in out
+
+
 async def test_the_meaning_is_checked_against_the_knowledges_vectors(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
