@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -237,6 +238,87 @@ async def test_refused_slack_tokens_are_each_named(
     fake_slack.refused_tokens.add(BOT_TOKEN)
     status, out = await doctor(capsys)
     assert "FIX  SLACK_BOT_TOKEN: refused by Slack (invalid_auth)" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("failure", "answered"),
+    [
+        ({"status": 500, "error": "internal_error"}, "HTTP 500 (internal_error)"),
+        # A proxy's page, not Slack's JSON: slack_sdk hands over its text, with no code.
+        ({"status": 503, "error": "", "body": "upstream connect error"}, "HTTP 503"),
+        (
+            {"status": 429, "error": "ratelimited", "headers": {"Retry-After": "30"}},
+            "HTTP 429 (ratelimited)",
+        ),
+    ],
+)
+async def test_slack_failing_auth_test_for_its_own_trouble_is_not_blamed_on_the_token(
+    fake_slack: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+    failure: dict[str, Any],
+    answered: str,
+) -> None:
+    fake_slack.fail("auth.test", **failure)
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert (
+        f"FIX  Slack: answered {answered} to auth.test, so SLACK_BOT_TOKEN was not checked"
+    ) in out.splitlines()
+    assert fixes(out) == ["try again later: Slack could not answer now (not a token problem)"]
+
+
+async def test_slack_failing_to_open_a_socket_for_its_own_trouble_is_not_blamed_on_the_token(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.fail("apps.connections.open", status=502, error="", body="Bad Gateway")
+    status, out = await doctor(capsys)
+    assert status == 1
+    lines = out.splitlines()
+    assert "ok   SLACK_BOT_TOKEN: accepted: @townhall in Town Hall Test" in lines
+    assert (
+        "FIX  Slack: answered HTTP 502 to apps.connections.open, so SLACK_APP_TOKEN was not checked"
+    ) in lines
+    assert fixes(out) == ["try again later: Slack could not answer now (not a token problem)"]
+
+
+@pytest.mark.parametrize(
+    ("failure", "line", "fix"),
+    [
+        (
+            {"status": 404, "error": "", "body": "Not Found"},
+            "FIX  SLACK_BOT_TOKEN: not checked: {url} answered HTTP 404 to auth.test",
+            "check SLACK_API_URL: it should be Slack's Web API root (https://slack.com/api/)",
+        ),
+        (
+            {"status": 200, "error": "team_access_not_granted"},
+            "FIX  SLACK_BOT_TOKEN: not checked: Slack answered team_access_not_granted to "
+            "auth.test",
+            "see api.slack.com/methods/auth.test (team_access_not_granted)",
+        ),
+    ],
+)
+async def test_a_slack_answer_that_is_no_refusal_does_not_blame_the_token(
+    fake_slack: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+    failure: dict[str, Any],
+    line: str,
+    fix: str,
+) -> None:
+    fake_slack.fail("auth.test", **failure)
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert line.format(url=fake_slack.api_url) in out.splitlines()
+    assert fixes(out) == [fix]
+
+
+async def test_an_expired_slack_token_is_named_with_its_fix(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.fail("auth.test", status=200, error="token_expired")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert "FIX  SLACK_BOT_TOKEN: refused by Slack (token_expired)" in out.splitlines()
+    assert fixes(out) == ["copy the Bot User OAuth Token (xoxb-) again from OAuth & Permissions"]
 
 
 async def test_unreachable_discord_is_a_problem_not_a_traceback(

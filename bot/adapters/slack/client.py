@@ -21,6 +21,22 @@ log = logging.getLogger(__name__)
 
 # Slack answers 5xx for its own trouble; these are worth a second try, other codes are not.
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+# Web API errors that mean the token itself is wrong (docs.slack.dev/reference/methods/
+# auth.test), so that an admin has to copy or make it again. Nothing else blames the token.
+TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+# Error codes Slack gives for its own trouble or a rate limit, whatever the HTTP status.
+SLACK_TROUBLE_ERRORS = frozenset(
+    {"fatal_error", "internal_error", "service_unavailable", "ratelimited"}
+)
 # Calls that post a message: once the request went out, a dropped connection does not say
 # whether Slack posted it, so these are retried here only when no connection was made. The
 # caller looks for its message (by its metadata) before posting it again.
@@ -157,9 +173,25 @@ class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
 
 def error_code(exc: SlackApiError) -> str:
     """Slack's error code for a failed call ("invalid_auth"), else its HTTP status."""
+    # A body that is not a JSON object (a proxy's "Internal Server Error" page) has no code;
+    # slack_sdk then gives its text, or the raw aiohttp response, as exc.response.
+    data = getattr(exc.response, "data", None)
+    code = data.get("error") if isinstance(data, dict) else None
+    return str(code or f"HTTP {http_status(exc) or '?'}")
+
+
+def http_status(exc: SlackApiError) -> int | None:
+    """The HTTP status of the answer that failed the call, if there was one."""
     response = exc.response
-    code = response.get("error") if response is not None else None
-    return str(code or f"HTTP {getattr(response, 'status_code', '?')}")
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    return status if isinstance(status, int) else None
+
+
+def slack_trouble(exc: SlackApiError) -> bool:
+    """Whether Slack failed the call for its own trouble or a rate limit (5xx, 429): the
+    call may work later, and says nothing about the token or the request."""
+    status = http_status(exc) or 0
+    return status >= 500 or status == 429 or error_code(exc) in SLACK_TROUBLE_ERRORS
 
 
 def web_client(token: str, api_url: str, policy: RetryPolicy) -> AsyncWebClient:

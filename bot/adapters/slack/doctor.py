@@ -8,12 +8,13 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.client import error_code
+from bot.adapters.slack.client import TOKEN_ERRORS, error_code, http_status, slack_trouble
 from bot.checks import Finding
 from bot.insight.channel import InsightChannel
 from bot.settings import SlackApp, SocketMode
 
 REINSTALL = "add it under OAuth & Permissions, then reinstall the app to the workspace"
+TRY_LATER = "try again later: Slack could not answer now"
 
 
 async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list[Finding]:
@@ -23,9 +24,7 @@ async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list
         try:
             identity = await client.auth_test()
         except SlackApiError as exc:
-            return [
-                Finding("SLACK_BOT_TOKEN", f"refused by Slack ({error_code(exc)})", _token_fix())
-            ]
+            return [_not_accepted(exc, "SLACK_BOT_TOKEN", "auth.test", _token_fix(), app.api_url)]
         bot = str(identity.get("user") or "townhall")
         found = [Finding("SLACK_BOT_TOKEN", f"accepted: @{bot} in {identity.get('team')}")]
         if isinstance(app.connection, SocketMode):
@@ -49,13 +48,49 @@ async def _check_app_token(app: SlackApp) -> Finding:
     try:
         await client.apps_connections_open(app_token=app.connection.app_token.get_secret_value())
     except SlackApiError as exc:
-        return Finding(
+        return _not_accepted(
+            exc,
             "SLACK_APP_TOKEN",
-            f"refused by Slack ({error_code(exc)})",
+            "apps.connections.open",
             "create an app-level token with connections:write (Basic Information > App-Level "
             "Tokens) and turn Socket Mode on",
+            app.api_url,
         )
     return Finding("SLACK_APP_TOKEN", "accepted: Socket Mode can connect")
+
+
+def _not_accepted(
+    exc: SlackApiError, variable: str, method: str, token_fix: str, api_url: str
+) -> Finding:
+    """Why Slack did not accept the token in `variable`: the token only when Slack says so."""
+    code = error_code(exc)
+    if code in TOKEN_ERRORS:
+        return Finding(variable, f"refused by Slack ({code})", token_fix)
+    if slack_trouble(exc):
+        return Finding(
+            "Slack",
+            f"answered {_answer(exc)} to {method}, so {variable} was not checked",
+            f"{TRY_LATER} (not a token problem)",
+        )
+    if code.startswith("HTTP "):  # no Slack error code: likely not Slack's Web API at all
+        return Finding(
+            variable,
+            f"not checked: {api_url} answered {code} to {method}",
+            "check SLACK_API_URL: it should be Slack's Web API root (https://slack.com/api/)",
+        )
+    return Finding(
+        variable,
+        f"not checked: Slack answered {code} to {method}",
+        f"see api.slack.com/methods/{method} ({code})",
+    )
+
+
+def _answer(exc: SlackApiError) -> str:
+    """What Slack answered: its HTTP status and, when it gave one, its error code."""
+    code, status = error_code(exc), http_status(exc)
+    if code.startswith("HTTP ") or status in (None, 200):
+        return code
+    return f"HTTP {status} ({code})"
 
 
 async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> Finding:
@@ -74,6 +109,8 @@ async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> F
         if code == "missing_scope":
             needed = exc.response.get("needed", "channels:read")
             return Finding(subject, f"the app lacks the scope {needed}", f"{REINSTALL} ({needed})")
+        if slack_trouble(exc):
+            return Finding(subject, f"not checked: Slack answered {_answer(exc)}", TRY_LATER)
         return Finding(
             subject, f"Slack answered {code}", "see api.slack.com/methods/conversations.info"
         )

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app
-from bot.adapters.slack.client import RetryPolicy, error_code
+from bot.adapters.slack.client import TOKEN_ERRORS, RetryPolicy, error_code
 from bot.adapters.slack.events import Deliveries, RecentEvents
 from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
@@ -28,10 +28,6 @@ from bot.usage import UsageRecorder
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-# Web API errors that mean the token itself is wrong, not that Slack is having trouble.
-TOKEN_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"}
-)
 
 
 class SlackService:
