@@ -32,12 +32,21 @@ from bot.channel import Channel
 from bot.insight.channel import InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
 from bot.logs import Redactor
+from bot.text import NotUtf8Error, utf8_text
 
 BUNDLED_KNOWLEDGE = bundled_knowledge()
 
 
 class SettingsError(ValueError):
-    """Settings that cannot be used, naming the variable an admin has to fix."""
+    """Settings that cannot be used, naming the variable an admin has to fix.
+
+    `warnings` are the settings file's other problems (a bad line, a likely typo), to be
+    said before the error: they may be its cause.
+    """
+
+    def __init__(self, message: str, warnings: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.warnings = warnings
 
 
 # Where the settings file is named when --env-file is not given (then ./.env, if any).
@@ -377,6 +386,8 @@ def load_settings(env_file: Path | None = None) -> Settings:
     The file is `env_file` (--env-file), else TOWNHALL_ENV_FILE, else ./.env if there is one.
     """
     path = settings_file(env_file, os.environ)
+    if path is not None:
+        _check_readable(path)
     try:
         with _quiet_dotenv():
             sections = (
@@ -389,9 +400,24 @@ def load_settings(env_file: Path | None = None) -> Settings:
     except ValidationError as exc:
         # Redacted here too, so no caller can print a token pasted into the wrong variable,
         # nor a secret of no token's shape (a signing secret) pasted into another one.
-        raise SettingsError(Redactor(_given_secrets(path))(_error_line(exc))) from None
-    warnings = (*file_problems(path), *unknown_variables(path, os.environ))
-    return Settings(*sections, env_file=path, warnings=warnings)
+        message = Redactor(_given_secrets(path))(_error_line(exc))
+        raise SettingsError(message, warnings=_warnings(path)) from None
+    return Settings(*sections, env_file=path, warnings=_warnings(path))
+
+
+def _warnings(path: Path | None) -> tuple[str, ...]:
+    return (*file_problems(path), *unknown_variables(path, os.environ))
+
+
+def _check_readable(path: Path) -> None:
+    # python-dotenv would raise mid-load, with a traceback: UnicodeDecodeError for bytes
+    # that are not UTF-8, PermissionError for a file this user may not read.
+    try:
+        utf8_text(path)
+    except NotUtf8Error as exc:
+        raise SettingsError(f"{exc}: save it as UTF-8") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def settings_file(env_file: Path | None, environ: Mapping[str, str]) -> Path | None:
@@ -440,7 +466,10 @@ def unknown_variables(path: Path | None, environ: Mapping[str, str]) -> list[str
 
 def _given_secrets(path: Path | None) -> list[str]:
     """The values given to the secret variables, as typed, before any was validated."""
-    in_file = {k: v for k, v in dotenv_values(path).items() if v} if path else {}
+    in_file: dict[str, str] = {}
+    if path is not None:
+        with _quiet_dotenv():  # a bad line is said once, by file_problems
+            in_file = {k: v for k, v in dotenv_values(path).items() if v}
     names = [
         (str(section.model_config.get("env_prefix", "")) + field).upper()
         for section in _SECTIONS

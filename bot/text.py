@@ -1,13 +1,15 @@
 """Plain-text helpers shared by the engine, the insight and the renderers.
 
-Splitting into sentences, shortening at a word boundary with one ellipsis, and making a
-member's text safe to encode. Nothing here knows about a platform.
+Splitting into sentences, shortening at a word boundary with one ellipsis, making a
+member's text safe to encode, and reading a file that must be UTF-8 (a talk, the settings).
+Nothing here knows about a platform.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 ELLIPSIS = "…"
 
@@ -20,6 +22,30 @@ _SENTENCE_END = re.compile(
 )
 # Trailing characters that read badly right before an ellipsis.
 _DANGLING = " ,;:"
+
+
+class NotUtf8Error(ValueError):
+    """A text file holding bytes that are not UTF-8, with the line of the first one."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: not UTF-8 text ({reason})")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+def utf8_text(path: Path) -> str:
+    """The text of the file at `path`; NotUtf8Error names the line of a byte that is not UTF-8.
+
+    OSError (missing, unreadable, a folder) is the caller's to word.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The reason ("invalid start byte") never quotes the file: a settings file holds secrets.
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotUtf8Error(path, line, exc.reason) from None
 
 
 def sentences(paragraph: str) -> list[str]:

@@ -1,10 +1,12 @@
-"""The shared text helpers: sentences, shortening at a word, text safe to encode."""
+"""The shared text helpers: sentences, shortening at a word, text safe to encode, UTF-8 files."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.text import ELLIPSIS, encodable, one_line, sentences, shorten
+from bot.text import ELLIPSIS, NotUtf8Error, encodable, one_line, sentences, shorten, utf8_text
 
 
 def test_shorten_cuts_at_the_last_word_boundary_and_marks_the_cut() -> None:
@@ -45,3 +47,14 @@ def test_encodable_replaces_lone_surrogates_and_keeps_everything_else() -> None:
     text = "채용 \udceb hiring 🙂"
     assert encodable(text) == "채용 \ufffd hiring 🙂"
     assert encodable(text).encode("utf-8")
+
+
+def test_utf8_text_names_the_line_of_the_first_byte_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.env"
+    path.write_bytes(b"A=1\r\nB=\xc3\xa9\nC=caf\xe9\nD=\xff\n")
+    with pytest.raises(NotUtf8Error) as caught:
+        utf8_text(path)
+    assert (caught.value.line, caught.value.reason) == (3, "invalid continuation byte")
+    assert str(caught.value) == f"{path}:3: not UTF-8 text (invalid continuation byte)"
+    path.write_bytes(b"A=1\r\nB=\xc3\xa9\n")
+    assert utf8_text(path) == "A=1\r\nB=\u00e9\n"

@@ -34,11 +34,17 @@ def settings_or_exit(env_file: Path | None) -> Settings:
     try:
         settings = load_settings(env_file)
     except SettingsError as exc:
+        # A bad line or a misspelt name may be why a variable is missing: said first.
+        _warn(exc.warnings)
         fail(f"settings: {exc}")
     _secrets[:] = secret_values(settings)
-    for warning in settings.warnings:
-        print(f"townhall: warning: {Redactor(_secrets)(warning)}", file=sys.stderr)
+    _warn(settings.warnings)
     return settings
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        print(f"townhall: warning: {Redactor(_secrets)(warning)}", file=sys.stderr)
 
 
 def settings_file_shown(env_file: Path | None) -> str:

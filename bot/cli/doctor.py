@@ -44,18 +44,22 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         settings = load_settings(args.env_file)
     except SettingsError as exc:
-        found = [Finding("settings", str(exc), "fix that variable, then run doctor again")]
+        # The file's other problems first: a bad line or a misspelt name may be the cause.
+        found = _warning_findings(exc.warnings)
+        found.append(Finding("settings", str(exc), "fix what it names, then run doctor again"))
         return _report(found, Redactor())
     found = [Finding("settings file", settings_file_shown(settings.env_file))]
-    found.extend(
-        Finding("settings", warning, "correct or remove it") for warning in settings.warnings
-    )
+    found.extend(_warning_findings(settings.warnings))
     found.extend(settings_findings(settings))
     found.append(database_finding(settings.core.townhall_db))
     found.append(knowledge_finding(settings.core.knowledge_dir))
     found.append(meaning_finding(settings.core.knowledge_dir, settings.core.townhall_cache_dir))
     found.extend(platform_findings(settings, args.port))
     return _report(found, Redactor(secret_values(settings)))
+
+
+def _warning_findings(warnings: Sequence[str]) -> list[Finding]:
+    return [Finding("settings", warning, "correct or remove it") for warning in warnings]
 
 
 def settings_findings(settings: Settings) -> list[Finding]:

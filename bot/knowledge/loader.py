@@ -11,6 +11,7 @@ from typing import TypeVar
 import yaml
 
 from bot.knowledge.model import INTRODUCTION, Document, Knowledge, Passage, Section
+from bot.text import NotUtf8Error, utf8_text
 
 SUPPORTED_LANGUAGES = ("ko", "en")
 # A talk id travels in every topic button and picker value ("talk:number", Discord's
@@ -72,9 +73,9 @@ def load_knowledge(folder: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES)
 def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Document:
     """Parse one markdown file (front matter, setext or ATX headings) into a Document."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise KnowledgeError(path, 1, f"not UTF-8 text ({exc.reason})") from exc
+        text = utf8_text(path)
+    except NotUtf8Error as exc:
+        raise KnowledgeError(path, exc.line, f"not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         # Unreadable for the user running townhall (permissions), or a folder named *.md.
         raise KnowledgeError(path, 0, f"cannot be read ({exc.strerror})") from exc

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from tests.fakes.clock import ManualClock
+from tests.permissions import without_write_permission
 
 NOW = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
 
@@ -153,3 +156,95 @@ def test_knowledge_check_reads_the_env_file_given_after_it(
     assert capsys.readouterr().err == (
         f"townhall: knowledge: KNOWLEDGE_DIR ({tmp_path / 'no-such-folder'}): no such folder\n"
     )
+
+
+@pytest.mark.parametrize("named_by", ["--env-file", "TOWNHALL_ENV_FILE", "./.env"])
+def test_a_settings_file_that_is_not_utf8_is_one_line_naming_file_and_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    named_by: str,
+) -> None:
+    path = tmp_path / "elsewhere" / ".env" if named_by == "./.env" else tmp_path / "latin1.env"
+    path.write_bytes(b"INSIGHT_TIME=07:15\nSLACK_SIGNING_SECRET=caf\xe9-secret\n")
+    args = ["--env-file", str(path)] if named_by == "--env-file" else []
+    if named_by == "TOWNHALL_ENV_FILE":
+        monkeypatch.setenv("TOWNHALL_ENV_FILE", str(path))
+    with pytest.raises(SystemExit) as exited:
+        main([*args, "insight", "--status"])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        f"townhall: settings: {path}:2: not UTF-8 text (invalid continuation byte): "
+        "save it as UTF-8\n"
+    )
+
+
+def test_doctor_names_a_settings_file_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "latin1.env"
+    path.write_bytes(b"SLACK_SIGNING_SECRET=caf\xe9-secret\n")
+    assert main(["doctor", "--env-file", str(path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        f"FIX  settings: {path}:1: not UTF-8 text (invalid continuation byte): save it as UTF-8",
+        "     fix: fix what it names, then run doctor again",
+    ]
+
+
+def test_a_settings_file_this_user_cannot_read_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "townhall.env"
+    path.write_text("INSIGHT_TIME=07:15\n")
+    path.chmod(0o000)  # as /etc/townhall/townhall.env is to a user outside its group
+    done = subprocess.run(
+        without_write_permission(
+            [sys.executable, "-m", "bot.cli", "--env-file", str(path), "insight", "--status"]
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"townhall: settings: {path}: cannot be read (Permission denied)\n",
+    )
+
+
+def test_a_bad_line_beside_a_bad_value_is_said_once_before_the_error(tmp_path: Path) -> None:
+    # In a process of its own: python-dotenv's own warning, if let through, goes to stderr
+    # by logging's last resort (under pytest it would go to pytest's log capture instead).
+    path = tmp_path / "townhall.env"
+    path.write_text("this is not a setting\nSLACK_SIGNING_SECRET=a-signing-secret\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--env-file", str(path), "insight", "--status"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr.splitlines()) == (
+        1,
+        [
+            f"townhall: warning: {path}:1: line not read (expected NAME=value)",
+            "townhall: settings: SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & "
+            "Permissions)",
+        ],
+    )
+
+
+def test_doctor_shows_a_bad_line_beside_a_bad_value_before_the_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "townhall.env"
+    path.write_text("this is not a setting\nSLACK_BOT_TOKN=xoxb-1-2\nSLACK_SIGNING_SECRET=s\n")
+    assert main(["doctor", "--env-file", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"FIX  settings: {path}:1: line not read (expected NAME=value)",
+        "     fix: correct or remove it",
+        f"FIX  settings: SLACK_BOT_TOKN (in {path}) is ignored: did you mean SLACK_BOT_TOKEN?",
+        "     fix: correct or remove it",
+        "FIX  settings: SLACK_BOT_TOKEN: missing (the xoxb- token from OAuth & Permissions)",
+        "     fix: fix what it names, then run doctor again",
+        "3 problem(s): fix them, then run `townhall doctor` again",
+    ]
