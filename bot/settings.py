@@ -245,6 +245,9 @@ def _web_api_root(value: str, example: str) -> str:
         raise ValueError("must not hold a user name or password (user:password@)")
     if not parts.hostname:
         raise ValueError(f"names no host; use a URL such as {example}")
+    if parts.query or parts.fragment:
+        # The client appends the method's name to the root: a "?" or "#" would swallow it.
+        raise ValueError(f"must not hold a query or fragment (? or #); use one such as {example}")
     try:
         # Reading it is the check: it raises for a port that is no number from 0 to 65535.
         parts.port  # noqa: B018

@@ -137,6 +137,8 @@ def test_complete_slack_settings_say_how_slack_reaches_the_bot(
         ("https:///api/", "names no host; use a URL such as https://slack.com/api/"),
         ("ftp://slack.example/api/", "must be an http(s) URL such as https://slack.com/api/"),
         ("slack.com/api/", "must be an http(s) URL such as https://slack.com/api/"),
+        ("https://slack.example/api?x=1", "must not hold a query or fragment (? or #)"),
+        ("https://slack.example/api/#top", "must not hold a query or fragment (? or #)"),
     ],
 )
 def test_a_slack_api_url_the_client_cannot_call_is_refused_naming_the_variable(
