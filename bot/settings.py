@@ -32,6 +32,7 @@ from bot.channel import Channel
 from bot.insight.channel import InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
 from bot.logs import Redactor
+from bot.store.target import target_problem
 from bot.text import NotUtf8Error, utf8_text
 
 BUNDLED_KNOWLEDGE = bundled_knowledge()
@@ -93,6 +94,16 @@ class CoreSettings(BaseSettings):
     townhall_db: str = Field(default="townhall.db", min_length=1)
     # Where the passage vectors of a knowledge folder the bot cannot write are kept.
     townhall_cache_dir: Path | None = Field(default_factory=user_cache_dir)
+
+    @field_validator("townhall_db")
+    @classmethod
+    def _db_shape(cls, value: str) -> str:
+        # Here, so every command refuses it alike; the message never quotes the value,
+        # which may hold a password.
+        problem = target_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 @dataclass(frozen=True)

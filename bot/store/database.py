@@ -20,12 +20,9 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.store.errors import StoreUnavailableError
 from bot.store.limits import Limits
-from bot.store.target import URL_SCHEME, shown_target
+from bot.store.target import POSTGRES_EXAMPLE, is_url, shown_target, target_problem
 
 Backend = Literal["sqlite", "postgresql"]
-
-_POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
-_POSTGRES_EXAMPLE = "postgresql://user:password@host:5432/database"
 
 
 class Database:
@@ -114,16 +111,14 @@ def connect(target: str | os.PathLike[str], limits: Limits, *, reading: bool = F
     With `reading` (only reads follow) a SQLite file is left as it is: not switched to WAL.
     """
     text = os.fspath(target)
-    match = URL_SCHEME.match(text)
-    if match is None:
-        database = _sqlite(Path(text), limits, reading=reading)
-    elif match.group(1).lower() in _POSTGRES_SCHEMES:
+    # Settings refuse these first; a caller handing in its own value is refused here too.
+    problem = target_problem(text)
+    if problem is not None:
+        raise StoreUnavailableError(f"TOWNHALL_DB: {problem}")
+    if is_url(text):
         database = _postgresql(text, limits)
     else:
-        raise StoreUnavailableError(
-            f"TOWNHALL_DB: unsupported scheme {match.group(1)!r}; give a SQLite file path "
-            f"or a PostgreSQL URL ({_POSTGRES_EXAMPLE})"
-        )
+        database = _sqlite(Path(text), limits, reading=reading)
     try:
         with database.read() as connection:
             connection.exec_driver_sql("SELECT 1")
@@ -218,7 +213,7 @@ def _postgresql(text: str, limits: Limits) -> Database:
     except (exc.ArgumentError, ValueError) as error:
         # Not echoed: a URL that does not parse may still hold a password.
         raise StoreUnavailableError(
-            f"TOWNHALL_DB is not a valid PostgreSQL URL (expected {_POSTGRES_EXAMPLE})"
+            f"TOWNHALL_DB is not a valid PostgreSQL URL (expected {POSTGRES_EXAMPLE})"
         ) from error
     statement_ms = int(limits.statement_timeout * 1000)
     # A statement (or its wait for a row lock) never runs past the bound, and a session

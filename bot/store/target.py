@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode
 
 # A scheme: what tells a URL from a file path (sqlite3 itself takes any path).
 URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# The driver is always psycopg 3, so a URL naming it (postgresql+psycopg://) is taken too.
+POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+psycopg"})
+POSTGRES_EXAMPLE = "postgresql://user:password@host:5432/database"
 
 
 def is_url(target: str | os.PathLike[str]) -> bool:
@@ -21,26 +24,94 @@ def not_created(target: str | os.PathLike[str]) -> bool:
     return not is_url(target) and not Path(target).exists()
 
 
-def shown_target(target: str | os.PathLike[str]) -> str:
-    """TOWNHALL_DB as it may be printed: a URL's password, in its user part or its query
-    (libpq takes both), replaced by ***; a path as it is."""
+def target_problem(target: str | os.PathLike[str]) -> str | None:
+    """Why TOWNHALL_DB cannot be opened as it is written, never quoting it; None if it can."""
     text = os.fspath(target)
     scheme = URL_SCHEME.match(text)
     if scheme is None:
-        return text
-    # The password may hold "/", "?" or "#", which would end it for urlsplit.
-    text = _PASSWORD.sub(r"\g<user>:***@", text, count=1)
-    try:
-        parts = urlsplit(text)
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-    except ValueError:  # not a URL it can read: nothing of it is shown
+        # Taken as a file name it would be created, and printed with its password.
+        if _LIBPQ_KEYWORDS.search(text):
+            return (
+                "a libpq key=value connection string is not read here: give a SQLite file "
+                f"path or a PostgreSQL URL ({POSTGRES_EXAMPLE})"
+            )
+        return None
+    name = scheme.group(1).lower()
+    if name.partition("+")[0] == "sqlite":
+        return (
+            "a SQLite database is given by its file path (such as "
+            "/var/lib/townhall/townhall.db), not a sqlite:// URL"
+        )
+    if name not in POSTGRES_SCHEMES:
+        return (
+            f"unsupported scheme {scheme.group(1)!r}; give a SQLite file path or a "
+            f"PostgreSQL URL ({POSTGRES_EXAMPLE})"
+        )
+    if _unclear_password(text[scheme.end() :]):
+        return (
+            "an unencoded '@' in the password or after it leaves unclear where the "
+            "password ends: percent-encode each such '@' as %40, "
+            "e.g. postgresql://user:p%40ss@host:5432/database"
+        )
+    return None
+
+
+def shown_target(target: str | os.PathLike[str]) -> str:
+    """TOWNHALL_DB as it may be printed: each password (URL user part, query, password=) ***."""
+    text = os.fspath(target)
+    scheme = URL_SCHEME.match(text)
+    if scheme is None:
+        return _KEYWORD_PASSWORD.sub(r"\g<key>***", text)
+    if _unclear_query(text[scheme.end() :]):
+        # The query's password may run past an "@": no part of the URL can be trusted.
         return f"{scheme.group(1)}://..."
-    if not any(key == "password" for key, _ in pairs):
+    # Up to the last "@": SQLAlchemy ends the password at the first, so one holding an
+    # "@" (refused by target_problem) would otherwise show its tail.
+    text = _USER_PASSWORD.sub(r"\g<user>:***@", text, count=1)
+    # The query runs to the end, as SQLAlchemy reads it ("#" is not special there).
+    head, _, query = text.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(_secret_key(key) for key, _ in pairs):
         return text
-    masked = [(key, "***" if key == "password" else value) for key, value in pairs]
-    return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+    masked = [(key, "***" if _secret_key(key) else value) for key, value in pairs]
+    return f"{head}?{urlencode(masked, safe='*')}"
 
 
-# As SQLAlchemy reads the user part: the user name runs to ":" or "/" ("user@server" on
-# Azure holds an "@"), the password from there to the next "@".
-_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/]*):[^@]*@")
+def _unclear_password(rest: str) -> bool:
+    """Whether an "@" in a PostgreSQL URL (`rest`: after its scheme) hides where a password ends."""
+    # As SQLAlchemy reads the user part: the user name runs to ":" or "/" ("user@server"
+    # on Azure holds an "@"), the password from there to the next "@". A second "@" after
+    # that ":" may be the password's own (its tail read as the host) or the host's, the
+    # database's, the query's: no reading of the URL can tell.
+    password_on = _PASSWORD_ON.match(rest)
+    if password_on is not None and password_on.group(1).count("@") > 1:
+        return True
+    return _unclear_query(rest)
+
+
+def _unclear_query(rest: str) -> bool:
+    """Whether a URL's query (`rest`: after its scheme) gives a password that may hold an "@"."""
+    # SQLAlchemy would take that "@" to end a user part, and the password's tail for the host.
+    _, _, after = rest.partition("?")
+    return "@" in after and "password=" in unquote(after).lower()
+
+
+def _secret_key(key: str) -> bool:
+    """Whether a query key gives a secret: password, or sslpassword (the client key's)."""
+    return key.lower().endswith("password")
+
+
+# The user name, then the text from the password on.
+_PASSWORD_ON = re.compile(r"[^:/]*:(.*)", re.DOTALL)
+_USER_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/]*):.*@", re.DOTALL)
+# libpq's key=value connection string ("host=db dbname=townhall password=..."): a keyword
+# it knows at the start or after a space, or a password anywhere.
+_LIBPQ_KEYWORDS = re.compile(
+    r"(?:^|\s)(?:host|hostaddr|port|dbname|user|passfile|service|sslmode|connect_timeout"
+    r"|options|application_name|target_session_attrs)\s*="
+    r"|password\s*=",
+    re.IGNORECASE,
+)
+_KEYWORD_PASSWORD = re.compile(
+    r"(?P<key>password\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE | re.DOTALL
+)

@@ -155,7 +155,8 @@ def test_bad_api_url_names_slack_api_url(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize(
-    "problem", ["a folder", "not a database", "unsupported scheme", "refused connection"]
+    "problem",
+    ["a folder", "not a database", "unsupported scheme", "refused connection", "'@' in password"],
 )
 def test_a_townhall_db_that_cannot_be_used_stops_the_start_in_one_line_naming_it(
     problem: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -173,11 +174,14 @@ def test_a_townhall_db_that_cannot_be_used_stops_the_start_in_one_line_naming_it
         "not a database": str(folder / "garbage.db"),
         "unsupported scheme": "mysql://townhall:hunter2@db/townhall",
         "refused connection": f"postgresql://townhall:hunter2@127.0.0.1:{free_port}/townhall",
+        "'@' in password": f"postgresql://townhall:hunter2@Zq9@127.0.0.1:{free_port}/townhall",
     }[problem]
     monkeypatch.setenv("TOWNHALL_DB", target)
 
     line = serve_error(capsys, "--host", "127.0.0.1", "--port", "0")
 
-    assert line.startswith("townhall: TOWNHALL_DB")
+    # A scheme it cannot open is refused with the settings, before anything is opened.
+    assert line.startswith(("townhall: TOWNHALL_DB", "townhall: settings: TOWNHALL_DB: "))
     assert "hunter2" not in line
+    assert "Zq9" not in line  # nor the tail of a password holding an "@"
     assert "Traceback" not in line

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Limits, open_store
+from bot.store import Limits, StoreUnavailableError, open_store
+from bot.store.target import shown_target, target_problem
 from tests.postgres import PostgresCluster
+
+UNCLEAR_AT = "percent-encode each such '@' as %40"
 
 
 def test_a_path_is_a_sqlite_file_created_with_its_folders(tmp_path: Path) -> None:
@@ -59,3 +62,89 @@ def test_a_urls_own_server_options_are_kept_beside_the_stores_bounds(
         second.close()
     finally:
         postgres.drop_database(name)
+
+
+@pytest.mark.parametrize(
+    ("target", "shown"),
+    [
+        # SQLAlchemy ends the password at the first "@": masked to the last, none of it shows.
+        ("postgresql://townhall:P@ssw0rdTail@db:5432/bot", "postgresql://townhall:***@db:5432/bot"),
+        ("postgresql://townhall:P@ss/word@db/bot", "postgresql://townhall:***@db/bot"),
+        ("postgresql://db:5432/bot?password=P@ssw0rdTail", "postgresql://..."),
+        ("postgresql://bob@azure:pw/with?slash#x@db/bot", "postgresql://bob@azure:***@db/bot"),
+        (
+            "postgres://db/bot#x?password=pw&sslpassword=pw",
+            "postgres://db/bot#x?password=***&sslpassword=***",
+        ),
+        ("host=db port=1 password=pw dbname=bot", "host=db port=1 password=*** dbname=bot"),
+        ("host=db password = 'p w\\' x' dbname=bot", "host=db password = *** dbname=bot"),
+        ("/var/lib/townhall/townhall.db", "/var/lib/townhall/townhall.db"),
+    ],
+)
+def test_no_part_of_a_password_is_ever_shown(target: str, shown: str) -> None:
+    assert shown_target(target) == shown
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("postgresql://townhall:P@ssw0rdTail@127.0.0.1:1/bot", UNCLEAR_AT),
+        ("postgresql://townhall:P@ss/word@db/bot", UNCLEAR_AT),
+        ("postgresql://db:5432/bot?password=P@ssw0rdTail", UNCLEAR_AT),
+        ("postgresql://townhall:pw@db/bot?application_name=a@b", UNCLEAR_AT),
+        ("host=db port=5432 password=pw dbname=bot", "a libpq key=value connection string"),
+        ("dbname=bot user=townhall", "a libpq key=value connection string"),
+        ("./password=pw", "a libpq key=value connection string"),
+        ("sqlite:///state/townhall.db", "a SQLite database is given by its file path"),
+        ("mysql://townhall:pw@db/bot", "unsupported scheme 'mysql'"),
+        ("postgresql+psycopg2://townhall:pw@db/bot", "unsupported scheme 'postgresql+psycopg2'"),
+    ],
+)
+def test_a_target_read_only_by_guessing_is_refused_without_quoting_it(
+    target: str, reason: str
+) -> None:
+    problem = target_problem(target)
+
+    assert problem is not None
+    assert reason in problem
+    for secret in ("P@ss", "ssw0rd", "pw@", ":pw", "=pw"):
+        assert secret not in problem
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "townhall.db",
+        "/var/lib/townhall/townhall.db",
+        "postgresql://townhall:p%40ss@db:5432/bot",
+        "postgres://townhall:pw@db/bot",
+        "postgresql+psycopg://townhall:pw@db/bot",
+        "POSTGRESQL://townhall:pw@db/bot",
+        "postgresql://townhall:ab/cd+ef?gh#ij@db/bot",  # as SQLAlchemy reads it
+        "postgresql://bob@azure-server:pw@db/bot",  # a user name with "@"
+        "postgresql://townhall@db:5432/bot?password=pw&sslmode=require",
+    ],
+)
+def test_a_target_that_reads_one_way_is_taken(target: str) -> None:
+    assert target_problem(target) is None
+
+
+def test_a_libpq_keyword_string_handed_to_the_store_creates_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(StoreUnavailableError) as refused:
+        open_store("host=127.0.0.1 port=1 password=S3cr3tPw dbname=bot")
+
+    assert str(refused.value).startswith("TOWNHALL_DB: a libpq key=value connection string")
+    assert "S3cr3tPw" not in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unencoded_at_handed_to_the_store_is_refused_before_connecting() -> None:
+    with pytest.raises(StoreUnavailableError) as refused:
+        open_store("postgresql://townhall:P@ssw0rdTail@127.0.0.1:1/bot")
+
+    assert str(refused.value).startswith("TOWNHALL_DB: an unencoded '@' in the password")
+    assert "ssw0rd" not in str(refused.value)
