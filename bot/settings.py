@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import logging
@@ -32,7 +31,7 @@ from bot.channel import Channel
 from bot.insight.channel import InsightChannel
 from bot.knowledge.bundled import bundled_knowledge
 from bot.logs import Redactor
-from bot.store.target import target_problem
+from bot.store.target import target_passwords, target_problem
 from bot.text import NotUtf8Error, utf8_text
 
 BUNDLED_KNOWLEDGE = bundled_knowledge()
@@ -527,11 +526,11 @@ def secret_values(settings: Settings) -> list[str]:
             value = getattr(section, name)
             if isinstance(value, SecretStr) and value.get_secret_value():
                 values.append(value.get_secret_value())
-    # The password inside a PostgreSQL URL is as secret as a token.
-    with contextlib.suppress(ValueError):
-        password = urllib.parse.urlsplit(settings.core.townhall_db).password
-        if password:
-            values.extend({password, urllib.parse.unquote(password)})
+    # A password in TOWNHALL_DB is as secret as a token (found as the connection reads it).
+    for password in target_passwords(settings.core.townhall_db):
+        values.extend(
+            {password, urllib.parse.quote(password, safe=""), urllib.parse.unquote(password)}
+        )
     return values
 
 

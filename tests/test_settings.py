@@ -100,6 +100,20 @@ def test_the_password_in_a_postgresql_townhall_db_is_a_secret_to_redact(
     assert sorted(secret_values(load_settings())) == ["p%40ss-w0rd", "p@ss-w0rd"]
 
 
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("postgresql://townhall:pa/ss?w#rd@db.internal/bot", "pa/ss?w#rd"),
+        ("postgresql://townhall@db.internal/bot?password=Qu3ry-s3cret", "Qu3ry-s3cret"),
+    ],
+)
+def test_a_password_the_connection_reads_past_a_slash_or_from_the_query_is_redacted(
+    monkeypatch: pytest.MonkeyPatch, url: str, password: str
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", url)
+    assert password in secret_values(load_settings())
+
+
 def test_incomplete_slack_settings_are_refused_once_at_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

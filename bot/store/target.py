@@ -77,6 +77,25 @@ def shown_target(target: str | os.PathLike[str]) -> str:
     return f"{head}?{urlencode(masked, safe='*')}"
 
 
+def target_passwords(target: str | os.PathLike[str]) -> list[str]:
+    """The passwords in TOWNHALL_DB as its connection reads them, so logs can redact them."""
+    text = os.fspath(target)
+    if URL_SCHEME.match(text) is None:
+        return [m.group("value").strip("'") for m in _KEYWORD_VALUE.finditer(text)]
+    from sqlalchemy.engine import make_url  # noqa: PLC0415 - only for a URL
+    from sqlalchemy.exc import ArgumentError  # noqa: PLC0415
+
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        return []
+    found = [url.password] if url.password else []
+    for key, value in url.query.items():
+        if _secret_key(key):
+            found += [value] if isinstance(value, str) else list(value)
+    return [str(p) for p in found if p]
+
+
 def _unclear_password(rest: str) -> bool:
     """Whether an "@" in a PostgreSQL URL (`rest`: after its scheme) hides where a password ends."""
     # As SQLAlchemy reads the user part: the user name runs to ":" or "/" ("user@server"
@@ -111,6 +130,9 @@ _LIBPQ_KEYWORDS = re.compile(
     r"|options|application_name|target_session_attrs)\s*="
     r"|password\s*=",
     re.IGNORECASE,
+)
+_KEYWORD_VALUE = re.compile(
+    r"password\s*=\s*(?P<value>'(?:[^'\\]|\\.)*'?|\S+)", re.IGNORECASE | re.DOTALL
 )
 _KEYWORD_PASSWORD = re.compile(
     r"(?P<key>password\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE | re.DOTALL
