@@ -52,9 +52,13 @@ class _Draft:
 
 @dataclass(frozen=True)
 class _FrontMatter:
-    values: Mapping[str, object]
+    values: Mapping[object, object]  # YAML keys may be numbers or dates too
     key_lines: Mapping[str, int]
     body_start: int  # 0-based index of the first body line
+
+    def line(self, key: str) -> int:
+        """The line of `key`, or the front matter's first line for a key it does not have."""
+        return self.key_lines.get(key, 1)
 
 
 def load_knowledge(folder: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Knowledge:
@@ -85,13 +89,13 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
     lang = _required_text(path, front, "lang")
     allowed = tuple(languages)
     if lang not in allowed:
-        line = front.key_lines["lang"]
+        line = front.line("lang")
         raise KnowledgeError(path, line, f"lang {lang!r} is not supported ({', '.join(allowed)})")
     talk = _required_text(path, front, "talk")
     if not TALK_ID.fullmatch(talk):
         raise KnowledgeError(
             path,
-            front.key_lines["talk"],
+            front.line("talk"),
             f"talk {talk!r}: use up to 60 ASCII letters, digits, '.', '_' or '-' "
             "(it is part of every topic button)",
         )
@@ -101,14 +105,14 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
     if video is None:
         video = _quoted_link(lines, front.body_start)
     if not isinstance(video, str) or not video.startswith(("http://", "https://")):
-        raise KnowledgeError(path, front.key_lines.get("video", 1), "no video URL (set 'video:')")
+        raise KnowledgeError(path, front.line("video"), "no video URL (set 'video:')")
     timestamps = _number_map(path, front, "timestamps", _seconds)
     pins = _number_map(path, front, "insights", _pinned_text)
     known = {d.number for d in drafts}
     for key, mapping in (("timestamps", timestamps), ("insights", pins)):
         for number in mapping:
             if number not in known:
-                line = front.key_lines[key]
+                line = front.line(key)
                 raise KnowledgeError(path, line, f"{key}: no section {number} in this file")
     sections = tuple(
         Section(
@@ -144,27 +148,62 @@ def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise KnowledgeError(path, 1, "front matter is not closed with '---'") from None
+    # What yaml.safe_load does, in its steps: the nodes carry each key's line in every form
+    # YAML allows (plain, quoted, "? key", a flow mapping), which a scan of the text does not.
+    loader = yaml.SafeLoader("\n".join(lines[1:end]))
     try:
-        values = yaml.safe_load("\n".join(lines[1:end])) or {}
+        root = loader.get_single_node()
+        if root is None:
+            return _FrontMatter({}, {}, end + 1)
+        if not isinstance(root, yaml.MappingNode):
+            raise KnowledgeError(
+                path, _line(root.start_mark), "front matter must be a mapping of keys to values"
+            )
+        values, key_lines = _mapping(path, loader, root)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise KnowledgeError(path, line, f"front matter: {problem}") from None
-    if not isinstance(values, dict):
-        raise KnowledgeError(path, 2, "front matter must be a mapping of keys to values")
-    key_lines = {}
-    for i in range(1, end):
-        key = lines[i].split(":", 1)[0].strip()
-        if key in values and key not in key_lines and not lines[i].startswith((" ", "\t")):
-            key_lines[key] = i + 1
+        raise KnowledgeError(path, _line(mark), f"front matter: {problem}") from None
+    finally:
+        loader.dispose()
     return _FrontMatter(values, key_lines, end + 1)
+
+
+def _mapping(
+    path: Path, loader: yaml.SafeLoader, root: yaml.MappingNode
+) -> tuple[dict[object, object], dict[str, int]]:
+    """The front matter's keys and values, and the line of each key."""
+    loader.flatten_mapping(root)  # "<<:" merge keys, as construction would
+    values: dict[object, object] = {}
+    key_lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        line = _line(key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise KnowledgeError(
+                path, line, "front matter: a key must be text, not a list or mapping"
+            )
+        try:
+            key = loader.construct_object(key_node, deep=True)
+            value = loader.construct_object(value_node, deep=True)
+        except ValueError as exc:
+            # A resolved value Python refuses: a date like 2026-13-45, an int of 5,000 digits.
+            line = _line(value_node.start_mark)
+            raise KnowledgeError(path, line, f"front matter: {key_node.value}: {exc}") from None
+        values[key] = value  # the last of a repeated key wins, as in yaml.safe_load
+        if isinstance(key, str):
+            key_lines[key] = line
+    return values, key_lines
+
+
+def _line(mark: yaml.Mark | None) -> int:
+    """The file's line for a mark in the front matter, which starts on the file's line 2."""
+    return mark.line + 2 if mark is not None else 1
 
 
 def _required_text(path: Path, front: _FrontMatter, key: str) -> str:
     value = front.values.get(key)
     if not isinstance(value, str | int) or not str(value).strip():
-        raise KnowledgeError(path, front.key_lines.get(key, 1), f"front matter needs '{key}:'")
+        raise KnowledgeError(path, front.line(key), f"front matter needs '{key}:'")
     return str(value).strip()
 
 
@@ -174,7 +213,7 @@ def _number_map(
     raw = front.values.get(key)
     if raw is None:
         return {}
-    line = front.key_lines[key]
+    line = front.line(key)
     if not isinstance(raw, dict):
         raise KnowledgeError(path, line, f"{key}: expected a mapping of section number to value")
     result: dict[int, _T] = {}

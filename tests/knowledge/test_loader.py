@@ -171,6 +171,64 @@ def test_malformed_file_names_file_and_line(
     assert str(caught.value).startswith(f"{path}:{line}: ")
 
 
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        # A quoted key is the same key: its errors point at its line like a plain one's.
+        ('---\ntitle: "T"\ntalk: t\n"lang": fr\n---\n', 4, "'fr' is not supported"),
+        ('---\ntitle: "T"\n"talk": "bad id!"\nlang: ko\n---\n', 3, "ASCII"),
+        (
+            '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n"timestamps": 5\n---\n',
+            6,
+            "expected a mapping",
+        ),
+        ("---\n'title': T\ntalk: t\n? lang\n: fr\n---\n", 4, "'fr' is not supported"),
+        # A whole front matter on one line as a flow mapping.
+        (
+            '---\n{title: T, talk: t, lang: ko, video: "https://v", timestamps: {99: 5}}\n---\n',
+            2,
+            "timestamps: no section 99",
+        ),
+        ('---\n{title: T, talk: t,\n  "lang": fr}\n---\n', 3, "'fr' is not supported"),
+    ],
+    ids=["quoted-lang", "quoted-talk", "quoted-timestamps", "explicit-key", "flow", "flow-2-lines"],
+)
+def test_quoted_and_flow_keys_are_named_by_their_line(
+    write_doc: WriteDoc, front: str, line: int, message: str
+) -> None:
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert message in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("date: 2026-13-45", "date: month must be in 1..12"),
+        ("year: " + "1" * 5000, "year: Exceeds the limit (4300 digits)"),
+        ("? [a, b]\n: c", "a key must be text"),
+    ],
+    ids=["impossible-date", "huge-int", "list-key"],
+)
+def test_a_value_yaml_reads_but_python_refuses_is_named(
+    write_doc: WriteDoc, entry: str, message: str
+) -> None:
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n{entry}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}:6: front matter: {message}")
+
+
+def test_a_quoted_key_reads_like_a_plain_one(write_doc: WriteDoc) -> None:
+    front = '---\n"title": "T"\n"talk": t\n"lang": en\n"video": "https://youtu.be/demo"\n---\n'
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert (document.talk, document.lang) == ("t", "en")
+    assert document.video_url == "https://youtu.be/demo"
+
+
 def test_a_knowledge_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     # A folder named like a talk file: reading it fails as a file the user running townhall
     # may not read would (a test run as root cannot make such a file).
