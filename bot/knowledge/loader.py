@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import yaml
 
@@ -26,6 +26,12 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
 _TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+# Front matter fields that hold one value; a list or mapping there is a mistake.
+_ONE_VALUE = frozenset({"title", "date", "talk", "lang", "video", "source"})
+# The format nests two levels (the front matter, then timestamps, insights or tags). PyYAML
+# builds nested values by recursion, so a deep enough nesting would be a RecursionError.
+_MAX_NESTING = 8
 
 _T = TypeVar("_T")
 
@@ -150,8 +156,10 @@ def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
         raise KnowledgeError(path, 1, "front matter is not closed with '---'") from None
     # What yaml.safe_load does, in its steps: the nodes carry each key's line in every form
     # YAML allows (plain, quoted, "? key", a flow mapping), which a scan of the text does not.
-    loader = yaml.SafeLoader("\n".join(lines[1:end]))
+    text = "\n".join(lines[1:end])
+    loader = yaml.SafeLoader(text)
     try:
+        _refuse_unused_yaml(path, text)
         root = loader.get_single_node()
         if root is None:
             return _FrontMatter({}, {}, end + 1)
@@ -182,6 +190,9 @@ def _mapping(
             raise KnowledgeError(
                 path, line, "front matter: a key must be text, not a list or mapping"
             )
+        if key_node.value in _ONE_VALUE and not isinstance(value_node, yaml.ScalarNode):
+            message = "expected one value, not a list or mapping"
+            raise KnowledgeError(path, line, f"{key_node.value}: {message}")
         try:
             key = loader.construct_object(key_node, deep=True)
             value = loader.construct_object(value_node, deep=True)
@@ -195,7 +206,39 @@ def _mapping(
     return values, key_lines
 
 
-def _line(mark: yaml.Mark | None) -> int:
+def _refuse_unused_yaml(path: Path, text: str) -> None:
+    """Refuse what the format never needs and a hostile file abuses, before any node is built.
+
+    Aliases repeat a value without writing it out (nine levels of nine make a date of 9**9
+    strings); tags reach constructors that fail without a line (!!timestamp soon); nesting
+    is refused at a depth well inside Python's recursion limit.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = _line(event.start_mark)
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:  # an alias too
+            message = "anchors and aliases (&name, *name) are not allowed; write the value out"
+            raise KnowledgeError(path, line, f"front matter: {message}")
+        if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent) and event.tag:
+            message = "tags (!!name) are not allowed; quote a value to make it text"
+            raise KnowledgeError(path, line, f"front matter: {message}")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_NESTING:
+                raise KnowledgeError(
+                    path, line, f"front matter: nested more than {_MAX_NESTING} levels deep"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+class _Mark(Protocol):
+    """Where PyYAML (pure Python or libyaml) found something: `line` counts from 0."""
+
+    line: int
+
+
+def _line(mark: _Mark | None) -> int:
     """The file's line for a mark in the front matter, which starts on the file's line 2."""
     return mark.line + 2 if mark is not None else 1
 

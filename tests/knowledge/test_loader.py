@@ -229,6 +229,48 @@ def test_a_quoted_key_reads_like_a_plain_one(write_doc: WriteDoc) -> None:
     assert document.video_url == "https://youtu.be/demo"
 
 
+BILLION_LAUGHS = """a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+date: *c
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        # Nine levels of this took minutes and gigabytes when the date was made text.
+        (BILLION_LAUGHS, "anchors and aliases (&name, *name) are not allowed"),
+        ('source: &s "x"', "anchors and aliases"),
+        ("date: !!timestamp soon", "tags (!!name) are not allowed"),
+        ("year: !!int 2026", "tags (!!name) are not allowed"),
+        # PyYAML builds nested values by recursion: deep enough, that is a RecursionError.
+        ("tags: " + "[" * 1000 + "]" * 1000, "nested more than 8 levels deep"),
+    ],
+    ids=["billion-laughs", "anchor", "timestamp-tag", "int-tag", "deep"],
+)
+def test_yaml_the_format_does_not_use_is_refused_before_it_is_built(
+    write_doc: WriteDoc, entry: str, message: str
+) -> None:
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n{entry}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}:6: front matter: {message}")
+
+
+@pytest.mark.parametrize("key", ["title", "date", "talk", "lang", "video", "source"])
+def test_a_field_of_one_value_refuses_a_list_or_mapping(write_doc: WriteDoc, key: str) -> None:
+    fields = {"title": "T", "talk": "t", "lang": "ko", "video": "https://v", "date": "2026-01-28"}
+    fields |= {"source": "s", key: "[a, {b: c}]"}
+    front = "---\n" + "".join(f"{name}: {value}\n" for name, value in fields.items()) + "---\n"
+    path = write_doc(SETEXT_BODY, front=front)
+    line = list(fields).index(key) + 2
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == f"{path}:{line}: {key}: expected one value, not a list or mapping"
+
+
 def test_a_knowledge_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     # A folder named like a talk file: reading it fails as a file the user running townhall
     # may not read would (a test run as root cannot make such a file).
