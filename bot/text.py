@@ -39,7 +39,11 @@ def utf8_text(path: Path) -> str:
 
     OSError (missing, unreadable, a folder) is the caller's to word.
     """
-    data = path.read_bytes()
+    return utf8_decoded(path, path.read_bytes())
+
+
+def utf8_decoded(path: Path, data: bytes) -> str:
+    """`data`, read from `path`, as text; NotUtf8Error names the line of a byte not UTF-8."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

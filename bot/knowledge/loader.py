@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 import yaml
 
 from bot.knowledge.model import INTRODUCTION, Document, Knowledge, Passage, Section
-from bot.text import NotUtf8Error, utf8_text
+from bot.text import NotUtf8Error, utf8_decoded
 
 SUPPORTED_LANGUAGES = ("ko", "en")
 # A talk id travels in every topic button and picker value ("talk:number", Discord's
@@ -26,6 +29,20 @@ _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
 _TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+# The shipped talk files weigh 21-24 KB and a three-hour talk written out in full a few
+# hundred: a file past this is refused before it is read, so that a symlink to /dev/zero
+# or a stray dump cannot fill the memory.
+MAX_FILE_BYTES = 1 << 20
+# The shipped front matter is under 500 bytes. PyYAML in pure Python takes seconds and
+# hundreds of MB over a megabyte of flow mappings, under 2 s over this much.
+MAX_FRONT_MATTER_BYTES = 64 << 10
+_FILE_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 # Front matter fields that hold one value; a list or mapping there is a mistake.
 _ONE_VALUE = frozenset({"title", "date", "talk", "lang", "video", "source"})
@@ -82,14 +99,7 @@ def load_knowledge(folder: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES)
 
 def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Document:
     """Parse one markdown file (front matter, setext or ATX headings) into a Document."""
-    try:
-        text = utf8_text(path)
-    except NotUtf8Error as exc:
-        raise KnowledgeError(path, exc.line, f"not UTF-8 text ({exc.reason})") from exc
-    except OSError as exc:
-        # Unreadable for the user running townhall (permissions), or a folder named *.md.
-        raise KnowledgeError(path, 0, f"cannot be read ({exc.strerror})") from exc
-    lines = text.splitlines()
+    lines = _read_text(path).splitlines()
     front = _front_matter(path, lines)
     meta = front.values
     lang = _required_text(path, front, "lang")
@@ -147,6 +157,42 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
     )
 
 
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file of at most MAX_FILE_BYTES of UTF-8."""
+    try:
+        # O_NONBLOCK: opening a FIFO does not wait for a writer (it is refused just below).
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            data = _read_regular(path, file)
+    except OSError as exc:
+        # Unreadable for the user running townhall (permissions), or a dangling symlink.
+        raise KnowledgeError(path, 0, f"cannot be read ({exc.strerror})") from exc
+    try:
+        return utf8_decoded(path, data)
+    except NotUtf8Error as exc:
+        raise KnowledgeError(path, exc.line, f"not UTF-8 text ({exc.reason})") from exc
+
+
+def _read_regular(path: Path, file: BinaryIO) -> bytes:
+    info = os.fstat(file.fileno())
+    if stat.S_ISDIR(info.st_mode):  # a folder named *.md
+        raise KnowledgeError(path, 0, f"cannot be read ({os.strerror(errno.EISDIR)})")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
+        message = f"not a regular file ({kind}): a knowledge file must be a file of text"
+        raise KnowledgeError(path, 0, message)
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(path, f"{info.st_size:,} bytes")
+    data = file.read(MAX_FILE_BYTES + 1)  # one byte more tells a file that grew since fstat
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(path, f"more than {MAX_FILE_BYTES:,} bytes")
+    return data
+
+
+def _too_large(path: Path, size: str) -> KnowledgeError:
+    message = f"too large: {size}, and a knowledge file may have at most {MAX_FILE_BYTES:,}"
+    return KnowledgeError(path, 0, f"{message} (1 MiB)")
+
+
 def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
     if not lines or lines[0].strip() != "---":
         raise KnowledgeError(path, 1, "missing front matter (the file must start with '---')")
@@ -157,6 +203,14 @@ def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
     # What yaml.safe_load does, in its steps: the nodes carry each key's line in every form
     # YAML allows (plain, quoted, "? key", a flow mapping), which a scan of the text does not.
     text = "\n".join(lines[1:end])
+    size = len(text.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise KnowledgeError(
+            path,
+            1,
+            f"front matter: over {MAX_FRONT_MATTER_BYTES:,} bytes ({size:,}); "
+            "it is for a few keys, the text goes below it",
+        )
     loader = yaml.SafeLoader(text)
     try:
         _refuse_unused_yaml(path, text)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import Knowledge, KnowledgeError, load_document, load_knowledge
+from bot.knowledge.loader import MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from tests.knowledge.conftest import WriteDoc
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_e4094cf60abd37ca.txt"
@@ -285,6 +288,66 @@ def test_file_that_is_not_utf8_is_named_with_the_line_of_the_bad_byte(tmp_path: 
     with pytest.raises(KnowledgeError) as caught:
         load_document(path)
     assert str(caught.value) == f"{path}:2: not UTF-8 text (invalid continuation byte)"
+
+
+def test_a_file_over_the_size_limit_is_refused_and_one_at_it_is_read(write_doc: WriteDoc) -> None:
+    path = write_doc(SETEXT_BODY)
+    at_limit = path.read_bytes() + b"x" * (MAX_FILE_BYTES - path.stat().st_size)
+    path.write_bytes(at_limit)
+    assert load_document(path).sections[-1].text.endswith("x" * 100)
+    path.write_bytes(at_limit + b"x")
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == (
+        f"{path}: too large: 1,048,577 bytes, and a knowledge file may have at most "
+        "1,048,576 (1 MiB)"
+    )
+
+
+def test_a_front_matter_over_its_limit_is_refused(write_doc: WriteDoc) -> None:
+    notes = "notes: " + "x" * MAX_FRONT_MATTER_BYTES
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n{notes}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}:1: front matter: over 65,536 bytes")
+
+
+def test_a_device_named_like_a_talk_is_refused_unread(tmp_path: Path) -> None:
+    # /dev/null is the same kind of file as /dev/zero, which would fill the memory if read.
+    (tmp_path / "zero.en.md").symlink_to("/dev/null")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'zero.en.md'}: not a regular file (a character device): "
+        "a knowledge file must be a file of text"
+    )
+
+
+def test_a_fifo_named_like_a_talk_is_refused_without_waiting_for_a_writer(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "pipe.en.md"
+    os.mkfifo(fifo)
+    # Opening a FIFO to read waits for a writer: were the loader to wait, this one comes
+    # after 5 s (and goes at once), so the test fails instead of hanging.
+    writer = threading.Timer(5, _write_and_close, [fifo])
+    writer.start()
+    try:
+        with pytest.raises(KnowledgeError) as caught:
+            load_knowledge(tmp_path)
+    finally:
+        writer.cancel()
+    assert str(caught.value) == (
+        f"{fifo}: not a regular file (a FIFO): a knowledge file must be a file of text"
+    )
+
+
+def _write_and_close(fifo: Path) -> None:
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # no reader (any more): nothing to unblock
+        return
 
 
 def test_languages_with_different_sections_are_refused(write_doc: WriteDoc) -> None:
