@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -117,11 +118,7 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
         )
     title = _required_text(path, front, "title")
     drafts = _sections(path, lines, front.body_start)
-    video = meta.get("video")
-    if video is None:
-        video = _quoted_link(lines, front.body_start)
-    if not isinstance(video, str) or not video.startswith(("http://", "https://")):
-        raise KnowledgeError(path, front.line("video"), "no video URL (set 'video:')")
+    video = _video(path, front, lines)
     timestamps = _number_map(path, front, "timestamps", _seconds)
     pins = _number_map(path, front, "insights", _pinned_text)
     known = {d.number for d in drafts}
@@ -340,6 +337,39 @@ def _pinned_text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("a pinned insight must be non-empty text")
     return " ".join(value.split())
+
+
+def _video(path: Path, front: _FrontMatter, lines: list[str]) -> str:
+    """`video:`, else the first link on a quoted line of the body (the seed's way)."""
+    video = front.values.get("video")
+    if video is None:  # no `video:`, or an empty one
+        video = _quoted_link(lines, front.body_start)
+        if video is None:
+            raise KnowledgeError(
+                path,
+                front.line("video"),
+                "no video URL: set 'video:' or quote the link in the body "
+                "('> Watch: <https://...>')",
+            )
+        return video
+    # Every topic link and button carries it: a javascript: or spaced URL must not get there.
+    if not isinstance(video, str) or not _is_web_link(video):
+        raise KnowledgeError(
+            path,
+            front.line("video"),
+            f"video: {video!r} is not a web link: set an http:// or https:// URL",
+        )
+    return video
+
+
+def _is_web_link(url: str) -> bool:
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[": an IPv6 host left open
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _quoted_link(lines: list[str], start: int) -> str | None:

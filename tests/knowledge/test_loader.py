@@ -109,6 +109,28 @@ def test_video_comes_from_the_quoted_link_when_front_matter_has_none(write_doc: 
     assert document.video_url == "https://youtu.be/demo"
 
 
+@pytest.mark.parametrize(
+    ("video", "shown"),
+    [
+        ('"javascript:alert(1)"', "'javascript:alert(1)'"),
+        ("ftp://youtu.be/demo", "'ftp://youtu.be/demo'"),
+        ('"https://"', "'https://'"),
+        ('"https://youtu.be/a b"', "'https://youtu.be/a b'"),
+        ("2026", "2026"),
+    ],
+)
+def test_a_video_that_is_not_a_web_link_is_named_even_with_a_quoted_link(
+    write_doc: WriteDoc, video: str, shown: str
+) -> None:
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: {video}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)  # the body quotes https://youtu.be/demo
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == (
+        f"{path}:5: video: {shown} is not a web link: set an http:// or https:// URL"
+    )
+
+
 def test_timestamp_makes_the_section_link_jump(write_doc: WriteDoc) -> None:
     front = (
         '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://youtu.be/demo"\n'
