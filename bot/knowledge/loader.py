@@ -23,10 +23,14 @@ SUPPORTED_LANGUAGES = ("ko", "en")
 TALK_ID = re.compile(r"[A-Za-z0-9._-]{1,60}")
 
 _SETEXT_UNDERLINE = re.compile(r"^(?:-{2,}|={2,})\s*$")
-_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The heading's closing #s are stripped in code: as a pattern (.*?)\s*#*\s*$ tries every
+# split of a run of spaces between its two \s*, cubic in the spaces' length.
+_ATX = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(.+)$")
 _IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+# "<" ends a try: with it inside, an autolink left open was read to the end of the line from
+# every "<" on it, quadratic.
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
 _TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
@@ -414,7 +418,8 @@ class _Body:
             return 2
         atx = _ATX.match(stripped)
         if atx and not line.startswith((" ", "\t")):
-            self.atx_heading(len(atx.group(1)), _clean(atx.group(2)), number)
+            text = atx.group(2).rstrip().rstrip("#").rstrip()  # "## Title ##" is "Title"
+            self.atx_heading(len(atx.group(1)), _clean(text), number)
         elif not stripped or _SETEXT_UNDERLINE.match(stripped) or _IMAGE_LINE.match(stripped):
             self.flush()
         elif stripped.startswith(">"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from bot.knowledge import Knowledge, KnowledgeError, load_document, load_knowled
 from bot.knowledge.loader import MAX_FILE_BYTES, MAX_FRONT_MATTER_BYTES
 from tests.knowledge.conftest import WriteDoc
 
+ROOT = Path(__file__).resolve().parents[2]
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_e4094cf60abd37ca.txt"
 
 SETEXT_BODY = """
@@ -370,6 +373,34 @@ def _write_and_close(fifo: Path) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     except OSError:  # no reader (any more): nothing to unblock
         return
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "text"),
+    [
+        # A heading's closing #s were found by a pattern that tried every split of the
+        # spaces: cubic, so 4,000 spaces took minutes.
+        ("## 1. A" + " " * 100_000 + "B", "A" + " " * 100_000 + "B", "Text."),
+        # An autolink left open was scanned to the end of the line from every "<".
+        ("## 1. A", "A", "<http://" * 50_000),
+    ],
+    ids=["heading-spaces", "open-autolinks"],
+)
+def test_a_hostile_line_loads_in_time(
+    write_doc: WriteDoc, line: str, title: str, text: str
+) -> None:
+    path = write_doc(f"{line}\n\n{text}\n")
+    # In a child killed after 20 s: a regular expression that backtracks cannot be stopped
+    # from inside the process, and the test must fail rather than hang.
+    load = "import sys, pathlib, bot.knowledge as k; k.load_document(pathlib.Path(sys.argv[1]))"
+    subprocess.run(
+        [sys.executable, "-c", load, str(path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=20,
+        check=True,
+    )
+    section = load_document(path).sections[0]
+    assert (section.number, section.title, section.text) == (1, title, text)
 
 
 def test_languages_with_different_sections_are_refused(write_doc: WriteDoc) -> None:
