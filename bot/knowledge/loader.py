@@ -13,6 +13,7 @@ from typing import BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
+from yaml.reader import ReaderError
 
 from bot.knowledge.model import INTRODUCTION, Document, Knowledge, Passage, Section
 from bot.text import NotUtf8Error, utf8_decoded
@@ -178,7 +179,7 @@ def _read_regular(path: Path, file: BinaryIO) -> bytes:
     if stat.S_ISDIR(info.st_mode):  # a folder named *.md
         raise KnowledgeError(path, 0, f"cannot be read ({os.strerror(errno.EISDIR)})")
     if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a file")
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "of another kind")
         message = f"not a regular file ({kind}): a knowledge file must be a file of text"
         raise KnowledgeError(path, 0, message)
     if info.st_size > MAX_FILE_BYTES:
@@ -191,7 +192,7 @@ def _read_regular(path: Path, file: BinaryIO) -> bytes:
 
 def _too_large(path: Path, size: str) -> KnowledgeError:
     message = f"too large: {size}, and a knowledge file may have at most {MAX_FILE_BYTES:,}"
-    return KnowledgeError(path, 0, f"{message} (1 MiB)")
+    return KnowledgeError(path, 0, f"{message} ({MAX_FILE_BYTES >> 20} MiB)")
 
 
 def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
@@ -201,8 +202,6 @@ def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise KnowledgeError(path, 1, "front matter is not closed with '---'") from None
-    # What yaml.safe_load does, in its steps: the nodes carry each key's line in every form
-    # YAML allows (plain, quoted, "? key", a flow mapping), which a scan of the text does not.
     text = "\n".join(lines[1:end])
     size = len(text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
@@ -212,30 +211,43 @@ def _front_matter(path: Path, lines: list[str]) -> _FrontMatter:
             f"front matter: over {MAX_FRONT_MATTER_BYTES:,} bytes ({size:,}); "
             "it is for a few keys, the text goes below it",
         )
-    loader = yaml.SafeLoader(text)
     try:
         _refuse_unused_yaml(path, text)
-        root = loader.get_single_node()
-        if root is None:
-            return _FrontMatter({}, {}, end + 1)
-        if not isinstance(root, yaml.MappingNode):
-            raise KnowledgeError(
-                path, _line(root.start_mark), "front matter must be a mapping of keys to values"
-            )
-        values, key_lines = _mapping(path, loader, root)
+        values, key_lines = _values(path, text)
+    except ReaderError as exc:
+        # A control character: the reader gives its place in the text, not a line.
+        line = text.count("\n", 0, exc.position) + 2
+        message = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise KnowledgeError(path, line, f"front matter: {message}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise KnowledgeError(path, _line(mark), f"front matter: {problem}") from None
+    return _FrontMatter(values, key_lines, end + 1)
+
+
+def _values(path: Path, text: str) -> tuple[dict[object, object], dict[str, int]]:
+    """The front matter's keys and values, and the line of each key."""
+    # What yaml.safe_load does, in its steps: the nodes carry each key's line in every form
+    # YAML allows (plain, quoted, "? key", a flow mapping), which a scan of the text does not.
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}, {}
+        if not isinstance(root, yaml.MappingNode):
+            raise KnowledgeError(
+                path, _line(root.start_mark), "front matter must be a mapping of keys to values"
+            )
+        return _mapping(path, loader, root)
     finally:
         loader.dispose()
-    return _FrontMatter(values, key_lines, end + 1)
 
 
 def _mapping(
     path: Path, loader: yaml.SafeLoader, root: yaml.MappingNode
 ) -> tuple[dict[object, object], dict[str, int]]:
-    """The front matter's keys and values, and the line of each key."""
+    """The keys and values of the front matter's mapping, constructed one by one."""
     loader.flatten_mapping(root)  # "<<:" merge keys, as construction would
     values: dict[object, object] = {}
     key_lines: dict[str, int] = {}
@@ -358,10 +370,11 @@ def _video(path: Path, front: _FrontMatter, lines: list[str]) -> str:
         return video
     # Every topic link and button carries it: a javascript: or spaced URL must not get there.
     if not isinstance(video, str) or not _is_web_link(video):
+        shown = repr(video) if isinstance(video, str) else str(video)  # a number or a date
         raise KnowledgeError(
             path,
             front.line("video"),
-            f"video: {video!r} is not a web link: set an http:// or https:// URL",
+            f"video: {shown} is not a web link: set an http:// or https:// URL",
         )
     return video
 

@@ -120,6 +120,7 @@ def test_video_comes_from_the_quoted_link_when_front_matter_has_none(write_doc: 
         ('"https://"', "'https://'"),
         ('"https://youtu.be/a b"', "'https://youtu.be/a b'"),
         ("2026", "2026"),
+        ("2026-01-28", "2026-01-28"),
     ],
 )
 def test_a_video_that_is_not_a_web_link_is_named_even_with_a_quoted_link(
@@ -248,6 +249,14 @@ def test_a_value_yaml_reads_but_python_refuses_is_named(
     with pytest.raises(KnowledgeError) as caught:
         load_document(path)
     assert str(caught.value).startswith(f"{path}:6: front matter: {message}")
+
+
+def test_a_control_character_in_front_matter_is_named_by_its_line(write_doc: WriteDoc) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\nsource: a\x07b\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == (f"{path}:6: front matter: character U+0007 is not allowed in YAML")
 
 
 def test_a_quoted_key_reads_like_a_plain_one(write_doc: WriteDoc) -> None:
