@@ -45,7 +45,8 @@ def utf8_text(path: Path) -> str:
 def utf8_decoded(path: Path, data: bytes) -> str:
     """`data`, read from `path`, as text; NotUtf8Error names the line of a byte not UTF-8."""
     try:
-        return data.decode("utf-8")
+        # "-sig": a byte order mark (Windows editors write one) is not part of the text.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # The reason ("invalid start byte") never quotes the file: a settings file holds secrets.
         line = data.count(b"\n", 0, exc.start) + 1

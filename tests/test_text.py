@@ -58,3 +58,5 @@ def test_utf8_text_names_the_line_of_the_first_byte_that_is_not_utf8(tmp_path: P
     assert str(caught.value) == f"{path}:3: not UTF-8 text (invalid continuation byte)"
     path.write_bytes(b"A=1\r\nB=\xc3\xa9\n")
     assert utf8_text(path) == "A=1\r\nB=\u00e9\n"
+    path.write_bytes(b"\xef\xbb\xbf---\n")  # a byte order mark, as Windows editors write
+    assert utf8_text(path) == "---\n"
