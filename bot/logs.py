@@ -25,7 +25,7 @@ TOKEN_PATTERNS = (
 )
 # Shorter configured values are not redacted: replacing every "abc" would mangle the logs,
 # and a secret that short is no secret anyway.
-_MIN_SECRET = 8
+MIN_SECRET = 8
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(
@@ -38,7 +38,7 @@ class Redactor:
     """Replaces token-shaped text and the given secret values with a marker."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         """`text` with every secret and token-shaped string replaced."""

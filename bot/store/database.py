@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
+from bot.logs import MIN_SECRET
 from bot.store.errors import StoreUnavailableError
 from bot.store.limits import Limits
 from bot.store.target import POSTGRES_EXAMPLE, is_url, shown_target, target_problem
@@ -90,7 +91,9 @@ class Database:
         """A StoreUnavailableError for `error`: its first line, naming TOWNHALL_DB, no password."""
         cause = getattr(error, "orig", None) or error
         reason = " ".join(str(cause).split("\n", 1)[0].split()) or type(cause).__name__
-        if self._secret:
+        if self._secret and len(self._secret) >= MIN_SECRET:
+            # A shorter one would be replaced inside other words ("c***necti***" for "on"),
+            # spelling it out; the driver's messages never quote the password anyway.
             reason = reason.replace(self._secret, "***")
         return StoreUnavailableError(f"TOWNHALL_DB ({self.shown}): {reason}")
 

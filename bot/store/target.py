@@ -27,6 +27,10 @@ def not_created(target: str | os.PathLike[str]) -> bool:
 def target_problem(target: str | os.PathLike[str]) -> str | None:
     """Why TOWNHALL_DB cannot be opened as it is written, never quoting it; None if it can."""
     text = os.fspath(target)
+    if _CONTROL.search(text):
+        return "holds a control character (a NUL or a line break?): write it on one line"
+    if text != text.strip():
+        return "starts or ends with a space: remove it (quotes in a settings file keep it)"
     scheme = URL_SCHEME.match(text)
     if scheme is None:
         # Taken as a file name it would be created, and printed with its password.
@@ -34,6 +38,11 @@ def target_problem(target: str | os.PathLike[str]) -> str | None:
             return (
                 "a libpq key=value connection string is not read here: give a SQLite file "
                 f"path or a PostgreSQL URL ({POSTGRES_EXAMPLE})"
+            )
+        if _URL_LIKE.search(text):
+            return (
+                "looks like a URL without its '//' (or a JDBC URL): give a SQLite file path "
+                f"or a PostgreSQL URL ({POSTGRES_EXAMPLE})"
             )
         return None
     name = scheme.group(1).lower()
@@ -46,6 +55,11 @@ def target_problem(target: str | os.PathLike[str]) -> str | None:
         return (
             f"unsupported scheme {scheme.group(1)!r}; give a SQLite file path or a "
             f"PostgreSQL URL ({POSTGRES_EXAMPLE})"
+        )
+    if _unclear_query_keys(text[scheme.end() :]):
+        return (
+            "an unencoded '&' or '=' in a password given in the query leaves unclear where it "
+            "ends: percent-encode it (& as %26, = as %3D)"
         )
     if _unclear_password(text[scheme.end() :]):
         return (
@@ -61,6 +75,8 @@ def shown_target(target: str | os.PathLike[str]) -> str:
     text = os.fspath(target)
     scheme = URL_SCHEME.match(text)
     if scheme is None:
+        # Refused by target_problem; masked anyway, should one be printed before that.
+        text = _PATH_PASSWORD.sub(r"\g<user>:***@", text, count=1)
         return _KEYWORD_PASSWORD.sub(r"\g<key>***", text)
     if _unclear_query(text[scheme.end() :]):
         # The query's password may run past an "@": no part of the URL can be trusted.
@@ -115,6 +131,16 @@ def _unclear_query(rest: str) -> bool:
     return "@" in after and "password=" in unquote(after).lower()
 
 
+def _unclear_query_keys(rest: str) -> bool:
+    """Whether a query that gives a password also has a key libpq does not know (or none):
+    the tail of a password holding an unencoded '&', read as a key of its own."""
+    _, _, query = rest.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(_secret_key(key) for key, _ in pairs):
+        return False
+    return any(key.lower() not in _LIBPQ_PARAMETERS for key, _ in pairs)
+
+
 def _secret_key(key: str) -> bool:
     """Whether a query key gives a secret: password, or sslpassword (the client key's)."""
     return key.lower().endswith("password")
@@ -122,7 +148,59 @@ def _secret_key(key: str) -> bool:
 
 # The user name, then the text from the password on.
 _PASSWORD_ON = re.compile(r"[^:/]*:(.*)", re.DOTALL)
+_PATH_PASSWORD = re.compile(r"(?P<user>[^/:]*):[^/]*@", re.DOTALL)
 _USER_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/]*):.*@", re.DOTALL)
+# Control characters, NUL included: no path or URL holds one, and NUL cuts a C string.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A scheme and ":" without "//" ("postgresql:/u:p@h/db", "jdbc:postgresql://...") or a
+# "user:password@" anywhere ("postgresql//u:p@h/db"): a URL mistyped, never a file name.
+_URL_LIKE = re.compile(r"^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:|:[^/]*@")
+# The parameters libpq reads from a URL's query (PostgreSQL 15-17, "Parameter Key Words").
+_LIBPQ_PARAMETERS = frozenset(
+    {
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "require_auth",
+        "channel_binding",
+        "connect_timeout",
+        "client_encoding",
+        "options",
+        "application_name",
+        "fallback_application_name",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "replication",
+        "gssencmode",
+        "sslmode",
+        "requiressl",
+        "sslcompression",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcertmode",
+        "sslrootcert",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "requirepeer",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "krbsrvname",
+        "gsslib",
+        "gssdelegation",
+        "service",
+        "target_session_attrs",
+        "load_balance_hosts",
+    }
+)
 # libpq's key=value connection string ("host=db dbname=townhall password=..."): a keyword
 # it knows at the start or after a space, or a password anywhere.
 _LIBPQ_KEYWORDS = re.compile(

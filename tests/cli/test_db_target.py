@@ -125,3 +125,63 @@ def test_a_url_of_another_kind_is_refused_with_the_settings(
     assert (status, output.startswith(f"townhall: settings: TOWNHALL_DB: {reason}")) == (1, True)
     assert "hunter2" not in output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("postgresql:/admin:S3cr3tPass@db.internal/townhall", "looks like a URL without its '//'"),
+        ("postgresql//admin:S3cr3tPass@db.internal/townhall", "looks like a URL without its '//'"),
+        ("jdbc:postgresql://admin:S3cr3tPass@db:5432/townhall", "(or a JDBC URL)"),
+        ("admin:S3cr3tPass@db.internal/townhall", "looks like a URL without its '//'"),
+        (" postgresql://admin:S3cr3tPass@db.internal/townhall", "starts or ends with a space"),
+        (
+            "postgresql://admin@db.internal/townhall?password=S3cr3t&Pass=1",
+            "an unencoded '&' or '=' in a password given in the query",
+        ),
+    ],
+)
+def test_a_mistyped_target_is_refused_unechoed_and_creates_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    target: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", target)
+
+    status, output = printed(capsys, ["doctor"])
+
+    assert status == 1
+    [line] = [line for line in output.splitlines() if "TOWNHALL_DB" in line]
+    assert problem in line
+    assert "S3cr3t" not in output
+    assert "Pass" not in output.replace("password", "")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_target_with_a_nul_from_a_settings_file_is_refused_for_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "settings.env").write_bytes(b"TOWNHALL_DB=/tmp/townhall.db\x00S3cr3tPass\n")
+
+    status, output = printed(capsys, [*command, "--env-file", str(tmp_path / "settings.env")])
+
+    assert status == 1
+    assert "TOWNHALL_DB: holds a control character" in output
+    assert "S3cr3t" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.env"]
+
+
+def test_a_short_password_is_not_spelled_out_by_masking_it_inside_other_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", "postgresql://townhall:on@127.0.0.1:1/townhall")
+
+    status, output = printed(capsys, ["insight", "--status"])
+
+    assert status == 1
+    assert "connection" in output.lower()
+    assert "***necti" not in output
+    assert "townhall:***@127.0.0.1" in output
