@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeVar
@@ -33,7 +33,8 @@ _IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
 # every "<" on it, quadratic.
 _AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
-_TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+# Six digits of hours are past any video already; the bound keeps int() off a huge number.
+_TIMESTAMP = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{2})$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 # The shipped talk files weigh 21-24 KB and a three-hour talk written out in full a few
@@ -52,6 +53,23 @@ _FILE_KINDS = (
 
 # Front matter fields that hold one value; a list or mapping there is a mistake.
 _ONE_VALUE = frozenset({"title", "date", "talk", "lang", "video", "source"})
+# YAML reads 1:00:00 as a base-60 integer and computes it, so Python's limit on the digits
+# of an int does not apply, and str() of one past 4,300 digits raises wherever it is shown
+# (a hex one has no limit at all). No value the format holds is near 64 bits.
+_INT_BITS = 64
+# A timestamp goes into every topic link as ?t=seconds; the longest talk is hours, not days.
+_MAX_SECONDS = 100 * 3600
+# Section headings are numbered with at most three digits; the closing section may follow 999.
+_MAX_SECTION = 1000
+# What no command may print, though a double-quoted YAML escape writes it (the YAML reader
+# refuses most of it written out): C0 and C1 control characters and DEL (a terminal obeys
+# them: "\x1b[2J" clears it) and lone surrogates (no encoding can print or send one). Tabs
+# and newlines are text.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Slack writes a link as <url|text> and Discord sends it in a button: one of these ends the
+# link early or carries what follows into the message.
+_NOT_IN_LINK = frozenset('<>|"')
+_NOT_HTTP = "set an http:// or https:// URL"
 # The format nests two levels (the front matter, then timestamps, insights or tags). PyYAML
 # builds nested values by recursion, so a deep enough nesting would be a RecursionError.
 _MAX_NESTING = 8
@@ -266,11 +284,54 @@ def _mapping(
         except ValueError as exc:
             # A resolved value Python refuses: a date like 2026-13-45, an int of 5,000 digits.
             line = _line(value_node.start_mark)
-            raise KnowledgeError(path, line, f"front matter: {key_node.value}: {exc}") from None
+            message = f"front matter: {_key_name(key_node)}: {exc}"
+            raise KnowledgeError(path, line, message) from None
+        _refuse_unshowable(path, loader, key_node, "")
+        _refuse_unshowable(path, loader, value_node, f"{_key_name(key_node)}: ")
         values[key] = value  # the last of a repeated key wins, as in yaml.safe_load
         if isinstance(key, str):
             key_lines[key] = line
     return values, key_lines
+
+
+def _key_name(node: yaml.ScalarNode) -> str:
+    """A key as written, or quoted with escapes when it holds what a terminal would obey."""
+    return repr(node.value) if _UNSHOWABLE.search(node.value) else node.value
+
+
+def _refuse_unshowable(path: Path, loader: yaml.SafeLoader, node: yaml.Node, name: str) -> None:
+    """Refuse a built value no command can show: a huge int, a control character, a surrogate.
+
+    `name` is the front matter key the node is under ("" for the key itself, which is then
+    not repeated in the message: it may be the very thing refused).
+    """
+    for scalar in _scalars(node):
+        # Built with its mapping already: construct_object returns the value it made then.
+        value = loader.construct_object(scalar)
+        line = _line(scalar.start_mark)
+        if isinstance(value, int) and value.bit_length() > _INT_BITS:
+            message = f"a number of {value.bit_length():,} bits; at most {_INT_BITS} are allowed"
+            raise KnowledgeError(path, line, f"front matter: {name}{message}")
+        bad = _UNSHOWABLE.search(value) if isinstance(value, str) else None
+        if bad:
+            message = (
+                f"character U+{ord(bad.group()):04X} is not allowed "
+                "(a control character or a lone surrogate, written as an escape)"
+            )
+            raise KnowledgeError(path, line, f"front matter: {name}{message}")
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Every scalar under `node`, keys included (the nesting is bounded by _MAX_NESTING)."""
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
 
 
 def _refuse_unused_yaml(path: Path, text: str) -> None:
@@ -328,8 +389,11 @@ def _number_map(
         raise KnowledgeError(path, line, f"{key}: expected a mapping of section number to value")
     result: dict[int, _T] = {}
     for number, value in raw.items():
-        if not isinstance(number, int):
-            raise KnowledgeError(path, line, f"{key}: {number!r} is not a section number")
+        if isinstance(number, bool) or not isinstance(number, int):  # yes: is True, an int
+            raise KnowledgeError(path, line, f"{key}: {_shown(number)} is not a section number")
+        if not 0 <= number <= _MAX_SECTION:
+            message = f"{number} is not a section number (0 to {_MAX_SECTION})"
+            raise KnowledgeError(path, line, f"{key}: {message}")
         try:
             result[number] = convert(value)
         except ValueError as exc:
@@ -338,15 +402,26 @@ def _number_map(
 
 
 def _seconds(value: object) -> int:
-    if isinstance(value, int) and value >= 0:
-        return value
-    match = _TIMESTAMP.match(str(value).strip())
-    if not match:
-        raise ValueError(f"{value!r} is not a timestamp (use seconds, MM:SS or H:MM:SS)")
-    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-    if seconds >= 60 or (match.group(1) and minutes >= 60):
-        raise ValueError(f"{value!r} is not a valid time")
-    return hours * 3600 + minutes * 60 + seconds
+    # yes and no are True and False, ints to Python: the link would end in ?t=True.
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        total = value  # 1:05 unquoted too: YAML reads it as base 60, 65
+    else:
+        match = _TIMESTAMP.match(str(value).strip())
+        if not match:
+            raise ValueError(f"{_shown(value)} is not a timestamp (use seconds, MM:SS or H:MM:SS)")
+        hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+        if seconds >= 60 or (match.group(1) and minutes >= 60):
+            raise ValueError(f"{_shown(value)} is not a valid time")
+        total = hours * 3600 + minutes * 60 + seconds
+    if total >= _MAX_SECONDS:
+        raise ValueError(f"{_shown(value)} is {_MAX_SECONDS // 3600} hours or more into the video")
+    return total
+
+
+def _shown(value: object) -> str:
+    """`value` as an error message quotes it, cut to 40 characters (a value may be huge)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:39]}…"
 
 
 def _pinned_text(value: object) -> str:
@@ -358,43 +433,63 @@ def _pinned_text(value: object) -> str:
 def _video(path: Path, front: _FrontMatter, lines: list[str]) -> str:
     """`video:`, else the first link on a quoted line of the body (the seed's way)."""
     video = front.values.get("video")
-    if video is None:  # no `video:`, or an empty one
-        video = _quoted_link(lines, front.body_start)
-        if video is None:
+    if video is None or video == "":  # no `video:`, an empty one or `video: ""`
+        quoted = _quoted_link(lines, front.body_start)
+        if quoted is None:
             raise KnowledgeError(
                 path,
                 front.line("video"),
                 "no video URL: set 'video:' or quote the link in the body "
                 "('> Watch: <https://...>')",
             )
-        return video
+        link, number = quoted
+        problem = _link_problem(link)
+        if problem:
+            raise KnowledgeError(
+                path, number, f"the quoted video link {_shown(link)} is not a web link: {problem}"
+            )
+        return link
     # Every topic link and button carries it: a javascript: or spaced URL must not get there.
-    if not isinstance(video, str) or not _is_web_link(video):
-        shown = repr(video) if isinstance(video, str) else str(video)  # a number or a date
-        raise KnowledgeError(
-            path,
-            front.line("video"),
-            f"video: {shown} is not a web link: set an http:// or https:// URL",
-        )
+    if not isinstance(video, str):  # a number or a date, shown as written
+        message = f"video: {video} is not a web link: {_NOT_HTTP}"
+        raise KnowledgeError(path, front.line("video"), message)
+    problem = _link_problem(video)
+    if problem:
+        message = f"video: {_shown(video)} is not a web link: {problem}"
+        raise KnowledgeError(path, front.line("video"), message)
     return video
 
 
-def _is_web_link(url: str) -> bool:
+def _link_problem(url: str) -> str | None:
+    """What keeps `url` from being a link every chat can carry, or None for a good one."""
     if any(c.isspace() or not c.isprintable() for c in url):
-        return False
+        return "a space or a control character cannot be in a link"
+    if any(c in _NOT_IN_LINK for c in url):
+        return 'a link cannot hold < > | or " (chats end their links at them)'
     try:
         parts = urlsplit(url)
     except ValueError:  # "https://[": an IPv6 host left open
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+        return _NOT_HTTP
+    if parts.scheme not in ("http", "https"):
+        return _NOT_HTTP
+    if not parts.hostname:
+        return "it has no host name"
+    try:
+        port = parts.port  # reading it checks it: not a number, or past 65535, raises
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "its port must be a number from 1 to 65535"
+    return None
 
 
-def _quoted_link(lines: list[str], start: int) -> str | None:
-    for line in lines[start:]:
-        if line.lstrip().startswith(">"):
-            match = _LINK_IN_QUOTE.search(line)
+def _quoted_link(lines: list[str], start: int) -> tuple[str, int] | None:
+    """The first http(s) link on a quoted line of the body, and its line."""
+    for index in range(start, len(lines)):
+        if lines[index].lstrip().startswith(">"):
+            match = _LINK_IN_QUOTE.search(lines[index])
             if match:
-                return match.group(1)
+                return match.group(1), index + 1
     return None
 
 

@@ -112,26 +112,66 @@ def test_video_comes_from_the_quoted_link_when_front_matter_has_none(write_doc: 
     assert document.video_url == "https://youtu.be/demo"
 
 
+NOT_HTTP = "set an http:// or https:// URL"
+NO_HOST = "it has no host name"
+BAD_PORT = "its port must be a number from 1 to 65535"
+SPACE = "a space or a control character cannot be in a link"
+# Slack's <url|text> ends at | or >; a " or < in a Discord button's URL is carried into it.
+CHAT_END = 'a link cannot hold < > | or " (chats end their links at them)'
+
+
 @pytest.mark.parametrize(
-    ("video", "shown"),
+    ("video", "shown", "problem"),
     [
-        ('"javascript:alert(1)"', "'javascript:alert(1)'"),
-        ("ftp://youtu.be/demo", "'ftp://youtu.be/demo'"),
-        ('"https://"', "'https://'"),
-        ('"https://youtu.be/a b"', "'https://youtu.be/a b'"),
-        ("2026", "2026"),
-        ("2026-01-28", "2026-01-28"),
+        ('"javascript:alert(1)"', "'javascript:alert(1)'", NOT_HTTP),
+        ("ftp://youtu.be/demo", "'ftp://youtu.be/demo'", NOT_HTTP),
+        ("2026", "2026", NOT_HTTP),
+        ("2026-01-28", "2026-01-28", NOT_HTTP),
+        ('"https://"', "'https://'", NO_HOST),
+        ('"https://:0"', "'https://:0'", NO_HOST),
+        ('"https://x:99999/"', "'https://x:99999/'", BAD_PORT),
+        ('"https://x:0/"', "'https://x:0/'", BAD_PORT),
+        ('"https://x:port/"', "'https://x:port/'", BAD_PORT),
+        ('"https://youtu.be/a b"', "'https://youtu.be/a b'", SPACE),
+        ('"https://youtu.be/x|click"', "'https://youtu.be/x|click'", CHAT_END),
+        ("'https://youtu.be/x>\"<script>'", "'https://youtu.be/x>\"<script>'", CHAT_END),
     ],
 )
 def test_a_video_that_is_not_a_web_link_is_named_even_with_a_quoted_link(
-    write_doc: WriteDoc, video: str, shown: str
+    write_doc: WriteDoc, video: str, shown: str, problem: str
 ) -> None:
     front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: {video}\n---\n'
     path = write_doc(SETEXT_BODY, front=front)  # the body quotes https://youtu.be/demo
     with pytest.raises(KnowledgeError) as caught:
         load_document(path)
+    assert str(caught.value) == f"{path}:5: video: {shown} is not a web link: {problem}"
+
+
+def test_an_empty_video_falls_back_to_the_quoted_link(write_doc: WriteDoc) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: ""\n---\n'
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert document.video_url == "https://youtu.be/demo"
+
+
+@pytest.mark.parametrize(
+    ("link", "shown", "problem"),
+    [
+        ("https://youtu.be/x|click", "'https://youtu.be/x|click'", CHAT_END),
+        ('https://youtu.be/x"<b', "'https://youtu.be/x\"<b'", CHAT_END),
+        ("https://:0", "'https://:0'", NO_HOST),
+        ("https://youtu.be:99999/x", "'https://youtu.be:99999/x'", BAD_PORT),
+    ],
+)
+def test_a_quoted_video_link_that_is_not_a_web_link_is_named_by_its_line(
+    write_doc: WriteDoc, link: str, shown: str, problem: str
+) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\n---\n'
+    path = write_doc(SETEXT_BODY.replace("<https://youtu.be/demo>", f"<{link}>"), front=front)
+    quoted = path.read_text(encoding="utf-8").splitlines().index(f"> Watch: <{link}>") + 1
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
     assert str(caught.value) == (
-        f"{path}:5: video: {shown} is not a web link: set an http:// or https:// URL"
+        f"{path}:{quoted}: the quoted video link {shown} is not a web link: {problem}"
     )
 
 
@@ -249,6 +289,118 @@ def test_a_value_yaml_reads_but_python_refuses_is_named(
     with pytest.raises(KnowledgeError) as caught:
         load_document(path)
     assert str(caught.value).startswith(f"{path}:6: front matter: {message}")
+
+
+SEXAGESIMAL = "1" + ":00" * 3000  # YAML 1.1 reads it as base 60: 17,721 bits, no digit limit
+
+
+@pytest.mark.parametrize(
+    ("entry", "line", "message"),
+    [
+        # Python refuses to print an int past 4,300 digits: `ask` crashed in the topic link.
+        (f"timestamps:\n  1: {SEXAGESIMAL}", 7, "timestamps: a number of 17,721 bits"),
+        (f"date: {SEXAGESIMAL}", 6, "date: a number of 17,721 bits"),
+        ("timestamps:\n  1: " + "9" * 4000, 7, "timestamps: a number of 13,288 bits"),
+        (f"timestamps:\n  ? {SEXAGESIMAL}\n  : 5", 7, "timestamps: a number of 17,721 bits"),
+        ("year: 0x" + "f" * 5000, 6, "year: a number of 20,000 bits"),
+        ("n: 18446744073709551616", 6, "n: a number of 65 bits"),
+    ],
+    ids=["sexagesimal-timestamp", "sexagesimal-date", "digits", "key", "hex", "2**64"],
+)
+def test_a_number_past_64_bits_is_refused_with_its_line(
+    write_doc: WriteDoc, entry: str, line: int, message: str
+) -> None:
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n{entry}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == f"{path}:{line}: front matter: {message}; at most 64 are allowed"
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "message"),
+    [
+        ("360000", "360000 is 100 hours or more into the video"),
+        ('"100:00:00"', "'100:00:00' is 100 hours or more into the video"),
+        ("100:00:00", "360000 is 100 hours or more into the video"),  # unquoted: base 60
+        ('"99999999999999999:00:00"', "'99999999999999999:00:00' is not a timestamp"),
+        ('"' + "9" * 4000 + ':00:00"', "'" + "9" * 38 + "… is not a timestamp"),
+        ("yes", "True is not a timestamp"),  # YAML 1.1's yes is True, and True is an int
+    ],
+)
+def test_a_timestamp_of_100_hours_or_more_is_refused(
+    write_doc: WriteDoc, timestamp: str, message: str
+) -> None:
+    front = (
+        '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n'
+        f"timestamps:\n  1: {timestamp}\n---\n"
+    )
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value).startswith(f"{path}:6: timestamps: section 1: {message}")
+
+
+def test_a_timestamp_just_under_100_hours_is_a_link(write_doc: WriteDoc) -> None:
+    front = (
+        '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://youtu.be/demo"\n'
+        'timestamps:\n  1: "99:59:59"\n  2: 1:05\n---\n'
+    )
+    document = load_document(write_doc(SETEXT_BODY, front=front))
+    assert document.sections[1].url == "https://youtu.be/demo?t=359999"
+    assert document.sections[2].url == "https://youtu.be/demo?t=65"
+
+
+@pytest.mark.parametrize("number", ["1001", "-1", "yes"])
+def test_a_section_number_out_of_range_is_refused(write_doc: WriteDoc, number: str) -> None:
+    front = (
+        '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n'
+        f'insights:\n  {number}: "Words."\n---\n'
+    )
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    shown = {"yes": "True is not a section number"}.get(
+        number, f"{number} is not a section number (0 to 1000)"
+    )
+    assert str(caught.value) == f"{path}:6: insights: {shown}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "line", "message"),
+    [
+        # A terminal obeys an escape: `insight --preview` cleared the screen.
+        ('source: "\\x1b[2J"', 6, "source: character U+001B"),
+        # No encoding can print a lone surrogate: `insight --preview` was a UnicodeEncodeError.
+        ('insights:\n  1: "pin \\ud800 x"', 7, "insights: character U+D800"),
+        ('notes: ["a", "\\x85"]', 6, "notes: character U+0085"),
+        ('"\\x07bell": x', 6, "character U+0007"),
+    ],
+    ids=["escape-in-source", "surrogate-in-insight", "c1-in-list", "bell-in-key"],
+)
+def test_a_control_character_or_surrogate_written_as_an_escape_is_refused(
+    write_doc: WriteDoc, entry: str, line: int, message: str
+) -> None:
+    front = f'---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\n{entry}\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == (
+        f"{path}:{line}: front matter: {message} is not allowed "
+        "(a control character or a lone surrogate, written as an escape)"
+    )
+
+
+def test_an_escaped_control_character_in_the_title_is_refused(write_doc: WriteDoc) -> None:
+    front = '---\ntitle: "A \\ud83d talk"\ntalk: t\nlang: ko\nvideo: "https://v"\n---\n'
+    path = write_doc(SETEXT_BODY, front=front)
+    with pytest.raises(KnowledgeError, match=r":2: front matter: title: character U\+D83D "):
+        load_document(path)
+
+
+def test_an_escaped_tab_or_newline_is_text(write_doc: WriteDoc) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\nvideo: "https://v"\nsource: "a\\tb\\nc"\n---\n'
+    assert load_document(write_doc(SETEXT_BODY, front=front)).source == "a\tb\nc"
 
 
 def test_a_control_character_in_front_matter_is_named_by_its_line(write_doc: WriteDoc) -> None:
