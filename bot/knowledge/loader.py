@@ -125,6 +125,14 @@ def load_document(path: Path, languages: Iterable[str] = SUPPORTED_LANGUAGES) ->
     """Parse one markdown file (front matter, setext or ATX headings) into a Document."""
     lines = _read_text(path).splitlines()
     front = _front_matter(path, lines)
+    for number, written in enumerate(lines[front.body_start :], start=front.body_start + 1):
+        if bad := _UNSHOWABLE.search(written):
+            # Every passage goes to a chat or a terminal, which would obey it.
+            raise KnowledgeError(
+                path,
+                number,
+                f"character U+{ord(bad.group()):04X} is not allowed (a control character)",
+            )
     meta = front.values
     lang = _required_text(path, front, "lang")
     allowed = tuple(languages)

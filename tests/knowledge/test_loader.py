@@ -606,3 +606,17 @@ def test_a_second_talk_is_added_by_dropping_in_a_file(knowledge_dir: Path, tmp_p
     knowledge = load_knowledge(tmp_path)
     assert knowledge.talks == ("openai-town-hall-2026-01", "other-talk")
     assert len(knowledge.sections("en")) == 25
+
+
+@pytest.mark.parametrize("character", ["\x1b", "\x07", "\x00", "\x9b"])
+def test_a_control_character_in_the_body_is_refused_by_its_line(
+    write_doc: WriteDoc, character: str
+) -> None:
+    path = write_doc(SETEXT_BODY.replace("Opening words.", f"Opening{character}[2J words."))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if character in text)
+    with pytest.raises(KnowledgeError) as caught:
+        load_document(path)
+    assert str(caught.value) == (
+        f"{path}:{line}: character U+{ord(character):04X} is not allowed (a control character)"
+    )
