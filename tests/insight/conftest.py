@@ -50,6 +50,8 @@ def make_scheduler(
         targets: list[InsightChannel],
         at: str = "09:00",
         zone: str = "Asia/Seoul",
+        *,
+        knowledge: Knowledge = knowledge,
         **options: object,
     ) -> InsightScheduler:
         own = open_store(db_target, Limits(busy_timeout=10, statement_timeout=10))

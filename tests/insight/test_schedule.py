@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -490,3 +491,44 @@ async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_p
     assert recovered is not None
     assert recovered.day == dt.date(2026, 2, 4)
     assert recovered.last == (shown.talk, shown.number)
+
+
+class LostReply(RecordingPublisher):
+    """A platform whose reply to the first post is lost: the message went out all the same."""
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(platform)
+        self.lose = True
+
+    async def post(self, channel: str, insight: Insight) -> str:
+        message_id = await super().post(channel, insight)
+        if self.lose:
+            self.lose = False
+            raise PublishError("network error", retry=True)
+        return message_id
+
+
+async def test_a_post_whose_reply_was_lost_is_found_even_after_its_topic_was_taken_out(
+    make_scheduler: SchedulerFactory, knowledge: Knowledge
+) -> None:
+    clock = ManualClock(utc(2026, 3, 5, 0, 30))  # 09:30 in Seoul, the post due at 09:00
+    day = dt.date(2026, 3, 5)
+    discord = LostReply("discord")
+    targets = [target("discord", "c1")]
+    await make_scheduler(clock, [discord], targets).retry_day(day)
+    [sent] = discord.insights["c1"]
+    # Restarted on a knowledge without that topic: the day is dealt again, its key changes.
+    fewer = Knowledge(
+        tuple(
+            dataclasses.replace(
+                d, sections=tuple(s for s in d.sections if s.number != sent.section.number)
+            )
+            for d in knowledge.documents
+        )
+    )
+    clock.current += dt.timedelta(minutes=5)
+
+    records = await make_scheduler(clock, [discord], targets, knowledge=fewer).retry_day(day)
+
+    assert discord.posts("c1") == [sent.key]  # found, not posted a second time
+    assert [(r.status, r.message_id) for r in records] == [("posted", "discord-c1-1")]

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
-from bot.adapters.discord.render import NO_MENTIONS, insight_mark, insight_reply, is_marked
+from bot.adapters.discord.render import NO_MENTIONS, insight_mark, insight_reply, marked_day
 from bot.adapters.discord.views import view_for
 from bot.clock import Clock
 from bot.insight import Insight, InsightMark, PublishError
@@ -83,13 +83,14 @@ class DiscordPublisher:
         return str(message.id)
 
     async def find_posted(self, channel: str, insight: Insight) -> str | None:
-        """The id of this bot's recent message in `channel` marked with `insight.key`."""
+        """The id of this bot's recent insight post in `channel` for `insight.day`, whatever its
+        topic: the day's topic may have been dealt again since a send whose record was lost."""
         target = self._channel(channel)
         me = await self._me()
         async with _publishing(channel):
             async for message in target.history(limit=self.history):
                 if message.author.id == me.id and any(
-                    is_marked(embed, insight.key) for embed in message.embeds
+                    marked_day(embed) == insight.day for embed in message.embeds
                 ):
                     return str(message.id)
         return None

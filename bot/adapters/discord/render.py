@@ -7,6 +7,7 @@ message the bot sends allows no mentions, so a question or the knowledge cannot 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -202,10 +203,15 @@ def insight_reply(insight: Insight, *, marked: bool = False) -> Reply:
     )
 
 
-def is_marked(embed: discord.Embed, key: str) -> bool:
-    """Whether `embed` is an insight post marked with `key` by `insight_reply`."""
-    text = embed.footer.text or ""
-    return text == key or text.endswith(f" · {key}")
+def marked_day(embed: discord.Embed) -> dt.date | None:
+    """The day of an insight post marked by `insight_reply(..., marked=True)`, if it is one."""
+    key = (embed.footer.text or "").rsplit(" · ", 1)[-1]
+    if key.count("/") != 2:
+        return None
+    try:
+        return dt.date.fromisoformat(key.split("/", 1)[0])
+    except ValueError:
+        return None
 
 
 def insight_mark(embed: discord.Embed) -> InsightMark | None:

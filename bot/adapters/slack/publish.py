@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -71,7 +71,8 @@ class SlackInsightPublisher:
         return str(response["ts"])
 
     async def find_posted(self, channel: str, insight: Insight) -> str | None:
-        """The ts of this bot's post of `insight.key` in `channel`, if it is in recent history."""
+        """The ts of this bot's insight post for `insight.day` in `channel`, whatever its topic,
+        if it is in recent history (the day may have been dealt again since a lost record)."""
         me = await self._me(channel)
         oldest = datetime.combine(insight.day - LOOKBACK, time(), tzinfo=UTC).timestamp()
         cursor: str | None = None
@@ -87,7 +88,7 @@ class SlackInsightPublisher:
                 ),
             )
             for message in page.get("messages") or []:
-                if _is_our_insight(message, me, insight.key):
+                if _is_our_insight(message, me, insight.day):
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if cursor is None:
@@ -128,13 +129,13 @@ class SlackInsightPublisher:
         return self._bot_user_id
 
 
-def _is_our_insight(message: dict[str, Any], me: str, key: str) -> bool:
+def _is_our_insight(message: dict[str, Any], me: str, day: date) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
     return (
         message.get("user") == me
         and metadata.get("event_type") == EVENT_TYPE
-        and payload.get("key") == key
+        and str(payload.get("key", "")).startswith(f"{day.isoformat()}/")
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import socket
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import discord
@@ -102,6 +103,16 @@ async def test_posted_insight_is_found_again_by_its_key(
     assert await publisher.find_posted(CHANNEL, insight) == message_id
     (history,) = fake.find_calls("GET", rf"/channels/{CHANNEL_ID}/messages")
     assert history.query["limit"] == "50"
+
+
+async def test_the_days_post_is_found_whatever_its_topic(
+    publisher: DiscordPublisher, knowledge: Knowledge, insight: Insight
+) -> None:
+    # Sent, its record lost, then the day dealt again with another topic (one taken out).
+    other = next(s for s in knowledge.topics("en") if s.number != insight.section.number)
+    message_id = await publisher.post(CHANNEL, replace(insight, section=other))
+
+    assert await publisher.find_posted(CHANNEL, insight) == message_id
 
 
 async def test_find_posted_ignores_other_days_and_other_authors(

@@ -23,7 +23,7 @@ from bot.adapters.discord.render import (
     Reply,
     answer_reply,
     insight_reply,
-    is_marked,
+    marked_day,
     topic_choices,
     topic_reply,
     topics_reply,
@@ -167,7 +167,7 @@ def test_insight_with_long_passage_stays_within_limits() -> None:
     reply = insight_reply(insight, marked=True)
 
     assert_within_limits(reply)
-    assert is_marked(reply.embed, insight.key)
+    assert marked_day(reply.embed) == insight.day
 
 
 def test_only_the_marked_insight_carries_its_key() -> None:
@@ -179,8 +179,8 @@ def test_only_the_marked_insight_carries_its_key() -> None:
 
     assert marked.footer.text == f"5번 주제 · {insight.key}"
     assert unmarked.footer.text == "5번 주제 · 2026-02-03"
-    assert (is_marked(marked, insight.key), is_marked(unmarked, insight.key)) == (True, False)
-    assert is_marked(marked, other_day.key) is False
+    assert (marked_day(marked), marked_day(unmarked)) == (insight.day, None)
+    assert marked_day(insight_reply(other_day, marked=True).embed) == other_day.day
 
 
 def test_autocomplete_choices_stay_within_limits() -> None:

@@ -59,6 +59,15 @@ async def test_find_posted_returns_the_ts_of_our_earlier_post(
     assert history.params["include_all_metadata"] in {"1", "true", "True"}
 
 
+async def test_the_days_post_is_found_whatever_its_topic(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    slack.open_channel("C9")
+    # Sent, its record lost, then the day dealt again with another topic (one taken out).
+    ts = await publisher.post("C9", insight(section=3))
+    assert await publisher.find_posted("C9", insight()) == ts
+
+
 async def test_find_posted_ignores_other_days_and_other_authors(
     slack: FakeSlack, publisher: SlackInsightPublisher
 ) -> None:
