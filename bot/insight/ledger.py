@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DAY = dt.timedelta(days=1)
+# How often a day is dealt again, or a damaged deck replaced, when other processes change
+# it meanwhile: each try reads what they stored, so a few settle any race.
+_AGAIN_TRIES = 5
 # The store's named value holding the rotation's first day (YYYY-MM-DD in INSIGHT_TIMEZONE).
 ROTATION_START = "insight.rotation_start"
 # Each dealt day's deck, one named value per day ("insight.deck.2026-03-01":
@@ -165,17 +168,37 @@ def deal_day(values: NamedValues, start: dt.date, day: dt.date, topics: Sequence
     if deck is None or deck.day < day:
         first = day if deck is None else deck.day + _DAY
         for offset in range((day - first).days + 1):
-            dealt = deck_of(first + dt.timedelta(days=offset), start, deck, topics)
-            stored = values.add(deck_key(dealt.day), dump_deck(dealt))
-            deck = parse_deck(dealt.day, stored) or dealt
+            deck = _store(values, deck_of(first + dt.timedelta(days=offset), start, deck, topics))
     assert deck is not None  # a day dealt
-    if deck.last in topics:
-        return deck
-    again = _dealt_again(values, start, deck, topics)
-    kept = values.change(deck_key(day), dump_deck(deck), dump_deck(again))
-    told = parse_deck(day, kept) if kept is not None else None
-    # Another process dealt the day again first: its deck, if this knowledge has its topic.
-    return told if told is not None and told.last in topics else again
+    key = deck_key(day)
+    for _ in range(_AGAIN_TRIES):
+        if deck.last in topics:
+            return deck
+        # Replaced by compare-and-set against the text stored: if another process dealt
+        # the day again first, its deck is read, and kept if this knowledge has its topic.
+        stored = values.get(key)
+        deck = (parse_deck(day, stored) if stored else None) or deck
+        if deck.last in topics:
+            return deck
+        again = _dealt_again(values, start, deck, topics)
+        kept = values.change(key, stored, dump_deck(again)) if stored is not None else None
+        if kept is None or kept == dump_deck(again):
+            return again
+        deck = parse_deck(day, kept) or again
+    return _dealt_again(values, start, deck, topics)
+
+
+def _store(values: NamedValues, deck: Deck) -> Deck:
+    """`deck` stored for its day, unless a readable deck is (then that one: the first wins);
+    one that cannot be read is replaced, by compare-and-set against its own text."""
+    key = deck_key(deck.day)
+    for _ in range(_AGAIN_TRIES):
+        stored = values.add(key, dump_deck(deck))
+        if (found := parse_deck(deck.day, stored)) is not None:
+            return found
+        if values.change(key, stored, dump_deck(deck)) == dump_deck(deck):
+            return deck
+    return deck
 
 
 def told_day(values: NamedValues, start: dt.date, day: dt.date, topics: Sequence[Topic]) -> Deck:
@@ -187,8 +210,9 @@ def told_day(values: NamedValues, start: dt.date, day: dt.date, topics: Sequence
 def _dealt_again(values: NamedValues, start: dt.date, deck: Deck, topics: Sequence[Topic]) -> Deck:
     """`deck`'s day dealt again from the deck before it, its topic taken out of `topics`.
 
-    If a process whose clock is ahead dealt the next day already, its topic is left out
-    (while another is left), so the two days do not tell the same one.
+    Never yesterday's topic nor one a process whose clock is ahead dealt for the next day,
+    nor (while another is left) one the day told before: replicas on different knowledge
+    would otherwise take turns dealing each other's topic.
     """
     before = newest_deck(values, deck.day - _DAY, start) if deck.day > start else None
     following = (
@@ -196,10 +220,15 @@ def _dealt_again(values: NamedValues, start: dt.date, deck: Deck, topics: Sequen
         if deck.day < dt.date.max and (value := values.get(deck_key(deck.day + _DAY)))
         else None
     )
-    # Not what the day told before either, while another is left (replicas on different
-    # knowledge would otherwise take turns dealing each other's topic).
-    told = {*deck.shown, deck.last, following.last if following else None}
-    left = [t for t in topics if t not in told] or list(topics)
+    yesterday = before.last if before is not None and before.day == deck.day - _DAY else None
+    neighbours = {yesterday, following.last if following else None}
+    told = {*deck.shown, deck.last}
+    left = (
+        [t for t in topics if t not in neighbours | told]
+        or [t for t in topics if t not in neighbours]
+        or [t for t in topics if t != yesterday]
+        or list(topics)
+    )
     return dealt_again(deck, deck_of(deck.day, start, before, left))
 
 
@@ -208,7 +237,7 @@ def _recover(
 ) -> None:
     deck = newest_deck(values, day, start)
     if deck is None or deck.day != day:
-        values.add(deck_key(day), dump_deck(as_told(deck_of(day, start, deck, topics), told)))
+        _store(values, as_told(deck_of(day, start, deck, topics), told))
 
 
 def newest_deck(values: NamedValues, day: dt.date, start: dt.date) -> Deck | None:

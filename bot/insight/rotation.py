@@ -62,6 +62,9 @@ def dealt_again(stored: Deck, fresh: Deck) -> Deck:
     """The deck of a day whose stored topic was taken out: `fresh`, the day dealt again from
     the deck before it, with every topic the day told so far counted as dealt."""
     shown = tuple(dict.fromkeys((*stored.shown, *([stored.last] if stored.last else []))))
+    if not fresh.dealt:
+        # The day closed its round: the next round starts after it, avoiding them (`_deal`).
+        return replace(fresh, shown=shown)
     extra = tuple(t for t in shown if t not in fresh.dealt and t != fresh.last)
     return replace(fresh, dealt=(*fresh.dealt, *extra), shown=shown)
 
@@ -82,7 +85,7 @@ def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
     day = deck.day + dt.timedelta(days=days)
     done = set(deck.dealt)
     # The rest of the round in progress, new topics included, in its order.
-    rest = _round(deck.cycle, [t for t in topics if t not in done], deck.last)
+    rest = _round(deck.cycle, [t for t in topics if t not in done], deck.last, deck.shown)
     if days < len(rest):
         return Deck(day, deck.cycle, (*deck.dealt, *rest[:days]), rest[days - 1])
     days -= len(rest)
@@ -108,12 +111,16 @@ def _deal(deck: Deck, topics: Sequence[Topic], days: int) -> Deck:
 _SHORTCUT = 3
 
 
-def _round(cycle: int, topics: Collection[Topic], last: Topic | None) -> list[Topic]:
-    """Round `cycle`'s order of `topics`, its first two swapped when it would repeat
-    yesterday's topic `last`."""
+def _round(
+    cycle: int, topics: Collection[Topic], last: Topic | None, shown: Collection[Topic] = ()
+) -> list[Topic]:
+    """Round `cycle`'s order of `topics`, led by the first that is not yesterday's topic
+    `last` (nor one yesterday told before, `shown`): the first two swapped, usually."""
     order = round_order(cycle, topics)
-    if len(order) > 1 and order[0] == last:
-        order[0], order[1] = order[1], order[0]
+    told = {last, *shown}
+    lead = next((n for n, topic in enumerate(order) if topic not in told), 0)
+    if lead:
+        order.insert(0, order.pop(lead))
     return order
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 import logging
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -246,3 +247,43 @@ async def test_a_talk_added_mid_round_never_repeats_a_topic_of_the_round(
     assert sorted(topics[:total]) == sorted(topics_of(bigger))
     assert all(a != b for a, b in itertools.pairwise(topics))
     assert [i.number for i in dealt] == list(range(1, total + 6))
+
+
+@pytest.mark.parametrize("day", range(1, 8))
+async def test_a_day_dealt_again_twice_never_tells_yesterdays_topic(
+    ledger: Ledger, day: int
+) -> None:
+    three = tuple(("talk", n) for n in range(1, 4))
+    told = [await tell(ledger, n, three) for n in range(day + 1)]
+    yesterday, today = told[day - 1], told[day]
+    again = await tell(ledger, day, without(three, today))
+    # The replacement taken out too, the day's first topic back: only it and yesterday's.
+    both = tuple(t for t in three if t in (yesterday, today))
+
+    assert again != yesterday
+    assert await tell(ledger, day, both) == today
+
+
+async def test_a_stored_deck_written_another_way_is_still_dealt_again(ledger: Ledger) -> None:
+    told = [await tell(ledger, n, SIX) for n in range(3)]
+    key = f"{DECKS}{on(2).isoformat()}"
+    stored = await ledger.store.values.get(key)
+    assert stored is not None
+    # The same deck, written with other spacing (by hand, or an older townhall).
+    await ledger.store.values.set(key, json.dumps(json.loads(stored), indent=2))
+
+    again = await tell(ledger, 2, without(SIX, told[2]))
+
+    assert await tell(ledger, 2, SIX) == again
+    assert await tell(ledger, 3, SIX) not in (told[2], again)
+
+
+async def test_a_damaged_deck_of_a_day_is_replaced_by_the_day_dealt(ledger: Ledger) -> None:
+    told = [await tell(ledger, n, SIX) for n in range(2)]
+    await ledger.store.values.set(f"{DECKS}{on(2).isoformat()}", '{"round": 0, "dea')
+
+    dealt = await tell(ledger, 2, SIX)
+
+    assert dealt != told[1]
+    assert await tell(ledger, 2, (*SIX, ("talk", 7))) == dealt  # no longer follows edits
+    assert await tell(ledger, 3, SIX) != dealt
