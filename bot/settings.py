@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import ipaddress
 import logging
 import os
 import re
@@ -244,6 +245,9 @@ def _web_api_root(value: str, example: str) -> str:
     connection error) in `townhall doctor` and at start instead. No message quotes the URL,
     nor urllib's error (which may): the URL may hold a password.
     """
+    if any(c.isspace() or not c.isprintable() for c in value):
+        # urllib strips some at the ends and keeps the rest; aiohttp then fails on them.
+        raise ValueError("must not hold spaces or control characters")
     try:
         parts = urllib.parse.urlsplit(value)
     except ValueError:  # an unclosed "[" (IPv6), characters NFKC turns into "/", "?", "@"...
@@ -263,7 +267,42 @@ def _web_api_root(value: str, example: str) -> str:
         parts.port  # noqa: B018
     except ValueError:
         raise ValueError("has a port that is not a number from 0 to 65535") from None
+    _check_host(parts.netloc.rpartition("@")[2], parts.hostname, example)
     return value if value.endswith("/") else value + "/"
+
+
+_BRACKETED_HOST = re.compile(r"\[([^\[\]]*)\](:\d*)?")
+
+
+def _check_host(host_and_port: str, hostname: str, example: str) -> None:
+    """Raise ValueError unless the host is an IP address or a name IDNA can encode.
+
+    The resolver encodes a name with IDNA: an empty label ("a..b", ".example.com") or one
+    over 63 characters raised UnicodeError there, as a crash of `townhall doctor` or serve.
+    """
+    if "[" in host_and_port or "]" in host_and_port:
+        # urllib reads "[::1]x" and "a[::1]" as the host ::1; the client refuses both.
+        bracketed = _BRACKETED_HOST.fullmatch(host_and_port)
+        if bracketed is None or not _is_ip_address(bracketed.group(1), version=6):
+            raise ValueError(f"has a host in [] that is not an IPv6 address; use {example}")
+        return
+    if _is_ip_address(hostname):
+        return
+    try:
+        hostname.encode("idna")
+    except UnicodeError:
+        raise ValueError(
+            "names a host that is no domain name (an empty part between dots, or a part over "
+            f"63 characters); use one such as {example}"
+        ) from None
+
+
+def _is_ip_address(text: str, version: int | None = None) -> bool:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return version is None or address.version == version
 
 
 def _token_with_prefix(value: SecretStr | None, prefix: str, kind: str) -> SecretStr | None:

@@ -153,6 +153,18 @@ def test_complete_slack_settings_say_how_slack_reaches_the_bot(
         ("slack.com/api/", "must be an http(s) URL such as https://slack.com/api/"),
         ("https://slack.example/api?x=1", "must not hold a query or fragment (? or #)"),
         ("https://slack.example/api/#top", "must not hold a query or fragment (? or #)"),
+        # The resolver's IDNA codec raised UnicodeError for these in `doctor` and at start.
+        ("http://a..b/api/", "names a host that is no domain name"),
+        ("http://.example.com/api/", "names a host that is no domain name"),
+        (f"http://{'a' * 70}.example/api/", "names a host that is no domain name"),
+        ("http://slack.example../api/", "names a host that is no domain name"),
+        ("http://exa mple.com/api/", "must not hold spaces or control characters"),
+        ("https://slack.com/api/ ", "must not hold spaces or control characters"),
+        ("https://slack.com/a\x07pi/", "must not hold spaces or control characters"),
+        ("https://slack.com/api/\n", "must not hold spaces or control characters"),
+        ("http://[::1]x/api/", "has a host in [] that is not an IPv6 address"),
+        ("http://a[::1]/api/", "has a host in [] that is not an IPv6 address"),
+        ("http://[v1.x]/api/", "has a host in [] that is not an IPv6 address"),
     ],
 )
 def test_a_slack_api_url_the_client_cannot_call_is_refused_naming_the_variable(
@@ -172,6 +184,11 @@ def test_a_slack_api_url_the_client_cannot_call_is_refused_naming_the_variable(
         ("https://slack-gov.com/api", "https://slack-gov.com/api/"),
         ("http://[::1]:8080/api/", "http://[::1]:8080/api/"),
         ("HTTPS://Slack.com/api/", "HTTPS://Slack.com/api/"),
+        ("http://127.0.0.1:8080/api/", "http://127.0.0.1:8080/api/"),
+        ("http://[fe80::1%25eth0]/api/", "http://[fe80::1%25eth0]/api/"),
+        ("https://slack.example./api/", "https://slack.example./api/"),
+        ("https://bücher.example/api/", "https://bücher.example/api/"),
+        (f"https://{'a' * 63}.example/api/", f"https://{'a' * 63}.example/api/"),
     ],
 )
 def test_a_slack_api_url_the_client_can_call_is_kept_with_a_closing_slash(

@@ -15,11 +15,14 @@ from typing import Any
 
 import discord
 import pytest
+from pydantic import SecretStr
 
 from bot.adapters.discord.doctor import channel_permissions
+from bot.adapters.slack.doctor import check_slack
+from bot.checks import Finding
 from bot.cli import main
 from bot.engine.meaning import spare_vectors
-from bot.settings import BUNDLED_KNOWLEDGE
+from bot.settings import BUNDLED_KNOWLEDGE, HttpMode, SlackApp
 from bot.store import open_store
 from bot.store.migrate import head_revision
 from bot.store.watch import PROBE_KEY
@@ -477,6 +480,11 @@ async def test_unreachable_slack_is_a_problem_naming_the_url(
     [
         ("http://[bad/", "is not a URL the bot can call; use one such as https://slack.com/api/"),
         ("https://townhall:pw-sEcret@slack.example/api/", "must not hold a user name or password"),
+        # These crashed doctor with the resolver's UnicodeError (IDNA), or an InvalidURL.
+        ("http://a..b/api/", "names a host that is no domain name"),
+        (f"http://{'a' * 70}.example/api/", "names a host that is no domain name"),
+        ("http://exa mple.com/api/", "must not hold spaces or control characters"),
+        ("http://[::1]x/api/", "has a host in [] that is not an IPv6 address"),
     ],
 )
 async def test_a_slack_api_url_the_client_cannot_call_is_a_settings_problem(
@@ -489,6 +497,49 @@ async def test_a_slack_api_url_the_client_cannot_call_is_a_settings_problem(
     assert status == 1
     assert out.splitlines()[0].startswith(f"FIX  settings: SLACK_API_URL: {problem}")
     assert "sEcret" not in out
+
+
+async def test_a_slack_api_url_the_resolver_cannot_encode_is_a_finding_not_a_crash() -> None:
+    # Settings refuse such a URL; the check still must not crash if one gets through.
+    app = SlackApp(SecretStr(BOT_TOKEN), HttpMode(SecretStr("signing-secret")), "http://a..b/api/")
+    assert await check_slack(app, ()) == [
+        Finding(
+            "SLACK_API_URL",
+            "the HTTP client cannot call it (UnicodeError)",
+            "use Slack's Web API root, such as https://slack.com/api/",
+        )
+    ]
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"oops"', "7"])
+@pytest.mark.parametrize("method", ["auth.test", "apps.connections.open", "conversations.info"])
+async def test_a_slack_api_url_answering_json_that_is_no_object_is_named(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str], method: str, body: str
+) -> None:
+    fake_slack.fail(method, status=200, error="", body=body, content_type="application/json")
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert (
+        f"FIX  SLACK_API_URL: answered something that is not Slack's Web API (HTTP 200) to {method}"
+    ) in out.splitlines()
+    assert fixes(out) == [
+        "check SLACK_API_URL: it should be Slack's Web API root (https://slack.com/api/)"
+    ]
+
+
+async def test_a_huge_slack_error_code_is_cut_and_shown_without_control_characters(
+    fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_slack.fail("auth.test", status=200, error="\x1b[2J" + "e" * 2_000_000)
+    status, out = await doctor(capsys)
+    assert status == 1
+    code = "[2J" + "e" * 94 + "..."
+    assert (
+        f"FIX  SLACK_BOT_TOKEN: not checked: Slack answered {code} to auth.test"
+    ) in out.splitlines()
+    assert fixes(out) == [f"see api.slack.com/methods/auth.test ({code})"]
+    assert "\x1b" not in out
+    assert len(out) < 10_000
 
 
 async def test_the_meaning_is_checked_against_the_knowledges_vectors(

@@ -114,6 +114,31 @@ async def test_busy_health_port_names_the_port_and_the_option(
     )
 
 
+async def test_a_slack_api_url_answering_json_that_is_no_object_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+        slack.fail("auth.test", status=200, error="", body="[1]", content_type="application/json")
+        line = await serve_fails(capsys, "--host", "127.0.0.1", "--port", "0")
+    assert line == (
+        "townhall: could not start: SLACK_API_URL answered something that is not Slack's "
+        "Web API (HTTP 200) to auth.test"
+    )
+
+
+def test_a_slack_api_url_the_resolver_cannot_encode_is_one_settings_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "http://a..b/api/")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-abc")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret")
+    line = run_fails(capsys, "serve", "--host", "127.0.0.1", "--port", "0")
+    assert line.startswith("townhall: settings: SLACK_API_URL: names a host that is no domain name")
+
+
 def run_fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     """Run `townhall ARGS` in-process, expect exit 1; the one stderr line."""
     with pytest.raises(SystemExit) as exited:

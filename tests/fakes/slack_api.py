@@ -4,7 +4,8 @@ Start it with `async with FakeSlack() as slack:` and point the real slack_sdk / 
 clients at `slack.api_url`. Every call is captured (`slack.calls`); posted messages are kept
 per channel and served back by conversations.history, metadata included. `slack.fail(...)`
 makes the next calls of a method answer with an error status (429, 500, ...), as Slack's
-JSON or as a plain-text page (`body`, as a proxy in front of Slack answers); `reset` drops
+JSON or as a plain-text page (`body`, as a proxy in front of Slack answers; with
+`content_type="application/json"`, JSON that is not Slack's, such as `[1, 2]`); `reset` drops
 the connection of the next call of a method, after it took effect or before; `hold` keeps
 every call of a method waiting until the test releases it (a slow Web API). With `now` (a
 test's virtual clock) a message's ts is that time; channels in `missing_channels` answer
@@ -49,6 +50,7 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
     # Answered as text/plain instead of Slack's {"ok": false, "error": ...}.
     body: str | None = None
+    content_type: str = "text/plain"
 
 
 class FakeSlack:
@@ -119,10 +121,13 @@ class FakeSlack:
         times: int = 1,
         headers: Mapping[str, str] | None = None,
         body: str | None = None,
+        content_type: str = "text/plain",
     ) -> None:
         """Answer the next `times` calls of `method` (or `response:{name}`) with an error."""
         queue = self._failures.setdefault(method, deque())
-        queue.extend(Failure(status, error, dict(headers or {}), body) for _ in range(times))
+        queue.extend(
+            Failure(status, error, dict(headers or {}), body, content_type) for _ in range(times)
+        )
 
     def hold(self, method: str) -> asyncio.Event:
         """Keep every call of `method` waiting until the returned event is set."""
@@ -220,7 +225,10 @@ class FakeSlack:
             await self._record(Call(method, params, token, failure.status))
             if failure.body is not None:
                 return web.Response(
-                    text=failure.body, status=failure.status, headers=failure.headers
+                    text=failure.body,
+                    status=failure.status,
+                    headers=failure.headers,
+                    content_type=failure.content_type,
                 )
             body = {"ok": False, "error": failure.error}
             return _json(body, status=failure.status, headers=failure.headers)

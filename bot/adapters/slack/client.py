@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from aiohttp import ClientConnectorError
 from slack_sdk.errors import SlackApiError
@@ -18,6 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Slack answers 5xx for its own trouble; these are worth a second try, other codes are not.
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
@@ -171,13 +176,52 @@ class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
         return {"error_type": type(error).__name__}
 
 
+# The most of an answer's text (an error code, a scope) a message quotes: a server that is
+# not Slack may answer megabytes, and the message is one line of output or of the log.
+MAX_QUOTED = 100
+NOT_WEB_API = "answered something that is not Slack's Web API (HTTP 200)"
+
+
+class NotWebApiError(Exception):
+    """SLACK_API_URL answered HTTP 200 with a body that is not Slack's (no JSON object)."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"SLACK_API_URL {NOT_WEB_API} to {method}")
+        self.method = method
+
+
+async def web_api(method: str, call: Awaitable[T]) -> T:
+    """Await one Web API call, raising NotWebApiError for an answer that is not Slack's."""
+    try:
+        return await call
+    except (AttributeError, TypeError, KeyError) as exc:
+        failed = exc.__context__
+        if isinstance(failed, SlackApiError):
+            # The Socket Mode client reads e.response["error"] of a refusal, which fails for
+            # a body with no error code (a proxy's 502 page): the refusal is the answer.
+            raise failed from None
+        # slack_sdk reads a 200 answer with data.get("ok"): a JSON list, string or number
+        # (or a text/plain page) raised AttributeError inside it, before any code here ran;
+        # the Socket Mode client reads response["url"], a KeyError when it is missing.
+        raise NotWebApiError(method) from exc
+
+
+def quoted(text: object) -> str:
+    """Text from an answer fit to quote on one line: printable, cut to MAX_QUOTED characters."""
+    kept = (c for c in str(text) if c.isprintable())
+    printable = "".join(itertools.islice(kept, MAX_QUOTED + 1))
+    if len(printable) <= MAX_QUOTED:
+        return printable
+    return printable[: MAX_QUOTED - 3] + "..."
+
+
 def error_code(exc: SlackApiError) -> str:
     """Slack's error code for a failed call ("invalid_auth"), else its HTTP status."""
     # A body that is not a JSON object (a proxy's "Internal Server Error" page) has no code;
     # slack_sdk then gives its text, or the raw aiohttp response, as exc.response.
     data = getattr(exc.response, "data", None)
     code = data.get("error") if isinstance(data, dict) else None
-    return str(code or f"HTTP {http_status(exc) or '?'}")
+    return (quoted(code) if code else "") or f"HTTP {http_status(exc) or '?'}"
 
 
 def http_status(exc: SlackApiError) -> int | None:

@@ -8,13 +8,23 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.client import TOKEN_ERRORS, error_code, http_status, slack_trouble
+from bot.adapters.slack.client import (
+    NOT_WEB_API,
+    TOKEN_ERRORS,
+    NotWebApiError,
+    error_code,
+    http_status,
+    quoted,
+    slack_trouble,
+    web_api,
+)
 from bot.checks import Finding
 from bot.insight.channel import InsightChannel
 from bot.settings import SlackApp, SocketMode
 
 REINSTALL = "add it under OAuth & Permissions, then reinstall the app to the workspace"
 TRY_LATER = "try again later: Slack could not answer now"
+CHECK_API_URL = "check SLACK_API_URL: it should be Slack's Web API root (https://slack.com/api/)"
 
 
 async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list[Finding]:
@@ -22,16 +32,29 @@ async def check_slack(app: SlackApp, channels: Sequence[InsightChannel]) -> list
     client = AsyncWebClient(token=app.bot_token.get_secret_value(), base_url=app.api_url)
     try:
         try:
-            identity = await client.auth_test()
+            identity = await web_api("auth.test", client.auth_test())
         except SlackApiError as exc:
             return [_not_accepted(exc, "SLACK_BOT_TOKEN", "auth.test", _token_fix(), app.api_url)]
-        bot = str(identity.get("user") or "townhall")
-        found = [Finding("SLACK_BOT_TOKEN", f"accepted: @{bot} in {identity.get('team')}")]
+        except NotWebApiError as exc:
+            return [_not_web_api(exc)]
+        bot = quoted(identity.get("user") or "townhall")
+        team = quoted(identity.get("team"))
+        found = [Finding("SLACK_BOT_TOKEN", f"accepted: @{bot} in {team}")]
         if isinstance(app.connection, SocketMode):
             found.append(await _check_app_token(app))
         for target in channels:
             found.append(await _check_channel(client, bot, target.channel.id))
         return found
+    except ValueError as exc:
+        # The HTTP client refused the URL itself (aiohttp's InvalidURL, an IDNA UnicodeError):
+        # settings validation should have, so this is a setting to fix, not the network.
+        return [
+            Finding(
+                "SLACK_API_URL",
+                f"the HTTP client cannot call it ({type(exc).__name__})",
+                "use Slack's Web API root, such as https://slack.com/api/",
+            )
+        ]
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         return [
             Finding(
@@ -46,7 +69,12 @@ async def _check_app_token(app: SlackApp) -> Finding:
     assert isinstance(app.connection, SocketMode)
     client = AsyncWebClient(base_url=app.api_url)
     try:
-        await client.apps_connections_open(app_token=app.connection.app_token.get_secret_value())
+        await web_api(
+            "apps.connections.open",
+            client.apps_connections_open(app_token=app.connection.app_token.get_secret_value()),
+        )
+    except NotWebApiError as exc:
+        return _not_web_api(exc)
     except SlackApiError as exc:
         return _not_accepted(
             exc,
@@ -76,13 +104,17 @@ def _not_accepted(
         return Finding(
             variable,
             f"not checked: {api_url} answered {code} to {method}",
-            "check SLACK_API_URL: it should be Slack's Web API root (https://slack.com/api/)",
+            CHECK_API_URL,
         )
     return Finding(
         variable,
         f"not checked: Slack answered {code} to {method}",
         f"see api.slack.com/methods/{method} ({code})",
     )
+
+
+def _not_web_api(exc: NotWebApiError) -> Finding:
+    return Finding("SLACK_API_URL", f"{NOT_WEB_API} to {exc.method}", CHECK_API_URL)
 
 
 def _answer(exc: SlackApiError) -> str:
@@ -96,7 +128,9 @@ def _answer(exc: SlackApiError) -> str:
 async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> Finding:
     subject = f"Slack channel {channel_id}"
     try:
-        info = await client.conversations_info(channel=channel_id)
+        info = await web_api("conversations.info", client.conversations_info(channel=channel_id))
+    except NotWebApiError as exc:
+        return _not_web_api(exc)
     except SlackApiError as exc:
         code = error_code(exc)
         if code == "channel_not_found":
@@ -107,7 +141,7 @@ async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> F
                 f"/invite @{bot} in it",
             )
         if code == "missing_scope":
-            needed = exc.response.get("needed", "channels:read")
+            needed = quoted(exc.response.get("needed") or "channels:read")
             return Finding(subject, f"the app lacks the scope {needed}", f"{REINSTALL} ({needed})")
         if slack_trouble(exc):
             return Finding(subject, f"not checked: Slack answered {_answer(exc)}", TRY_LATER)
@@ -115,7 +149,9 @@ async def _check_channel(client: AsyncWebClient, bot: str, channel_id: str) -> F
             subject, f"Slack answered {code}", "see api.slack.com/methods/conversations.info"
         )
     channel = info.get("channel") or {}
-    name = f"#{channel.get('name', channel_id)}"
+    if not isinstance(channel, dict):  # {"ok": true, "channel": "C1"}: not Slack either
+        return _not_web_api(NotWebApiError("conversations.info"))
+    name = f"#{quoted(channel.get('name', channel_id))}"
     if channel.get("is_archived"):
         return Finding(
             subject,

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.slack.client import RetryPolicy, retry_handlers
+from bot.adapters.slack.client import RetryPolicy, quoted, retry_handlers
 from bot.adapters.slack.events import Deliveries
 from bot.adapters.slack.render import (
     TOPIC_ACTIONS,
@@ -447,5 +447,6 @@ def _failure_summary(error: Exception) -> str:
     if response is not None and hasattr(response, "status_code"):
         data = getattr(response, "data", None)
         code = data.get("error") if isinstance(data, dict) else None
-        return f"{type(error).__name__} (HTTP {response.status_code}, {code or 'no error code'})"
+        shown = quoted(code) if code else "no error code"
+        return f"{type(error).__name__} (HTTP {response.status_code}, {shown})"
     return f"{type(error).__name__}: {error}"

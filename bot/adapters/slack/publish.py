@@ -11,7 +11,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.client import RetryPolicy, web_client
+from bot.adapters.slack.client import RetryPolicy, error_code, http_status, web_client
 from bot.adapters.slack.render import insight_message
 from bot.clock import Clock
 from bot.insight import Insight, InsightMark, InsightPublisher, PublishError
@@ -144,12 +144,11 @@ async def _calling(channel: str, call: Awaitable[T]) -> T:
     try:
         return await call
     except SlackApiError as exc:
-        status = getattr(exc.response, "status_code", None)
-        code = exc.response.get("error") if exc.response is not None else None
+        # error_code: a text body (a proxy's page) has no code, and a long code is cut.
+        status, code = http_status(exc), error_code(exc)
         retry = code in RETRYABLE_ERRORS or status == 429 or (status or 0) >= 500
         raise PublishError(
-            f"Slack refused the call for channel {channel}: {code or f'HTTP {status}'}",
-            retry=retry,
+            f"Slack refused the call for channel {channel}: {code}", retry=retry
         ) from exc
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         raise PublishError(

@@ -13,7 +13,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.app import build_app
-from bot.adapters.slack.client import TOKEN_ERRORS, RetryPolicy, error_code
+from bot.adapters.slack.client import (
+    TOKEN_ERRORS,
+    NotWebApiError,
+    RetryPolicy,
+    error_code,
+    web_api,
+)
 from bot.adapters.slack.events import Deliveries, RecentEvents
 from bot.adapters.slack.publish import SlackInsightPublisher
 from bot.adapters.slack.signing import signed_requests
@@ -144,10 +150,17 @@ class SlackService:
 
     async def _check_bot_token(self) -> None:
         try:
-            identity = await self.app.client.auth_test()
+            identity = await web_api("auth.test", self.app.client.auth_test())
         except SlackApiError as exc:
             _raise_if_token_refused(exc, "SLACK_BOT_TOKEN")
             raise ConnectionError(f"Slack did not accept auth.test: {error_code(exc)}") from exc
+        except NotWebApiError as exc:
+            raise ConnectionError(str(exc)) from exc
+        except ValueError as exc:
+            # The HTTP client refused the URL itself (aiohttp's InvalidURL, IDNA's UnicodeError).
+            raise ConnectionError(
+                f"SLACK_API_URL: the HTTP client cannot call it ({type(exc).__name__})"
+            ) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ConnectionError(
                 f"could not reach Slack at {self.app.client.base_url} ({type(exc).__name__})"
@@ -166,10 +179,14 @@ class SlackService:
             # Asked once here so a refused app token stops the start with its name, instead
             # of the client retrying the connection forever.
             try:
-                handler.client.wss_uri = await handler.client.issue_new_wss_url()
+                handler.client.wss_uri = await web_api(
+                    "apps.connections.open", handler.client.issue_new_wss_url()
+                )
             except SlackApiError as exc:
                 _raise_if_token_refused(exc, "SLACK_APP_TOKEN")
                 raise ConnectionError(f"Slack did not open a socket: {error_code(exc)}") from exc
+            except NotWebApiError as exc:
+                raise ConnectionError(str(exc)) from exc
             await handler.connect_async()  # type: ignore[no-untyped-call]
             self.ready.set()
             log.info("Slack connected over Socket Mode")

@@ -137,6 +137,26 @@ async def test_server_errors_that_outlast_the_retries_can_be_retried_later(
     assert len(slack.calls_to("conversations.history")) == 3
 
 
+async def test_a_proxy_page_that_outlasts_the_retries_is_named_by_its_status(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    # A text body has no error code; reading one from it raised AttributeError.
+    slack.fail("chat.postMessage", status=502, error="", body="Bad Gateway", times=3)
+    with pytest.raises(PublishError) as raised:
+        await publisher.post("C9", insight())
+    assert str(raised.value) == "Slack refused the call for channel C9: HTTP 502"
+    assert raised.value.retry is True
+
+
+async def test_a_huge_error_code_is_cut_in_the_publish_error(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    slack.fail("chat.postMessage", status=200, error="\x00" + "z" * 2_000_000)
+    with pytest.raises(PublishError) as raised:
+        await publisher.post("C9", insight())
+    assert str(raised.value) == f"Slack refused the call for channel C9: {'z' * 97}..."
+
+
 async def test_unreachable_slack_can_be_retried_later(
     policy: RetryPolicy, clock: ManualClock
 ) -> None:

@@ -104,3 +104,40 @@ async def test_refused_bot_token_stops_the_start_naming_slack_bot_token(
         async with running(service):
             pass
     assert slack.calls_to("apps.connections.open") == []
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"oops"'])
+@pytest.mark.parametrize("method", ["auth.test", "apps.connections.open"])
+async def test_an_answer_that_is_not_slacks_web_api_stops_the_start_naming_slack_api_url(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy, method: str, body: str
+) -> None:
+    slack.fail(method, status=200, error="", body=body, content_type="application/json")
+    service = slack_service(slack, answers, policy, socket=True)
+    with pytest.raises(ConnectionError) as stopped:
+        async with running(service):
+            pass
+    assert str(stopped.value) == (
+        f"SLACK_API_URL answered something that is not Slack's Web API (HTTP 200) to {method}"
+    )
+
+
+async def test_a_page_with_no_error_code_for_the_socket_stops_the_start_with_its_status(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
+) -> None:
+    # slack_sdk's Socket Mode client reads e.response["error"], a TypeError for a text page.
+    slack.fail("apps.connections.open", status=403, error="", body="Forbidden")
+    service = slack_service(slack, answers, policy, socket=True)
+    with pytest.raises(ConnectionError, match=r"^Slack did not open a socket: HTTP 403$"):
+        async with running(service):
+            pass
+
+
+async def test_a_huge_error_code_from_slack_is_cut_in_the_start_error(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy
+) -> None:
+    slack.fail("auth.test", status=200, error="bad\n" + "x" * 2_000_000)
+    service = slack_service(slack, answers, policy, socket=True)
+    with pytest.raises(ConnectionError) as stopped:
+        async with running(service):
+            pass
+    assert str(stopped.value) == f"Slack did not accept auth.test: bad{'x' * 94}..."
