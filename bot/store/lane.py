@@ -79,10 +79,6 @@ class AsyncNamedValues:
         """See NamedValues.set."""
         await self._lane.run(partial(self._values.set, key, value))
 
-    async def change(self, key: str, expected: str, value: str) -> str | None:
-        """See NamedValues.change."""
-        return await self._lane.run(partial(self._values.change, key, expected, value))
-
     async def add(self, key: str, value: str) -> str:
         """See NamedValues.add."""
         return await self._lane.run(partial(self._values.add, key, value))
