@@ -118,7 +118,11 @@ def _round(
     `last` (nor one yesterday told before, `shown`): the first two swapped, usually."""
     order = round_order(cycle, topics)
     told = {last, *shown}
-    lead = next((n for n, topic in enumerate(order) if topic not in told), 0)
+    # With every topic told lately, at least not yesterday's.
+    lead = next(
+        (n for n, topic in enumerate(order) if topic not in told),
+        next((n for n, topic in enumerate(order) if topic != last), 0),
+    )
     if lead:
         order.insert(0, order.pop(lead))
     return order

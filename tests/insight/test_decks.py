@@ -287,3 +287,19 @@ async def test_a_damaged_deck_of_a_day_is_replaced_by_the_day_dealt(ledger: Ledg
     assert dealt != told[1]
     assert await tell(ledger, 2, (*SIX, ("talk", 7))) == dealt  # no longer follows edits
     assert await tell(ledger, 3, SIX) != dealt
+
+
+@pytest.mark.parametrize("day", range(1, 10))
+async def test_a_day_whose_topics_are_taken_out_in_turn_and_restored_is_not_repeated_next_day(
+    ledger: Ledger, day: int
+) -> None:
+    three = tuple(("talk", n) for n in range(1, 4))
+    for n in range(day + 1):
+        await tell(ledger, n, three)
+    told = [await tell(ledger, day, three)]
+    left = three
+    while len(left) > 1:  # each topic the day tells is taken out, one after another
+        left = without(left, told[-1])
+        told.append(await tell(ledger, day, left))
+
+    assert await tell(ledger, day + 1, three) != told[-1]  # all restored the next day
