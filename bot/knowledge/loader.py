@@ -32,7 +32,7 @@ _IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)\s*$")
 # "<" ends a try: with it inside, an autolink left open was read to the end of the line from
 # every "<" on it, quadratic.
 _AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
-_LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)]+)")
+_LINK_IN_QUOTE = re.compile(r"(https?://[^>\s)\"']+)")
 # Six digits of hours are past any video already; the bound keeps int() off a huge number.
 _TIMESTAMP = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{2})$")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")

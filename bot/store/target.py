@@ -142,20 +142,26 @@ def _unclear_query_keys(rest: str) -> bool:
 
 
 def _secret_key(key: str) -> bool:
-    """Whether a query key gives a secret: password, or sslpassword (the client key's)."""
-    return key.lower().endswith("password")
+    """Whether a query key gives a secret: a password (sslpassword: the client key's), an
+    OAuth client secret, or a SCRAM key (libpq 18)."""
+    name = key.lower()
+    return "password" in name or "secret" in name or name in _SCRAM_KEYS
 
 
 # The user name, then the text from the password on.
 _PASSWORD_ON = re.compile(r"[^:/]*:(.*)", re.DOTALL)
-_PATH_PASSWORD = re.compile(r"(?P<user>[^/:]*):[^/]*@", re.DOTALL)
+_PATH_PASSWORD = re.compile(r"^(?P<user>(?:[^/:]*/+)?[^/:]*):[^/]*@", re.DOTALL)
+_SCRAM_KEYS = frozenset({"scram_client_key", "scram_server_key"})
 _USER_PASSWORD = re.compile(r"^(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^:/]*):.*@", re.DOTALL)
 # Control characters, NUL included: no path or URL holds one, and NUL cuts a C string.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# A scheme and ":" without "//" ("postgresql:/u:p@h/db", "jdbc:postgresql://...") or a
-# "user:password@" anywhere ("postgresql//u:p@h/db"): a URL mistyped, never a file name.
-_URL_LIKE = re.compile(r"^(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*:|:[^/]*@")
-# The parameters libpq reads from a URL's query (PostgreSQL 15-17, "Parameter Key Words").
+# A PostgreSQL scheme without "://" ("postgresql:/u:p@h/db", "postgresql//...", a JDBC
+# URL) or a "user:password@" before any "/": a URL mistyped, never a file name. A path
+# may hold ":" and "@" further on ("/backups/2026-01-28T10:00@nightly.db").
+_URL_LIKE = re.compile(
+    r"^(?:jdbc:)?postgres(?:ql)?(?:\+\w+)?:|^postgres(?:ql)?/|^[^/:]*:[^/]*@", re.IGNORECASE
+)
+# The parameters libpq reads from a URL's query (PostgreSQL 15-18, "Parameter Key Words").
 _LIBPQ_PARAMETERS = frozenset(
     {
         "host",
@@ -199,6 +205,19 @@ _LIBPQ_PARAMETERS = frozenset(
         "service",
         "target_session_attrs",
         "load_balance_hosts",
+        # PostgreSQL 17 and 18's libpq (the wheel bundles 18), and psycopg's own argument.
+        "sslnegotiation",
+        "min_protocol_version",
+        "max_protocol_version",
+        "servicefile",
+        "sslkeylogfile",
+        "oauth_issuer",
+        "oauth_client_id",
+        "oauth_client_secret",
+        "oauth_scope",
+        "scram_client_key",
+        "scram_server_key",
+        "prepare_threshold",
     }
 )
 # libpq's key=value connection string ("host=db dbname=townhall password=..."): a keyword

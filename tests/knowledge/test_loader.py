@@ -157,7 +157,7 @@ def test_an_empty_video_falls_back_to_the_quoted_link(write_doc: WriteDoc) -> No
     ("link", "shown", "problem"),
     [
         ("https://youtu.be/x|click", "'https://youtu.be/x|click'", CHAT_END),
-        ('https://youtu.be/x"<b', "'https://youtu.be/x\"<b'", CHAT_END),
+        ("https://youtu.be/x<b", "'https://youtu.be/x<b'", CHAT_END),  # a quotation mark ends it
         ("https://:0", "'https://:0'", NO_HOST),
         ("https://youtu.be:99999/x", "'https://youtu.be:99999/x'", BAD_PORT),
     ],
@@ -620,3 +620,14 @@ def test_a_control_character_in_the_body_is_refused_by_its_line(
     assert str(caught.value) == (
         f"{path}:{line}: character U+{ord(character):04X} is not allowed (a control character)"
     )
+
+
+def test_a_quoted_link_written_in_quotation_marks_is_read_without_them(
+    write_doc: WriteDoc,
+) -> None:
+    front = '---\ntitle: "T"\ntalk: t\nlang: ko\n---\n'
+    body = SETEXT_BODY.replace(
+        "> Watch: <https://youtu.be/demo>", '> Watch: "https://youtu.be/demo"'
+    )
+    document = load_document(write_doc(body, front=front))
+    assert document.video_url == "https://youtu.be/demo"

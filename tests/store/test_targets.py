@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Limits, StoreUnavailableError, open_store
-from bot.store.target import shown_target, target_problem
+from bot.store.target import shown_target, target_passwords, target_problem
 from tests.postgres import PostgresCluster
 
 UNCLEAR_AT = "percent-encode each such '@' as %40"
@@ -123,6 +123,10 @@ def test_a_target_read_only_by_guessing_is_refused_without_quoting_it(
         "postgresql://townhall:ab/cd+ef?gh#ij@db/bot",  # as SQLAlchemy reads it
         "postgresql://bob@azure-server:pw@db/bot",  # a user name with "@"
         "postgresql://townhall@db:5432/bot?password=pw&sslmode=require",
+        "postgresql://db/bot?password=pw&sslnegotiation=direct&prepare_threshold=0",
+        "townhall:dev.db",  # a path may hold ":" and "@"
+        "/backups/2026-01-28T10:00:00@nightly.db",
+        "data:2026/townhall.db",
     ],
 )
 def test_a_target_that_reads_one_way_is_taken(target: str) -> None:
@@ -148,3 +152,18 @@ def test_an_unencoded_at_handed_to_the_store_is_refused_before_connecting() -> N
 
     assert str(refused.value).startswith("TOWNHALL_DB: an unencoded '@' in the password")
     assert "ssw0rd" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("target", "secret"),
+    [
+        (
+            "postgresql://u@db/bot?oauth_client_secret=T0pS3cretValue&oauth_client_id=x",
+            "T0pS3cretValue",
+        ),
+        ("postgresql://u@db/bot?scram_client_key=AAAAb2tleXNlY3JldA", "AAAAb2tleXNlY3JldA"),
+    ],
+)
+def test_a_secret_of_libpq_18_in_the_query_is_masked_and_redacted(target: str, secret: str) -> None:
+    assert secret not in shown_target(target)
+    assert secret in target_passwords(target)
