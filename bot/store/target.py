@@ -97,7 +97,8 @@ def target_passwords(target: str | os.PathLike[str]) -> list[str]:
     """The passwords in TOWNHALL_DB as its connection reads them, so logs can redact them."""
     text = os.fspath(target)
     if URL_SCHEME.match(text) is None:
-        return [m.group("value").strip("'") for m in _KEYWORD_VALUE.finditer(text)]
+        values = (m.group("value").strip("'") for m in _KEYWORD_PASSWORD.finditer(text))
+        return [value for value in values if value]
     from sqlalchemy.engine import make_url  # noqa: PLC0415 - only for a URL
     from sqlalchemy.exc import ArgumentError  # noqa: PLC0415
 
@@ -228,9 +229,6 @@ _LIBPQ_KEYWORDS = re.compile(
     r"|password\s*=",
     re.IGNORECASE,
 )
-_KEYWORD_VALUE = re.compile(
-    r"password\s*=\s*(?P<value>'(?:[^'\\]|\\.)*'?|\S+)", re.IGNORECASE | re.DOTALL
-)
 _KEYWORD_PASSWORD = re.compile(
-    r"(?P<key>password\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE | re.DOTALL
+    r"(?P<key>password\s*=\s*)(?P<value>'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE | re.DOTALL
 )
