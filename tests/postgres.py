@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -105,6 +106,23 @@ class PostgresCluster:
     def drop_database(self, name: str) -> None:
         """Drop `name`, disconnecting anyone still on it."""
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def add_password_role(self, name: str, password: str) -> None:
+        """A login role that must give `password` (SCRAM) over TCP; everyone else stays trusted."""
+        self.admin(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+        hba = self.folder / "data" / "pg_hba.conf"
+        # The first matching line decides, so the role's line goes before the trust lines.
+        rule = f"host all {name} 127.0.0.1/32 scram-sha-256\n"
+        hba.write_text(rule + hba.read_text(encoding="utf-8"), encoding="utf-8")
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "reload")
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:  # a reload is signalled, not awaited
+            try:
+                psycopg.connect(f"postgresql://{name}@127.0.0.1:{self.port}/postgres").close()
+            except psycopg.OperationalError:
+                return
+            time.sleep(0.05)
+        raise PostgresStartError("pg_hba.conf reload not seen")
 
     def admin(self, sql: str, database: str = "postgres") -> None:
         """Run one statement outside a transaction, as the superuser."""

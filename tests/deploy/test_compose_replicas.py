@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+from bot.store import StoreUnavailableError, open_store
+from tests.postgres import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = ("townhall-a", "townhall-b")
@@ -23,8 +27,11 @@ def test_two_replicas_of_the_image_share_one_postgresql_database() -> None:
     urls = {services[name]["environment"]["TOWNHALL_DB"] for name in REPLICAS}
 
     (url,) = urls
-    assert url.startswith("postgresql://townhall:${POSTGRES_PASSWORD")
-    assert url.endswith("@postgres:5432/townhall")
+    # The password goes to libpq in PGPASSWORD: whatever characters it holds, no URL
+    # encoding is needed, and the URL (which logs and doctor may show) carries no secret.
+    assert url == "postgresql://townhall@postgres:5432/townhall"
+    for name in REPLICAS:
+        assert services[name]["environment"]["PGPASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     for name in REPLICAS:
         service = services[name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
@@ -43,3 +50,30 @@ def test_each_replica_publishes_its_ports_on_loopback_only_and_on_its_own_host_p
     assert all(port.startswith("127.0.0.1:") for port in published)
     assert len({port.rsplit(":", 1)[0] for port in published}) == len(published)
     assert "ports" not in services["postgres"]  # reached by the replicas only
+
+
+@pytest.mark.postgres
+def test_the_replicas_password_in_pgpassword_opens_a_postgresql_that_asks_for_one(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = "p@ss:/w?rd#%1"  # every character a URL would need encoded
+    postgres.add_password_role("townhall_replica", password)
+    database = postgres.create_database()
+    postgres.admin(f'ALTER DATABASE "{database}" OWNER TO townhall_replica')
+    url = compose()["services"]["townhall-a"]["environment"]["TOWNHALL_DB"]
+    url = url.replace("townhall@postgres:5432/townhall", f"x@127.0.0.1:{postgres.port}/{database}")
+    url = url.replace("//x@", "//townhall_replica@")
+
+    monkeypatch.setenv("PGPASSWORD", password)
+    store = open_store(url)
+    try:
+        assert store.upgrade()
+    finally:
+        store.close()
+
+    monkeypatch.setenv("PGPASSWORD", "not-it")
+    with pytest.raises(StoreUnavailableError) as refused:
+        open_store(url)
+    assert "not-it" not in str(refused.value)
+    assert "password authentication failed" in str(refused.value)
+    postgres.drop_database(database)
