@@ -26,6 +26,11 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # "채용@OpenAI.속도" is words.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
+# What kept text loses besides (see kept_words): an address whatever its local part
+# ("민수@corp.example"), and a bare domain with or without a path ("acme.io/jobs",
+# "ChatGPT.com"). Too eager for the engine's words ("Node.js" goes), right for stored text.
+_ANY_ADDRESS = re.compile(r"[^\s@<>]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+_BARE_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/\S*)?")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
 # ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,3 +78,27 @@ def _link_label(link: re.Match[str]) -> str:
     """What is left of a bracketed link: a web link's label, else nothing."""
     scheme, label = link.group(1).lower(), link.group(2)
     return f" {label} " if label and scheme in ("http", "https") else " "
+
+
+def kept_words(raw: str) -> str:
+    """The words of a question fit to store: no mention, link, link label or address.
+
+    Not the engine's words (clean_question): changing those would change the answers.
+    """
+    text = _LONE_SURROGATE.sub(REPLACEMENT, raw)[: MAX_ANALYZED_CHARS * 4]
+    # NFKC first: full-width "ｈｔｔｐｓ：／／", "ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ" and
+    # "＠everyone" become what the patterns below find only once normalized.
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    text = _MENTION.sub(" ", text)
+    text = _BRACKETED_LINK.sub(_kept_label, text)
+    for pattern in (_URL, _ANY_ADDRESS, _EMAIL, _BARE_DOMAIN, _MARKUP):
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())[:MAX_ANALYZED_CHARS]
+
+
+def _kept_label(link: re.Match[str]) -> str:
+    """A web link's label when it is words; nothing when it is (part of) the link itself."""
+    label = _link_label(link).strip()
+    # Slack sends a typed "acme.io/x" as <http://acme.io/x|acme.io/x>: the label is the link.
+    return " " if not label or label in link.group(0)[: -len(label) - 2] else f" {label} "

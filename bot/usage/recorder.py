@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
-from bot.engine import QuestionError, clean_question
+from bot.engine.question import kept_words
 from bot.knowledge.topics import topic_id
 from bot.store.errors import StoreUnavailableError
 from bot.store.usage import QuestionRow, VoteRow
@@ -135,8 +135,5 @@ def vote_keys(bot_tokens: Mapping[str, str]) -> dict[str, bytes]:
 
 
 def kept_text(question: str) -> str | None:
-    """The words of a question as kept: no mentions (member ids), links or markup."""
-    try:
-        return clean_question(question).words or None
-    except QuestionError:
-        return None
+    """The words of a question as kept: no mentions (member ids), links, addresses or markup."""
+    return kept_words(question) or None

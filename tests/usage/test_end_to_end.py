@@ -164,6 +164,30 @@ async def test_questions_on_both_platforms_are_recorded_with_verdict_topics_and_
     assert len({r.answer_id for r in rows}) == 6
 
 
+# What Slack sends for "hiring? see acme.io/jobs?ref=kim.minsu" (it links a bare domain with
+# the domain as the label), and a link and an address typed full-width (a Korean IME).
+SLACK_AUTOLINK = (
+    "<@UBOT> hiring? see <http://acme.io/jobs?ref=kim.minsu|acme.io/jobs?ref=kim.minsu>"
+)
+FULL_WIDTH = "채용은? ｈｔｔｐｓ：／／evil.example/x 메일 ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ"
+
+
+async def test_kept_text_from_either_platform_holds_no_link_or_address(
+    serving: Serving,
+) -> None:
+    slack = serving.slack
+    assert await slack.send_event(mention(SLACK_AUTOLINK, ts="1769000000.000100"), "Ev1") == 200
+    await serving.discord_ask(FULL_WIDTH)
+    await slack.slack.wait_until(lambda: len(slack.slack.calls_to("chat.postMessage")) == 1)
+    await serving.usage.settle()
+
+    rows = serving.store.usage.questions_since(serving.clock.now() - dt.timedelta(days=1))
+    assert sorted((r.platform, r.question) for r in rows) == [
+        ("discord", "채용은? 메일"),
+        ("slack", "hiring? see"),
+    ]
+
+
 EPHEMERAL = 64
 
 

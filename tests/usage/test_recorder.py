@@ -86,6 +86,21 @@ async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
         # Not addresses: words written around "@" stay.
         ("채용@OpenAI.속도 어떻게 되나요?", "채용@OpenAI.속도 어떻게 되나요?"),
         ("대학 교육@가치.변화", "대학 교육@가치.변화"),
+        # Slack sends a typed bare domain as a link whose label is the link itself.
+        (
+            "see <http://acme.io/jobs?ref=kim.minsu|acme.io/jobs?ref=kim.minsu> hiring?",
+            "see hiring?",
+        ),
+        ("<http://10.1.2.3:8080/x|10.1.2.3:8080/x> hiring?", "hiring?"),
+        ("see acme.io/jobs or ChatGPT.com about hiring", "see or about hiring"),
+        # Full-width (a Korean or Japanese IME) is a link, an address or a mention all the same.
+        (
+            "채용은? ｈｔｔｐｓ：／／evil.example/x 메일 ｋｉｍ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+            "채용은? 메일",
+        ),
+        ("＠everyone ＜@U024BE7LH＞ 채용 속도는?", "채용 속도는?"),
+        ("ｗｗｗ．evil.example 채용", "채용"),
+        ("민수@corp.example 로 채용 질문", "로 채용 질문"),
     ],
 )
 def test_kept_text_holds_no_member_address_mention_or_link(typed: str, kept: str) -> None:
