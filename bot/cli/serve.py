@@ -300,16 +300,24 @@ def services_for(
         services.append(slack)
         posting["slack"] = slack.publisher()
     posting.update(publishers or {})
-    if services:
-        from bot.usage import QuestionRetention  # noqa: PLC0415
-
-        # Also with recording off: text kept before it was turned off is still cleared on time.
-        store = core.usage.store if core.usage is not None else core.store
-        retention = settings.stats.retention
-        services.append(QuestionRetention(store, core.clock, retention, recorder=core.usage))
     scheduler = insight_scheduler(settings, core, posting)
     if scheduler is not None:
         services.append(scheduler)
+    if services:
+        from bot.usage import QuestionRetention  # noqa: PLC0415
+
+        # Whatever runs (a platform, or only the insight), and also with recording off: every
+        # start clears text past its retention, and all of it once keeping is turned off.
+        store = core.usage.store if core.usage is not None else core.store
+        services.append(
+            QuestionRetention(
+                store,
+                core.clock,
+                settings.stats.retention,
+                keep_questions=settings.stats.keep_questions,
+                recorder=core.usage,
+            )
+        )
     return services
 
 

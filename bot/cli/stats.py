@@ -51,8 +51,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     first_day = last_day - dt.timedelta(days=args.days - 1)
     since = dt.datetime.combine(first_day, dt.time(), tzinfo=zone)
     questions, votes = _read(settings, since)
+    keep = settings.stats.keep_questions
     report = build_report(
-        questions, votes, knowledge, first_day=first_day, last_day=last_day, zone=zone
+        questions,
+        votes,
+        knowledge,
+        first_day=first_day,
+        last_day=last_day,
+        zone=zone,
+        text_since=args.clock.now() - settings.stats.retention if keep else None,
     )
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)

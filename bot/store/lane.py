@@ -203,6 +203,6 @@ class AsyncUsageRecords:
         """See UsageRecords.vote."""
         return await self._lane.run(partial(self._records.vote, vote))
 
-    async def forget_questions(self, before: dt.datetime) -> int:
+    async def forget_questions(self, before: dt.datetime | None) -> int:
         """See UsageRecords.forget_questions."""
         return await self._lane.run(partial(self._records.forget_questions, before))

@@ -1,7 +1,8 @@
 """Usage records: one row per question answered on a platform, and the members' votes.
 
 The rows carry no member id (votes carry a keyed hash made by bot/usage) and the question's
-text only when the admin keeps it; `forget_questions` clears the text past the retention.
+text only when the admin keeps it; `forget_questions` clears the text past the retention
+(or all of it once the admin stops keeping it).
 """
 
 from __future__ import annotations
@@ -93,14 +94,13 @@ class UsageRecords:
             connection.execute(upsert)
         return None if previous is None else str(previous)
 
-    def forget_questions(self, before: dt.datetime) -> int:
-        """Clear the text of questions asked before `before`; how many were cleared."""
+    def forget_questions(self, before: dt.datetime | None) -> int:
+        """Clear the text of questions asked before `before` (None: of all); how many."""
+        forget = update(questions).where(questions.c.question.is_not(None))
+        if before is not None:
+            forget = forget.where(questions.c.asked < stamp(before))
         with self._db.write() as connection:
-            result = connection.execute(
-                update(questions)
-                .where(questions.c.asked < stamp(before), questions.c.question.is_not(None))
-                .values(question=None)
-            )
+            result = connection.execute(forget.values(question=None))
             cleared = int(result.rowcount)
         if cleared:
             self._db.flush_journal()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.knowledge import Knowledge
@@ -119,14 +119,22 @@ def build_report(
     first_day: dt.date,
     last_day: dt.date,
     zone: dt.tzinfo,
+    text_since: dt.datetime | None,
     lang: str = "en",
 ) -> UsageReport:
-    """The report over `questions` asked from `first_day` to `last_day` (days in `zone`)."""
+    """The report over `questions` asked from `first_day` to `last_day` (days in `zone`),
+    quoting the text only of those asked at or after `text_since` (None: no text)."""
     span = (last_day - first_day).days + 1
     days = [first_day + dt.timedelta(days=n) for n in range(span)]
     per_day: dict[dt.date, dict[str, int]] = {d: dict.fromkeys(PLATFORMS, 0) for d in days}
     by_language: dict[str, dict[str, int]] = {}
-    kept = [q for q in questions if first_day <= q.asked.astimezone(zone).date() <= last_day]
+    # The database may still hold text the settings no longer allow (serve has not swept
+    # since keeping was turned off or the retention ran out): never show it.
+    kept = [
+        q if text_since is not None and q.asked >= text_since else replace(q, question=None)
+        for q in questions
+        if first_day <= q.asked.astimezone(zone).date() <= last_day
+    ]
     for q in kept:
         counts = per_day[q.asked.astimezone(zone).date()]
         counts[q.platform] = counts.get(q.platform, 0) + 1

@@ -1,8 +1,9 @@
 """The usage records' upkeep while `serve` runs: old question text deleted, records finished.
 
 Question text is cleared once STATS_RETENTION_DAYS have passed, also when recording is
-off (text kept before it was turned off is cleared on time); when `serve` stops, the
-records still being written are finished before the store closes.
+off (text kept before it was turned off is cleared on time), and all of it once
+STATS_KEEP_QUESTIONS is off; when `serve` stops, the records still being written are
+finished before the store closes.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ SWEEP_EVERY = dt.timedelta(hours=1)
 
 
 class QuestionRetention:
-    """A `townhall serve` service: clears question text older than the retention, hourly,
-    and on the way out waits for the records being written.
+    """A `townhall serve` service: clears question text older than the retention (all of it
+    when questions are not kept), at start and hourly, and on the way out waits for the
+    records being written.
     """
 
     name = "usage"
@@ -37,6 +39,7 @@ class QuestionRetention:
         clock: Clock,
         retention: dt.timedelta,
         *,
+        keep_questions: bool,
         recorder: UsageRecorder | None = None,
         every: dt.timedelta = SWEEP_EVERY,
     ) -> None:
@@ -44,16 +47,24 @@ class QuestionRetention:
         self._recorder = recorder
         self._clock = clock
         self.retention = retention
+        self.keep_questions = keep_questions
         self.every = every
         self.last_sweep: dt.datetime | None = None
 
     async def sweep(self) -> int:
-        """Clear the text of every question asked before the retention; how many."""
+        """Clear the text of every question asked before the retention (every one when
+        questions are not kept); how many."""
         now = self._clock.now()
-        cleared = await self._store.usage.forget_questions(now - self.retention)
+        # Turning keeping off withdraws the consent to hold text at all, not only new text.
+        before = now - self.retention if self.keep_questions else None
+        cleared = await self._store.usage.forget_questions(before)
         self.last_sweep = now
-        if cleared:
+        if cleared and self.keep_questions:
             log.info("question text past its retention deleted", extra={"questions": cleared})
+        elif cleared:
+            log.info(
+                "question text deleted: questions are no longer kept", extra={"questions": cleared}
+            )
         return cleared
 
     async def run(self) -> None:

@@ -15,6 +15,7 @@ from bot.engine import AnswerEngine
 from bot.health import Health, HealthServer
 from bot.runner import Runner
 from bot.settings import load_settings
+from bot.store.usage import QuestionRow
 from tests.fakes.clock import ManualClock
 from tests.insight.publishers import RecordingPublisher
 from tests.stores import file_store
@@ -62,10 +63,42 @@ def test_scheduler_runs_only_for_platforms_with_a_publisher(
     assert services_for(settings, core) == []
     assert "insight channels are set for a platform that is not configured" in caplog.text
 
-    [service] = services_for(settings, core, publishers={"slack": RecordingPublisher("slack")})
-    assert service.name == "insight"
+    service, upkeep = services_for(
+        settings, core, publishers={"slack": RecordingPublisher("slack")}
+    )
+    assert (service.name, upkeep.name) == ("insight", "usage")
     targets = service.targets  # type: ignore[attr-defined]
     assert [(t.channel.platform, t.channel.id, t.lang) for t in targets] == [("slack", "C1", "en")]
+
+
+@pytest.mark.parametrize("keep", [True, False])
+async def test_serve_with_only_the_insight_still_clears_text_it_may_no_longer_keep(
+    monkeypatch: pytest.MonkeyPatch,
+    engine: AnswerEngine,
+    engine_lane: Runner,
+    tmp_path: Path,
+    keep: bool,
+) -> None:
+    monkeypatch.setenv("INSIGHT_SLACK_CHANNELS", "C1:en")
+    monkeypatch.setenv("STATS_KEEP_QUESTIONS", str(keep).lower())
+    monkeypatch.setenv("STATS_RETENTION_DAYS", "30")
+    settings = load_settings()
+    now = dt.datetime(2026, 2, 3, tzinfo=dt.UTC)
+    with file_store(tmp_path / "townhall.db") as store:
+        for answer_id, days in (("old", 60), ("new", 1)):
+            asked = now - dt.timedelta(days=days)
+            row = QuestionRow(answer_id, asked, "slack", "T1", "dm", "en", "none", (), "kept")
+            await store.usage.record(row)
+        core = build_core(settings, engine, store=store, runner=engine_lane, clock=ManualClock(now))
+        services = services_for(settings, core, publishers={"slack": RecordingPublisher("slack")})
+        [upkeep] = [s for s in services if s.name == "usage"]
+
+        await upkeep.sweep()  # type: ignore[attr-defined]
+
+        old, new = await store.usage.question("old"), await store.usage.question("new")
+    assert old is not None
+    assert new is not None
+    assert (old.question, new.question) == (None, "kept" if keep else None)
 
 
 class Fixed:

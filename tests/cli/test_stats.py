@@ -35,8 +35,10 @@ KEPT = kept_text(HOSTILE)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
-    for name in ("INSIGHT_TIMEZONE", "KNOWLEDGE_DIR", "STATS_KEEP_QUESTIONS"):
+    for name in ("INSIGHT_TIMEZONE", "KNOWLEDGE_DIR", "STATS_RETENTION_DAYS"):
         monkeypatch.delenv(name, raising=False)
+    # As the admin who recorded the texts below has it (stats shows no text without it).
+    monkeypatch.setenv("STATS_KEEP_QUESTIONS", "true")
 
 
 def at(day: dt.date) -> dt.datetime:
@@ -246,6 +248,51 @@ def test_a_damaged_record_is_skipped_and_the_rest_reported(
     assert status == 0
     assert json.loads(out)["questions"]["total"] == 4
     assert caplog.text.count("a stored usage record could not be read; skipped") == 2
+
+
+def record_unanswered(path: Path, knowledge: Knowledge, texts: dict[int, str]) -> None:
+    """Questions the talk left unanswered, kept with their text, asked days before today."""
+    store = open_store(path)
+    store.upgrade()
+    clock = ManualClock(at(TODAY - dt.timedelta(days=max(texts))), jump=False)
+
+    async def happen() -> None:
+        recorder = UsageRecorder(AsyncStore(store), clock, keep_questions=True, vote_keys=VOTE_KEYS)
+        for days, text in sorted(texts.items(), reverse=True):
+            clock.set(at(TODAY - dt.timedelta(days=days)))
+            given = answer(knowledge, text, "en", Verdict.NONE, [4])
+            recorder.record(Asked(f"d{days}", "slack", "c1", ChannelKind.CHANNEL, given))
+            await recorder.settle()
+
+    asyncio.run(happen())
+    store.close()
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_stats_shows_no_text_past_the_retention_nor_any_once_keeping_is_off(
+    tmp_path: Path,
+    knowledge: Knowledge,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    keep: bool,
+) -> None:
+    # As when `serve` has not run since (its sweep would have cleared the old text).
+    record_unanswered(
+        tmp_path / "townhall.db", knowledge, {60: "sixty days ago", 10: "ten days ago"}
+    )
+    monkeypatch.setenv("STATS_KEEP_QUESTIONS", str(keep).lower())
+    monkeypatch.setenv("STATS_RETENTION_DAYS", "30")
+    shown = ["ten days ago"] if keep else []
+
+    status, out, _ = stats(capsys, "--json", "--days", "90")
+    _, text, _ = stats(capsys, "--days", "90")
+
+    assert status == 0
+    report = json.loads(out)
+    assert report["questions"]["total"] == 2
+    assert [t for gap in report["gaps"] for t in gap["texts"]] == shown
+    assert "sixty" not in text
+    assert ("ten days ago" in text) == keep
 
 
 @pytest.mark.parametrize("days", ["0", "36501", "3650000", "x"])

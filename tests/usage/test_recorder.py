@@ -203,7 +203,9 @@ async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
     clock.advance(dt.timedelta(days=29).total_seconds())
     recorder.record(asked(knowledge, "new"))
     await recorder.settle()
-    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30), recorder=recorder)
+    retention = QuestionRetention(
+        async_store, clock, dt.timedelta(days=30), keep_questions=True, recorder=recorder
+    )
 
     assert await retention.sweep() == 0
     clock.advance(dt.timedelta(days=1, seconds=1).total_seconds())
@@ -215,6 +217,24 @@ async def test_retention_clears_old_text_on_the_manual_clock_and_keeps_the_rest(
     assert old.verdict == "answer"
     assert new is not None
     assert new.question == "a question"
+
+
+async def test_with_keeping_turned_off_the_sweep_clears_every_kept_text_at_once(
+    knowledge: Knowledge, async_store: AsyncStore, clock: ManualClock
+) -> None:
+    kept = UsageRecorder(async_store, clock, keep_questions=True, vote_keys=VOTE_KEYS)
+    kept.record(asked(knowledge, "yesterday"))
+    await kept.settle()
+    clock.advance(dt.timedelta(days=1).total_seconds())
+    # The admin turns STATS_KEEP_QUESTIONS off and starts serve again a day later.
+    off = QuestionRetention(async_store, clock, dt.timedelta(days=30), keep_questions=False)
+
+    assert await off.sweep() == 1
+
+    row = await async_store.usage.question("yesterday")
+    assert row is not None
+    assert row.question is None
+    assert row.verdict == "answer"
 
 
 def test_with_keeping_off_no_question_text_reaches_the_sqlite_files(
@@ -271,7 +291,10 @@ def test_text_past_its_retention_is_gone_from_the_sqlite_file_not_only_from_the_
     clock = ManualClock(asked_at + dt.timedelta(days=40), jump=False)
 
     async def sweep() -> int:
-        return await QuestionRetention(AsyncStore(store), clock, dt.timedelta(days=30)).sweep()
+        retention = QuestionRetention(
+            AsyncStore(store), clock, dt.timedelta(days=30), keep_questions=True
+        )
+        return await retention.sweep()
 
     assert asyncio.run(sweep()) == 20
     # While serve runs: nor in the write-ahead log, which held the rows as written.
@@ -300,6 +323,7 @@ async def test_the_report_counts_the_same_on_either_backend(
         first_day=clock.now().date(),
         last_day=clock.now().date(),
         zone=dt.UTC,
+        text_since=None,
     )
 
     assert (report.total, report.by_verdict()) == (2, {"answer": 1, "closest": 1, "none": 0})
@@ -313,7 +337,9 @@ async def test_serve_s_retention_job_clears_text_once_its_days_pass_on_the_manua
     recorder = UsageRecorder(async_store, clock, keep_questions=True, vote_keys=VOTE_KEYS)
     recorder.record(asked(knowledge, "a1"))
     await recorder.settle()
-    retention = QuestionRetention(async_store, clock, dt.timedelta(days=30), recorder=recorder)
+    retention = QuestionRetention(
+        async_store, clock, dt.timedelta(days=30), keep_questions=True, recorder=recorder
+    )
     job = asyncio.create_task(retention.run())
     try:
         await clock.wait_for_sleepers()
@@ -339,7 +365,9 @@ async def test_stopping_serve_finishes_the_records_still_being_written(
     recorder = UsageRecorder(
         AsyncStore(store, lane), clock, keep_questions=False, vote_keys=VOTE_KEYS
     )
-    retention = QuestionRetention(recorder.store, clock, dt.timedelta(days=30), recorder=recorder)
+    retention = QuestionRetention(
+        recorder.store, clock, dt.timedelta(days=30), keep_questions=False, recorder=recorder
+    )
     job = asyncio.create_task(retention.run())
     await clock.wait_for_sleepers()
     gate = threading.Event()
