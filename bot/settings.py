@@ -38,6 +38,13 @@ from bot.text import NotUtf8Error, utf8_text
 BUNDLED_KNOWLEDGE = bundled_knowledge()
 
 
+# Upper bounds of the seconds settings. Past them a value is a mistake, and one past what a
+# timedelta holds (inf, 1e15) passed the settings and crashed `serve` with a traceback.
+MOST_COOLDOWN = 86400  # a day: one public reply per member per day
+MOST_LEADER_LEASE = 3600  # an hour without Discord after the holder dies is already too long
+MOST_CLAIM_LEASE = 86400  # the insight is daily: a longer claim would outlast its day
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used, naming the variable an admin has to fix.
 
@@ -152,12 +159,13 @@ class DiscordSettings(BaseSettings):
     model_config = _config("DISCORD_")
 
     token: SecretStr | None = None
-    guild_id: int | None = None
+    # A Discord snowflake: an unsigned 64-bit number.
+    guild_id: int | None = Field(default=None, ge=1, lt=2**64)
     # Seconds a member waits between two /ask; 0 turns the cooldown off.
-    ask_cooldown: float = Field(default=5.0, ge=0)
+    ask_cooldown: float = Field(default=5.0, ge=0, le=MOST_COOLDOWN, allow_inf_nan=False)
     # Seconds the gateway lease lasts (several replicas): a replica takes over this long
     # after the holder dies, at most a quarter more.
-    leader_lease: float = Field(default=20.0, ge=2)
+    leader_lease: float = Field(default=20.0, ge=2, le=MOST_LEADER_LEASE, allow_inf_nan=False)
 
     @field_validator("token", "guild_id", mode="before")
     @classmethod
@@ -182,7 +190,7 @@ class SlackSettings(BaseSettings):
     signing_secret: SecretStr | None = None
     # GovSlack and test servers use another Web API root; the bot never guesses it.
     api_url: str = "https://slack.com/api/"
-    ask_cooldown: float = Field(default=5.0, ge=0)
+    ask_cooldown: float = Field(default=5.0, ge=0, le=MOST_COOLDOWN, allow_inf_nan=False)
 
     @field_validator("bot_token", "app_token", "signing_secret", mode="before")
     @classmethod
@@ -384,7 +392,7 @@ class InsightSettings(BaseSettings):
     ] = ()
     # Seconds a process's claim on a channel's post lasts: after a crash between sending
     # and recording, another process checks the channel (and records the post) this late.
-    claim_lease: float = Field(default=600.0, ge=1)
+    claim_lease: float = Field(default=600.0, ge=1, le=MOST_CLAIM_LEASE, allow_inf_nan=False)
 
     def channels(self) -> dict[str, tuple[InsightChannel, ...]]:
         """The configured channels by platform ("discord", "slack"), empty platforms left out."""

@@ -26,6 +26,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "SLACK_BOT_TOKEN",
         "SLACK_APP_TOKEN",
         "SLACK_SIGNING_SECRET",
+        "DISCORD_ASK_COOLDOWN",
+        "SLACK_ASK_COOLDOWN",
+        "DISCORD_LEADER_LEASE",
+        "INSIGHT_CLAIM_LEASE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -215,6 +219,49 @@ def test_a_retention_of_zero_days_is_refused_naming_the_variable(
 
     with pytest.raises(SettingsError, match=r"^STATS_RETENTION_DAYS: "):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # Each passed before and crashed `serve` later with an OverflowError traceback.
+        ("DISCORD_ASK_COOLDOWN", "inf"),
+        ("DISCORD_ASK_COOLDOWN", "1e15"),
+        ("DISCORD_ASK_COOLDOWN", "86401"),
+        ("SLACK_ASK_COOLDOWN", "inf"),
+        ("SLACK_ASK_COOLDOWN", "1e15"),
+        ("SLACK_ASK_COOLDOWN", "nan"),
+        ("DISCORD_LEADER_LEASE", "inf"),
+        ("DISCORD_LEADER_LEASE", "1e300"),
+        ("INSIGHT_CLAIM_LEASE", "infinity"),
+        ("INSIGHT_CLAIM_LEASE", "1e300"),
+        ("DISCORD_GUILD_ID", "-5"),
+        ("DISCORD_GUILD_ID", str(2**64)),
+    ],
+)
+def test_an_endless_or_huge_number_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(SettingsError, match=rf"^{name}: .*\(got '{value}'\)$"):
+        load_settings()
+
+
+def test_the_longest_cooldowns_and_leases_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (
+        ("DISCORD_ASK_COOLDOWN", "86400"),
+        ("SLACK_ASK_COOLDOWN", "86400"),
+        ("DISCORD_LEADER_LEASE", "3600"),
+        ("INSIGHT_CLAIM_LEASE", "86400"),
+        ("DISCORD_GUILD_ID", str(2**64 - 1)),
+    ):
+        monkeypatch.setenv(name, value)
+
+    settings = load_settings()
+
+    assert (settings.discord.ask_cooldown, settings.slack.ask_cooldown) == (86400, 86400)
+    assert (settings.discord.leader_lease, settings.insight.claim_lease) == (3600, 86400)
 
 
 def test_unknown_variables_name_the_nearest_setting_and_skip_other_tools() -> None:

@@ -139,6 +139,26 @@ def test_a_slack_api_url_the_resolver_cannot_encode_is_one_settings_line(
     assert line.startswith("townhall: settings: SLACK_API_URL: names a host that is no domain name")
 
 
+@pytest.mark.parametrize("name", ["DISCORD_ASK_COOLDOWN", "SLACK_ASK_COOLDOWN"])
+def test_an_endless_cooldown_is_one_settings_line_not_a_traceback_at_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "any-token")
+    monkeypatch.setenv(name, "inf")
+    line = run_fails(capsys, "serve")
+    assert line == f"townhall: settings: {name}: Input should be a finite number (got 'inf')"
+
+
+def test_doctor_names_an_endless_cooldown_as_the_problem_to_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "any-token")
+    monkeypatch.setenv("DISCORD_ASK_COOLDOWN", "1e15")
+    main(["doctor"])
+    out = capsys.readouterr().out
+    assert "FIX  settings: DISCORD_ASK_COOLDOWN: Input should be less than or equal to 86400" in out
+
+
 def run_fails(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     """Run `townhall ARGS` in-process, expect exit 1; the one stderr line."""
     with pytest.raises(SystemExit) as exited:
