@@ -13,9 +13,12 @@ import unicodedata
 
 from bot.knowledge.model import Knowledge, Section
 
+# The most digits a topic number has (a stored one with more is damaged, and int() refuses
+# more than 4,300 digits anyway).
+TOPIC_DIGITS = 4
 # What a picker or a button sends back: "talk:number" (unambiguous with several talks) or
 # a bare number, which means a topic of the default talk.
-_TOPIC_ID = re.compile(r"(?:(?P<talk>[\w.-]+):)?(?P<number>\d{1,4})")
+_TOPIC_ID = re.compile(rf"(?:(?P<talk>[\w.-]+):)?(?P<number>\d{{1,{TOPIC_DIGITS}}})")
 
 
 def topic_id(section: Section) -> str:
@@ -26,7 +29,9 @@ def topic_id(section: Section) -> str:
 def topic_named(knowledge: Knowledge, topic: str, lang: str) -> Section | None:
     """The section a stored `topic_id` ("talk:number") names, in `lang`; None if gone."""
     talk, _, number = topic.rpartition(":")
-    return knowledge.section(talk, int(number), lang) if number.isdigit() else None
+    # isdigit alone takes "²", which int() refuses.
+    readable = number.isascii() and number.isdigit() and len(number) <= TOPIC_DIGITS
+    return knowledge.section(talk, int(number), lang) if readable else None
 
 
 def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:

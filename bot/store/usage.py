@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, RowMapping, select, update
+from sqlalchemy import LargeBinary, Row, RowMapping, cast, select, update
 
 from bot.store.database import Database
 from bot.store.schema import questions, votes
@@ -21,6 +21,10 @@ from bot.store.stamps import moment, stamp
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# A stored time any time zone can show: within two days of the calendar's ends, turning it
+# into a local day (the report does) overflows.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class UsageRecords:
         """The question answered under `answer_id`, if it was recorded."""
         with self._db.read() as connection:
             row = connection.execute(
-                select(questions).where(questions.c.answer_id == answer_id)
+                self._questions().where(questions.c.answer_id == answer_id)
             ).first()
         found = _readable([row] if row else [], lambda row: _question(row._mapping))
         return found[0] if found else None
@@ -110,7 +114,7 @@ class UsageRecords:
         """Every question asked at or after `since`, oldest first."""
         with self._db.read() as connection:
             rows = connection.execute(
-                select(questions)
+                self._questions()
                 .where(questions.c.asked >= stamp(since))
                 .order_by(questions.c.asked, questions.c.answer_id)
             ).all()
@@ -125,7 +129,20 @@ class UsageRecords:
                 .where(votes.c.answer_id.in_(recent))
                 .order_by(votes.c.answer_id, votes.c.member)
             ).all()
-        return _readable(rows, lambda r: VoteRow(r.answer_id, r.member, r.vote, moment(r.voted)))
+        return _readable(rows, lambda r: VoteRow(r.answer_id, r.member, r.vote, _moment(r.voted)))
+
+    def _questions(self) -> Any:
+        """SELECT of the questions table, the text as bytes on SQLite.
+
+        SQLite keeps whatever bytes a hand or another tool wrote; decoded by the driver, one
+        text that is not UTF-8 fails the whole query, with the text quoted in the error.
+        Decoded per row instead, such a row is skipped like any other damaged one.
+        """
+        if self._db.backend != "sqlite":
+            return select(questions)  # PostgreSQL holds valid UTF-8 only
+        columns = [c for c in questions.c if c.name != "question"]
+        text = cast(questions.c.question, LargeBinary).label("question")
+        return select(*columns, text)
 
 
 def _readable(rows: Sequence[Row[Any]], read: Callable[[Row[Any]], T]) -> list[T]:
@@ -146,10 +163,16 @@ def _question(row: RowMapping) -> QuestionRow:
     get = row.__getitem__
     sections = str(get("sections"))
     question = get("question")
+    if isinstance(question, bytes):
+        try:
+            question = question.decode()
+        except UnicodeDecodeError:
+            # The message never quotes the text: it is the member's words.
+            raise ValueError("the question text is not UTF-8") from None
     community = get("community")
     return QuestionRow(
         answer_id=str(get("answer_id")),
-        asked=moment(float(get("asked"))),
+        asked=_moment(float(get("asked"))),
         platform=str(get("platform")),
         community=None if community is None else str(community),
         channel_kind=str(get("channel_kind")),
@@ -158,3 +181,11 @@ def _question(row: RowMapping) -> QuestionRow:
         sections=tuple(sections.split(",")) if sections else (),
         question=None if question is None else str(question),
     )
+
+
+def _moment(seconds: float) -> dt.datetime:
+    """`moment`, refusing a time no time zone can show as a day (a damaged row)."""
+    shown = moment(seconds)
+    if not EARLIEST <= shown <= LATEST:
+        raise ValueError("a time out of range")
+    return shown

@@ -41,6 +41,12 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("STATS_KEEP_QUESTIONS", "true")
 
 
+@pytest.fixture
+def seoul(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Days in Seoul (UTC+9), set explicitly."""
+    monkeypatch.setenv("INSIGHT_TIMEZONE", "Asia/Seoul")
+
+
 def at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=SEOUL)
 
@@ -293,6 +299,48 @@ def test_stats_shows_no_text_past_the_retention_nor_any_once_keeping_is_off(
     assert [t for gap in report["gaps"] for t in gap["texts"]] == shown
     assert "sixty" not in text
     assert ("ten days ago" in text) == keep
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        # The last second of year 9999: in Seoul it is past the calendar's end.
+        "asked = 253402297000",
+        # Not topic numbers int() can read: a superscript digit, and 5,000 digits.
+        "sections = 'openai-town-hall-2026-01:²'",
+        "sections = 'openai-town-hall-2026-01:' || replace(hex(zeroblob(2500)), '0', '9')",
+        # Text that is not UTF-8 (written by hand or by another tool).
+        "question = CAST(X'736563726574FF2071756573' AS TEXT)",
+    ],
+)
+@pytest.mark.usefixtures("seoul")
+def test_one_damaged_record_never_stops_the_report_nor_shows_its_text_in_an_error(
+    tmp_path: Path,
+    knowledge: Knowledge,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    damage: str,
+) -> None:
+    record_unanswered(tmp_path / "townhall.db", knowledge, {2: "secret one", 1: "fine one"})
+    with sqlite3.connect(tmp_path / "townhall.db") as connection:  # edited by hand
+        connection.execute(f"UPDATE questions SET {damage} WHERE answer_id = 'd2'")
+
+    with caplog.at_level(logging.WARNING):
+        status, out, err = stats(capsys, "--json", "--days", "7")
+        text_status, text, _ = stats(capsys, "--days", "7")
+
+    assert (status, text_status, err) == (0, 0, "")
+    report = json.loads(out)
+    texts = [t for gap in report["gaps"] for t in gap["texts"]]
+    assert "fine one" in texts
+    assert "fine one" in text
+    assert "secret" not in caplog.text
+    if "sections" in damage:  # the record counts, under a topic the talk no longer has
+        assert report["questions"]["total"] == 2
+        assert "secret one" in texts
+    else:
+        assert report["questions"]["total"] == 1
+        assert caplog.text.count("a stored usage record could not be read; skipped") == 2
 
 
 @pytest.mark.parametrize("days", ["0", "36501", "3650000", "x"])
