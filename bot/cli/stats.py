@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import database_problem, fail, knowledge_or_exit, settings_or_exit
+from bot.knowledge.topics import topic_label
 from bot.settings import Settings
 from bot.store.target import is_url
 
@@ -130,12 +131,13 @@ def _text(report: dict[str, Any]) -> str:
     ]
     lines += ["", "Topics asked most (answered; 👍 👎 on answers that led with them):"]
     lines += [
-        f"  {t['asked']:>4}  👍 {t['up']:<3} 👎 {t['down']:<3} {t['number']}. {t['title']}"
+        f"  {t['asked']:>4}  👍 {t['up']:<3} 👎 {t['down']:<3} "
+        + topic_label(t["number"], t["title"])
         for t in report["topics"]
     ]
     lines += ["", "Gap report (closest or none, by nearest topic):"]
     for gap in report["gaps"]:
-        name = f"{gap['number']}. {gap['title']}" if gap["topic"] else "(no topic came near)"
+        name = topic_label(gap["number"], gap["title"]) if gap["topic"] else "(no topic came near)"
         lines.append(f"  {gap['questions']:>4}  {name}  " + _pairs(gap["by_verdict"]))
         lines += [f"          “{' '.join(text.split())}”" for text in gap["texts"]]
     lines += ["", "Answers with the most 👎:"]

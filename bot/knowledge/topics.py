@@ -34,6 +34,13 @@ def topic_named(knowledge: Knowledge, topic: str, lang: str) -> Section | None:
     return knowledge.section(talk, int(number), lang) if readable else None
 
 
+def topic_label(number: object, title: object) -> str:
+    """A stored topic as `townhall stats` and its page name it: "19. Title", or removed."""
+    # The report gives a topic the knowledge no longer has no number, and its stored
+    # topic_id as the title.
+    return f"{number}. {title}" if number is not None else f"(removed topic {title})"
+
+
 def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:
     """Topics (shown in `lang`) whose number, or title in any language, contains `typed`."""
     topics = knowledge.topics(lang)

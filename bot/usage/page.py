@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from bot.knowledge.topics import topic_label
 from bot.usage.report import VERDICTS, UsageReport
 
 COLOURS = {
@@ -173,7 +174,7 @@ def _hbars(rows: list[tuple[str, list[tuple[str, int]]]], label: str) -> str:
 
 def _topic_ranking(topics: list[dict[str, object]]) -> str:
     rows = [
-        (f"{t['number']}. {t['title']}", [("answer", int(str(t["asked"])))])
+        (topic_label(t["number"], t["title"]), [("answer", int(str(t["asked"])))])
         for t in topics
         if int(str(t["asked"]))
     ]
@@ -200,7 +201,10 @@ def _verdict_mix(languages: dict[str, dict[str, int]]) -> str:
 def _feedback(topics: list[dict[str, object]]) -> str:
     rated = [t for t in topics if int(str(t["up"])) or int(str(t["down"]))]
     rows = [
-        (f"{t['number']}. {t['title']}", [("up", int(str(t["up"]))), ("down", int(str(t["down"])))])
+        (
+            topic_label(t["number"], t["title"]),
+            [("up", int(str(t["up"]))), ("down", int(str(t["down"])))],
+        )
         for t in rated
     ]
     return _hbars(rows, "feedback per topic")
@@ -211,7 +215,7 @@ def _gaps(gaps: list[dict[str, object]]) -> str:
         return '<p class="empty">Every question in this span was answered.</p>'
     rows = []
     for gap in gaps:
-        name = f"{gap['number']}. {gap['title']}" if gap["topic"] else "(no topic came near)"
+        name = topic_label(gap["number"], gap["title"]) if gap["topic"] else "(no topic came near)"
         verdicts = gap["by_verdict"]
         assert isinstance(verdicts, dict)
         texts = gap["texts"]

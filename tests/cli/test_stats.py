@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.engine import Answer, Verdict
 from bot.knowledge import Knowledge
 from bot.store import AsyncStore, open_store
+from bot.store.usage import QuestionRow, VoteRow
 from bot.usage import Asked, Ballot, ChannelKind, UsageRecorder, Vote
 from bot.usage.recorder import kept_text
 from tests.adapters.verdicts import constructed
@@ -341,6 +342,32 @@ def test_one_damaged_record_never_stops_the_report_nor_shows_its_text_in_an_erro
     else:
         assert report["questions"]["total"] == 1
         assert caplog.text.count("a stored usage record could not be read; skipped") == 2
+
+
+def test_a_topic_no_longer_in_the_knowledge_is_named_removed_in_text_and_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_store(tmp_path / "townhall.db")
+    store.upgrade()
+    gone = "openai-town-hall-2026-01:99"
+    for answer_id, verdict in (("a1", "answer"), ("a2", "none")):
+        store.usage.record(
+            QuestionRow(answer_id, at(TODAY), "slack", "T1", "dm", "en", verdict, (gone,), None)
+        )
+    store.usage.vote(VoteRow("a1", "hash", "down", at(TODAY)))
+    store.close()
+
+    _, text, _ = stats(capsys, "--days", "7")
+    _, _, _ = stats(capsys, "--html", "page.html")
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+
+    removed = f"(removed topic {gone})"
+    assert f"     1  👍 0   👎 1   {removed}\n" in text
+    assert f"     1  {removed}  closest 0, none 1\n" in text
+    assert "None." not in text
+    assert "None." not in page
+    # The chart labels (topics asked most, feedback) and the gap table.
+    assert page.count(escape(removed)) >= 3
 
 
 @pytest.mark.parametrize("days", ["0", "36501", "3650000", "x"])
