@@ -24,12 +24,20 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # An e-mail address: a member's, never words about the talk (and not to be kept). ASCII
 # only, ending in a domain of letters ("bob@gmail.com으로" loses the address, not 으로);
 # "채용@OpenAI.속도" is words.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# The look-behinds start a match only where a run of its characters starts: a later start
+# in the same run can match only where the first did, and trying each one made a long run
+# of letters (thousands, in one message) cost time quadratic in its length.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 _MARKUP = re.compile(r"[*_`~|>#\[\]()]+")
 # What kept text loses besides (see kept_words): an address whatever its local part
 # ("민수@corp.example"), and a bare domain with or without a path ("acme.io/jobs",
 # "ChatGPT.com"). Too eager for the engine's words ("Node.js" goes), right for stored text.
-_ANY_ADDRESS = re.compile(r"[^\s@<>]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+_ANY_ADDRESS = re.compile(r"(?<![^\s@<>])[^\s@<>]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+# A run of over 64 characters without a space is no word a member typed but a link, a
+# token or junk: kept text drops it whole, and the patterns then only see short runs.
+_LONG_RUN = re.compile(r"\S{65,}")
 _BARE_DOMAIN = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?::\d+)?(?:/\S*)?")
 # Half of a UTF-16 pair on its own: what undecodable bytes become in a str
 # ("surrogateescape", a "\udceb" escape in JSON). It cannot be encoded or printed.
@@ -92,7 +100,7 @@ def kept_words(raw: str) -> str:
     text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
     text = _MENTION.sub(" ", text)
     text = _BRACKETED_LINK.sub(_kept_label, text)
-    for pattern in (_URL, _ANY_ADDRESS, _EMAIL, _BARE_DOMAIN, _MARKUP):
+    for pattern in (_LONG_RUN, _URL, _ANY_ADDRESS, _EMAIL, _BARE_DOMAIN, _MARKUP):
         text = pattern.sub(" ", text)
     return " ".join(text.split())[:MAX_ANALYZED_CHARS]
 

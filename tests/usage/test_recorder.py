@@ -101,6 +101,10 @@ async def test_the_text_is_kept_only_when_the_admin_keeps_questions(
         ("＠everyone ＜@U024BE7LH＞ 채용 속도는?", "채용 속도는?"),
         ("ｗｗｗ．evil.example 채용", "채용"),
         ("민수@corp.example 로 채용 질문", "로 채용 질문"),
+        # A run no member types as a word (a token, a pasted blob) goes whole.
+        ("hiring? " + "a." * 40 + "b" + " speed?", "hiring? speed?"),
+        ("hiring? " + "x" * 65, "hiring?"),
+        ("hiring? " + "x" * 64, "hiring? " + "x" * 64),
     ],
 )
 def test_kept_text_holds_no_member_address_mention_or_link(typed: str, kept: str) -> None:
