@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncGenerator, Awaitable
+from contextlib import aclosing
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,28 +76,11 @@ class SlackInsightPublisher:
         if it is in recent history (the day may have been dealt again since a lost record)."""
         me = await self._me(channel)
         oldest = datetime.combine(insight.day - LOOKBACK, time(), tzinfo=UTC).timestamp()
-        cursor: str | None = None
-        for _ in range(self.max_pages):
-            page = await _calling(
-                channel,
-                self.client.conversations_history(
-                    channel=channel,
-                    include_all_metadata=True,
-                    oldest=str(oldest),
-                    limit=HISTORY_PAGE,
-                    cursor=cursor,
-                ),
-            )
-            for message in page.get("messages") or []:
+        # Closed at once on an early return, not whenever the garbage collector gets to it.
+        async with aclosing(self._history(channel, oldest=str(oldest))) as history:
+            async for message in history:
                 if _is_our_insight(message, me, insight.day):
                     return str(message["ts"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if cursor is None:
-                return None
-        log.warning(
-            "stopped looking for an earlier insight post",
-            extra={"channel": channel, "key": insight.key, "pages": self.max_pages},
-        )
         return None
 
     async def latest_mark(self, channel: str) -> InsightMark | None:
@@ -105,22 +89,43 @@ class SlackInsightPublisher:
         Only posts that carry their number in the metadata count (every post since it did).
         """
         me = await self._me(channel)
-        page = await _calling(
-            channel,
-            self.client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=HISTORY_PAGE
-            ),
-        )
-        for message in page.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if message.get("user") != me or metadata.get("event_type") != EVENT_TYPE:
-                continue
-            try:
-                return InsightMark.read(str(payload.get("key", "")), int(payload["number"]))
-            except (KeyError, TypeError, ValueError):
-                continue
+        async with aclosing(self._history(channel)) as history:
+            async for message in history:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if message.get("user") != me or metadata.get("event_type") != EVENT_TYPE:
+                    continue
+                try:
+                    return InsightMark.read(str(payload.get("key", "")), int(payload["number"]))
+                except (KeyError, TypeError, ValueError):
+                    continue
         return None
+
+    async def _history(
+        self, channel: str, *, oldest: str | None = None
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """`channel`'s messages newest first (with metadata), up to `max_pages` pages."""
+        cursor: str | None = None
+        for _ in range(self.max_pages):
+            page = await _calling(
+                channel,
+                self.client.conversations_history(
+                    channel=channel,
+                    include_all_metadata=True,
+                    oldest=oldest,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                ),
+            )
+            for message in page.get("messages") or []:
+                yield message
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
+        log.warning(
+            "stopped looking back through the channel's history",
+            extra={"channel": channel, "pages": self.max_pages},
+        )
 
     async def _me(self, channel: str) -> str:
         if self._bot_user_id is None:

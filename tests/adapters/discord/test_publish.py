@@ -222,3 +222,22 @@ async def test_latest_mark_is_the_day_and_number_of_our_newest_insight_post(
 
     assert mark == InsightMark(TODAY, 8, (today.section.talk, today.section.number))
     assert mark.rotation_start == START
+
+
+async def test_latest_mark_looks_as_far_back_as_find_posted(
+    fake: FakeDiscord, publisher: DiscordPublisher, insight: Insight
+) -> None:
+    # After a lost database both reads must reach the same post: one finds today's post,
+    # the other recovers the rotation from it.
+    await publisher.post(CHANNEL, insight)
+    member = {"id": str(MEMBER_ID), "username": "member", "bot": False}
+    for n in range(publisher.history - 1):
+        fake.seed_message(CHANNEL_ID, author=member, content=f"message {n}")
+
+    assert await publisher.find_posted(CHANNEL, insight) is not None
+    assert await publisher.latest_mark(CHANNEL) is not None
+
+    fake.seed_message(CHANNEL_ID, author=member, content="one more")
+
+    assert await publisher.find_posted(CHANNEL, insight) is None
+    assert await publisher.latest_mark(CHANNEL) is None

@@ -211,3 +211,32 @@ async def test_latest_mark_is_the_day_and_number_of_our_newest_insight_post(
     shown = insight().section
     assert mark == InsightMark(date(2026, 2, 3), 7, (shown.talk, shown.number))
     assert mark.rotation_start == date(2026, 1, 28)
+
+
+async def test_latest_mark_pages_through_busy_history(
+    slack: FakeSlack, publisher: SlackInsightPublisher
+) -> None:
+    # A busy day since the last post, then the database lost: the rotation is recovered
+    # from a post further back than one page, as find_posted would find it.
+    await publisher.post("C9", insight())
+    for n in range(450):
+        slack.post_message("C9", user="U1", text=f"message {n}")
+
+    mark = await publisher.latest_mark("C9")
+
+    shown = insight().section
+    assert mark == InsightMark(DAY, 7, (shown.talk, shown.number))
+    assert len(slack.calls_to("conversations.history")) == 3  # 200 + 200 + 51 messages
+
+
+async def test_latest_mark_stops_after_max_pages(
+    slack: FakeSlack, policy: RetryPolicy, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = SlackInsightPublisher(web_client(BOT_TOKEN, slack.api_url, policy), max_pages=2)
+    await publisher.post("C9", insight())
+    for n in range(450):
+        slack.post_message("C9", user="U1", text=f"message {n}")
+
+    assert await publisher.latest_mark("C9") is None
+    assert len(slack.calls_to("conversations.history")) == 2
+    assert "stopped looking back through the channel" in caplog.text
