@@ -5,8 +5,10 @@ clients at `slack.api_url`. Every call is captured (`slack.calls`); posted messa
 per channel and served back by conversations.history, metadata included. `slack.fail(...)`
 makes the next calls of a method answer with an error status (429, 500, ...), as Slack's
 JSON or as a plain-text page (`body`, as a proxy in front of Slack answers; with
-`content_type="application/json"`, JSON that is not Slack's, such as `[1, 2]`); `reset` drops
-the connection of the next call of a method, after it took effect or before; `hold` keeps
+`content_type="application/json"`, JSON that is not Slack's, such as `[1, 2]`; with
+`after_effect`, after doing what the call asks, as a gateway timing out behind Slack does);
+`reset` drops the connection of the next call of a method (or response_url), after it took
+effect or before; `hold` keeps
 every call of a method waiting until the test releases it (a slow Web API). With `now` (a
 test's virtual clock) a message's ts is that time; channels in `missing_channels` answer
 `channel_not_found`, as a channel the bot is not in does.
@@ -51,6 +53,8 @@ class Failure:
     # Answered as text/plain instead of Slack's {"ok": false, "error": ...}.
     body: str | None = None
     content_type: str = "text/plain"
+    # The call did what it asks (a message is posted) before the error was answered.
+    after_effect: bool = False
 
 
 class FakeSlack:
@@ -122,11 +126,14 @@ class FakeSlack:
         headers: Mapping[str, str] | None = None,
         body: str | None = None,
         content_type: str = "text/plain",
+        after_effect: bool = False,
     ) -> None:
-        """Answer the next `times` calls of `method` (or `response:{name}`) with an error."""
+        """Answer the next `times` calls of `method` (or `response:{name}`) with an error;
+        with `after_effect`, the call did what it asks first (a message is posted)."""
         queue = self._failures.setdefault(method, deque())
         queue.extend(
-            Failure(status, error, dict(headers or {}), body, content_type) for _ in range(times)
+            Failure(status, error, dict(headers or {}), body, content_type, after_effect)
+            for _ in range(times)
         )
 
     def hold(self, method: str) -> asyncio.Event:
@@ -222,6 +229,8 @@ class FakeSlack:
         failures = self._failures.get(method)
         if failures:
             failure = failures.popleft()
+            if failure.after_effect:
+                self._methods()[method](params)
             await self._record(Call(method, params, token, failure.status))
             if failure.body is not None:
                 return web.Response(
@@ -260,6 +269,15 @@ class FakeSlack:
             failure = failures.popleft()
             await self._record(Call(name, params, None, failure.status))
             return web.Response(text=failure.error, status=failure.status, headers=failure.headers)
+        resets = self._resets.get(name)
+        if resets:
+            # Recorded either way (status 0), as Web API resets are: the member saw the reply
+            # if it took effect, which nothing here keeps.
+            resets.popleft()
+            await self._record(Call(name, params, None, 0))
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("the fake reset the connection")
         await self._record(Call(name, params, None, 200))
         return web.Response(text="ok")
 

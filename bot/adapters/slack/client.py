@@ -42,10 +42,11 @@ TOKEN_ERRORS = frozenset(
 SLACK_TROUBLE_ERRORS = frozenset(
     {"fatal_error", "internal_error", "service_unavailable", "ratelimited"}
 )
-# Calls that post a message: once the request went out, a dropped connection does not say
-# whether Slack posted it, so these are retried here only when no connection was made. The
-# caller looks for its message (by its metadata) before posting it again.
-POSTING_METHODS = frozenset({"chat.postMessage"})
+# Calls that post a message: once the request went out, neither a dropped connection nor a
+# 5xx (a gateway timing out behind which Slack posted) says whether it was posted, so these
+# are retried here only when no connection was made. A public reply's caller looks for it
+# (by its metadata) before posting it again; a private one is in no history to look in.
+POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral"})
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,14 @@ class _PolicyRetry(AsyncRetryHandler):
 
     message = "retrying a Slack call"
 
-    def __init__(self, policy: RetryPolicy, retries: int) -> None:
+    def __init__(self, policy: RetryPolicy, retries: int, *, posting: bool = False) -> None:
         super().__init__(max_retry_count=retries)
         self.policy = policy
+        # Every call through this handler posts (a response_url), whatever its URL says.
+        self.posting = posting
+
+    def _posts(self, request: HttpRequest) -> bool:
+        return self.posting or _method(request) in POSTING_METHODS
 
     def _wait(self, state: RetryState, response: HttpResponse | None) -> float:
         return float(self.policy.backoff * 2**state.current_attempt)
@@ -109,6 +115,7 @@ class RateLimitRetry(_PolicyRetry):
     message = "Slack rate limited a call; retrying"
 
     def __init__(self, policy: RetryPolicy) -> None:
+        # A 429 was refused before anything was done: a post is retried like any call.
         super().__init__(policy, policy.rate_limit_retries)
 
     async def _can_retry_async(
@@ -126,12 +133,15 @@ class RateLimitRetry(_PolicyRetry):
 
 
 class ServerErrorRetry(_PolicyRetry):
-    """Retries a Slack 5xx a bounded number of times, waiting longer each time."""
+    """Retries a Slack 5xx a bounded number of times, waiting longer each time.
+
+    A posting call is never retried here: Slack may have posted before the 5xx.
+    """
 
     message = "Slack answered with a server error; retrying"
 
-    def __init__(self, policy: RetryPolicy) -> None:
-        super().__init__(policy, policy.server_error_retries)
+    def __init__(self, policy: RetryPolicy, *, posting: bool = False) -> None:
+        super().__init__(policy, policy.server_error_retries, posting=posting)
 
     async def _can_retry_async(
         self,
@@ -141,6 +151,8 @@ class ServerErrorRetry(_PolicyRetry):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
+        if self._posts(request):
+            return False
         return response is not None and response.status_code in RETRYABLE_STATUS
 
     def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
@@ -155,8 +167,8 @@ class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
 
     message = "could not reach Slack; retrying"
 
-    def __init__(self, policy: RetryPolicy) -> None:
-        super().__init__(policy, policy.connection_retries)
+    def __init__(self, policy: RetryPolicy, *, posting: bool = False) -> None:
+        super().__init__(policy, policy.connection_retries, posting=posting)
 
     async def _can_retry_async(
         self,
@@ -170,7 +182,7 @@ class ConnectionRetry(_PolicyRetry, AsyncConnectionErrorRetryHandler):
             state=state, request=request, response=response, error=error
         ):
             return False
-        return _method(request) not in POSTING_METHODS or isinstance(error, ClientConnectorError)
+        return not self._posts(request) or isinstance(error, ClientConnectorError)
 
     def _fields(self, response: HttpResponse | None, error: Exception | None) -> dict[str, object]:
         return {"error_type": type(error).__name__}
@@ -239,16 +251,20 @@ def slack_trouble(exc: SlackApiError) -> bool:
 
 
 def web_client(token: str, api_url: str, policy: RetryPolicy) -> AsyncWebClient:
-    """A Web API client for `token` on `api_url`, retrying rate limits and 5xx answers."""
+    """A Web API client for `token` on `api_url`, retrying rate limits and 5xx answers
+    (5xx and dropped connections not for posts: see POSTING_METHODS)."""
     return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(policy))
 
 
-def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
-    """Retries for dropped connections, 429 (after Retry-After) and 5xx, in that order."""
+def retry_handlers(policy: RetryPolicy, *, posting: bool = False) -> list[AsyncRetryHandler]:
+    """Retries for dropped connections, 429 (after Retry-After) and 5xx, in that order.
+
+    `posting`: every call posts (a response_url), so it is retried as POSTING_METHODS are.
+    """
     return [
-        ConnectionRetry(policy),
+        ConnectionRetry(policy, posting=posting),
         RateLimitRetry(policy),
-        ServerErrorRetry(policy),
+        ServerErrorRetry(policy, posting=posting),
     ]
 
 

@@ -208,8 +208,9 @@ async def answer_command(
 
 
 async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) -> None:
-    """Post a new ephemeral reply to a response_url, with the same retries as Web API calls."""
-    webhook = AsyncWebhookClient(url=url, retry_handlers=retry_handlers(policy))
+    """Post a new ephemeral reply to a response_url, retried as Web API posts are (never
+    once the request may have arrived: the member would see it twice)."""
+    webhook = AsyncWebhookClient(url=url, retry_handlers=retry_handlers(policy, posting=True))
     response = await webhook.send(
         response_type="ephemeral",
         replace_original=False,

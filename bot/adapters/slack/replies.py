@@ -2,8 +2,9 @@
 
 Each reply carries message metadata naming what it answers (the event id). When a post
 fails in a way that does not say whether Slack posted it (the connection dropped after
-the request went out), the bot looks for its reply in the thread or channel before it
-posts again; the Web API client itself never re-sends a post (see client.py).
+the request went out, or a 5xx: a gateway may time out behind which Slack posted), the bot
+looks for its reply in the thread or channel before it posts again; the Web API client
+itself never re-sends a post (see client.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.client import RETRYABLE_STATUS, RetryPolicy, http_status
 from bot.adapters.slack.render import SlackMessage
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,14 @@ async def post_once(
 ) -> str:
     """Post `message` (in `thread_ts` when given) once; return its ts.
 
-    Raises what the last attempt raised when every attempt failed.
+    A dropped connection is tried again up to `policy.connection_retries` times, a 5xx up to
+    `policy.server_error_retries` times, each after looking for the reply. Raises what the
+    last attempt raised when every attempt failed.
     """
     metadata = {"event_type": REPLY_EVENT, "event_payload": {"key": key}}
-    attempts = policy.connection_retries + 1
-    for attempt in range(1, attempts + 1):
+    attempt = 0
+    while True:
+        attempt += 1
         try:
             response = await client.chat_postMessage(
                 channel=channel,
@@ -59,17 +63,26 @@ async def post_once(
             return str(response["ts"])
         except aiohttp.ClientConnectorError:
             raise  # never reached Slack; the client already retried it
+        except SlackApiError as exc:
+            if http_status(exc) not in RETRYABLE_STATUS or attempt > policy.server_error_retries:
+                raise  # a refusal (nothing was posted), or no tries left
+            failure: Exception = exc
         except _UNCERTAIN as exc:
-            if attempt == attempts:
+            if attempt > policy.connection_retries:
                 raise
-            fields = {"channel": channel, "key": key, "error_type": type(exc).__name__}
-            log.warning("a reply may not have been posted; looking for it", extra=fields)
-            await policy.clock.sleep(policy.backoff * 2 ** (attempt - 1))
-            found = await _posted(client, channel, thread_ts, key)
-            if found is not None:
-                log.info("the reply was posted after all; not posting it again", extra=fields)
-                return found
-    raise AssertionError("unreachable: the last attempt returns or raises")
+            failure = exc
+        fields = {
+            "channel": channel,
+            "key": key,
+            "error_type": type(failure).__name__,
+            "status": http_status(failure) if isinstance(failure, SlackApiError) else None,
+        }
+        log.warning("a reply may not have been posted; looking for it", extra=fields)
+        await policy.clock.sleep(policy.backoff * 2 ** (attempt - 1))
+        found = await _posted(client, channel, thread_ts, key)
+        if found is not None:
+            log.info("the reply was posted after all; not posting it again", extra=fields)
+            return found
 
 
 async def _posted(
