@@ -64,6 +64,12 @@ def has_question(text: str) -> bool:
         return False
 
 
+def in_direct_message(channel: str) -> bool:
+    """Whether `channel` is a direct message with the bot (a button payload names no type)."""
+    # Slack's conversation ids say their kind: D for a DM, C or G for channels and groups.
+    return channel.startswith("D")
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where a question was asked, for the usage records."""
@@ -251,7 +257,9 @@ async def show_topic(
         channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id"))
         thread = posted.get("thread_ts") or posted.get("ts") or container.get("message_ts")
         member = str((body.get("user") or {}).get("id") or "")
-        if (wait := pace.wait(member, SHOWN)) > 0:
+        # The bot's DM is the member's alone: not paced, as questions asked there are not.
+        paced = not in_direct_message(channel)
+        if paced and (wait := pace.wait(member, SHOWN)) > 0:
             await client.chat_postEphemeral(
                 channel=channel,
                 user=member,
@@ -269,7 +277,8 @@ async def show_topic(
                 message=message,
             )
         except BaseException:
-            pace.release(member, SHOWN)  # nothing went out: it does not count
+            if paced:
+                pace.release(member, SHOWN)  # nothing went out: it does not count
             raise
     except Exception as exc:  # noqa: BLE001 - raising after ack() would lose the ack (see above)
         await report_failure(exc, body)

@@ -184,6 +184,31 @@ async def test_a_member_flooding_a_channel_gets_one_reply_of_each_kind_per_coold
         ]
 
 
+async def test_topic_buttons_in_the_bots_dm_are_not_paced(
+    slack: FakeSlack, answers: Answers, engine_lane: Runner, policy: RetryPolicy
+) -> None:
+    # Only the member reads the bot's DM, as DM questions (never paced) show.
+    closest = constructed(answers.knowledge, Verdict.CLOSEST, [18, 19], lang="en")
+    fixed = FixedAnswers(answers.engine, engine_lane, closest)
+    async with serving_http(slack, fixed, policy, ask_cooldown=30) as bot:
+        await bot.send_event(direct_message("college?"), "Ev1")
+        [answer] = await slack.wait_for("chat.postMessage")
+        posted = slack.messages["D1"][-1]
+        for press, button in enumerate(topic_buttons(answer.params["blocks"])):
+            payload = button_press(button, channel="D1", message=posted)
+            assert await bot.press(payload | {"trigger_id": f"1.2.{press}"}) == 200
+        replies = ("chat.postMessage", "chat.postEphemeral")
+        await slack.wait_until(lambda: sum(len(slack.calls_to(m)) for m in replies) == 3)
+
+    assert slack.calls_to("chat.postEphemeral") == []  # no "please wait"
+    [_, *shown] = slack.calls_to("chat.postMessage")
+    assert {c.params["channel"] for c in shown} == {"D1"}
+    assert sorted(c.params["blocks"][0]["text"]["text"] for c in shown) == [
+        "18. The Value of a College Education",
+        "19. Changes in Software Engineer Hiring",
+    ]
+
+
 async def test_a_mention_whose_answer_could_not_be_posted_does_not_use_up_the_cooldown(
     slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> None:
