@@ -115,6 +115,10 @@ async def answer_mention(
     usage: UsageRecorder | None = None,
 ) -> None:
     """@townhall in a channel: answer in the thread of the mention (or the thread it is in)."""
+    member = str(event.get("user") or "")
+    # Another app's post (a bot, a webhook) has no member to answer, help or pace.
+    if event.get("bot_id") or not member:
+        return
     if not await _first_delivery(body, deliveries):
         return
     channel = event["channel"]
@@ -123,10 +127,9 @@ async def answer_mention(
     if not has_question(text):
         # A bare mention: show how to ask to that member only, not to the whole channel.
         await client.chat_postEphemeral(
-            channel=channel, user=event["user"], thread_ts=thread, **help_message().as_arguments()
+            channel=channel, user=member, thread_ts=thread, **help_message().as_arguments()
         )
         return
-    member = str(event.get("user"))
     if (wait := pace.wait(member, ANSWER)) > 0:
         await client.chat_postEphemeral(
             channel=channel, user=member, thread_ts=thread, **cooldown_message(wait).as_arguments()

@@ -78,6 +78,26 @@ async def test_bare_mention_shows_help_only_to_the_member(http_bot: HttpBot, tex
     assert http_bot.slack.calls_to("chat.postMessage") == []
 
 
+@pytest.mark.parametrize(
+    "poster",
+    [{"bot_id": "BOTHER", "subtype": "bot_message"}, {"subtype": "webhook"}],
+    ids=["bot", "no-user"],
+)
+@pytest.mark.parametrize("text", ["", "hiring?"], ids=["bare", "question"])
+async def test_mentions_by_bots_and_webhooks_are_ignored_without_a_traceback(
+    http_bot: HttpBot, poster: dict[str, str], text: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another app's post can mention the bot; it carries no member to answer or pace.
+    by_app = {k: v for k, v in mention(text, ts="1769.1").items() if k != "user"}
+    assert await http_bot.send_event(by_app | poster, "EvApp") == 200
+    # A later mention is answered; had the first been, its reply would have come first.
+    await http_bot.send_event(mention("Is college still worth it?", ts="1769.2"), "EvMember")
+    [post] = await http_bot.slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1769.2"
+    assert http_bot.slack.calls_to("chat.postEphemeral") == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 async def test_direct_message_is_answered_in_the_dm(http_bot: HttpBot) -> None:
     await http_bot.send_event(direct_message("What skills matter most in the AI era?"), "Ev1")
     [post] = await http_bot.slack.wait_for("chat.postMessage")
