@@ -228,7 +228,10 @@ async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) ->
         **message.as_arguments(),
     )
     if response.status_code != 200:
-        raise ResponseUrlError(f"response_url answered {response.status_code}: {response.body}")
+        # Quoted: whatever answers (a proxy's page) may be megabytes, or hold escapes.
+        raise ResponseUrlError(
+            f"response_url answered {response.status_code}: {quoted(response.body)}"
+        )
 
 
 async def show_topic(

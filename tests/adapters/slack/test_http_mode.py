@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.adapters.slack.client import RetryPolicy
+from bot.adapters.slack.client import MAX_QUOTED, RetryPolicy
 from bot.adapters.slack.render import WATCH_ACTION, escape
 from bot.answers import Answers
 from bot.engine import AnswerEngine, Verdict
@@ -447,3 +447,20 @@ async def test_refused_response_url_is_logged_with_channel_and_command(
     assert "response_url answered 404" in failure.message
     # Nothing else is sent to a response_url that is gone.
     assert [c.status for c in http_bot.slack.calls_to("response:cmd")] == [404]
+
+
+async def test_a_refused_response_urls_answer_is_logged_cut_and_printable(
+    http_bot: HttpBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Whatever answers a response_url (a proxy's error page) may be huge or hold escapes.
+    page = "<html>" + "A" * 200_000 + "\x1b[31mred</html>"
+    http_bot.slack.fail("response:cmd", status=404, error=page)
+    await http_bot.send_command("Is college still worth it?")
+    await eventually(
+        lambda: any(r.message.startswith("Slack reply failed") for r in caplog.records)
+    )
+    [failure] = [r for r in caplog.records if r.message.startswith("Slack reply failed")]
+    assert failure.message == (
+        "Slack reply failed: ResponseUrlError: response_url answered 404: "
+        f"<html>{'A' * (MAX_QUOTED - 9)}..."
+    )
