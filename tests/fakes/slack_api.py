@@ -137,7 +137,8 @@ class FakeSlack:
         )
 
     def hold(self, method: str) -> asyncio.Event:
-        """Keep every call of `method` waiting until the returned event is set."""
+        """Keep every call of `method` (or `response:{name}`) waiting until the returned
+        event is set."""
         self._holds[method] = asyncio.Event()
         return self._holds[method]
 
@@ -264,6 +265,12 @@ class FakeSlack:
     async def _response_url(self, request: web.Request) -> web.Response:
         name = f"response:{request.match_info['name']}"
         params = json.loads(await request.text())
+        gate = self._holds.get(name)
+        if gate is not None and not gate.is_set():
+            async with self._changed:
+                self.held.append(name)
+                self._changed.notify_all()
+            await gate.wait()
         failures = self._failures.get(name)
         if failures:
             failure = failures.popleft()

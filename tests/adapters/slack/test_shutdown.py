@@ -99,6 +99,27 @@ async def test_sigterm_abandons_an_answer_still_waiting_when_the_grace_period_en
     assert [c.status for c in slack.calls_to("chat.postMessage")] == []
 
 
+async def test_an_abandoned_command_is_logged_by_its_trigger_not_its_member(
+    slack: FakeSlack, answers: Answers, policy: RetryPolicy, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.hold("response:cmd")  # never released
+    service = slack_service(slack, answers, policy, socket=False)
+    async with serving(service) as run, aiohttp.ClientSession() as session:
+        bot = HttpBot(slack, service, session)
+        status, _ = await bot.send_command("Is college still worth it?")
+        assert status == 200
+        await slack.wait_until(lambda: slack.held == ["response:cmd"])
+
+        run.stop.set()
+        await run.clock.wait_for_sleepers()
+        run.clock.advance(GRACE_SECONDS)
+        await asyncio.wait_for(run.task, 5)
+
+    [abandoned] = [r for r in caplog.records if r.message == "grace period over; answer abandoned"]
+    # The member's id (U1) stays out of the logs; the trigger id names the request.
+    assert abandoned.work == "slack command 1.2.3"  # type: ignore[attr-defined]
+
+
 async def test_sigterm_closes_the_socket_and_still_sends_the_answer_in_flight(
     slack: FakeSlack, answers: Answers, policy: RetryPolicy
 ) -> None:
