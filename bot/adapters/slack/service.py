@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.slack.app import build_app
+from bot.adapters.slack.app import BotIdentity, build_app
 from bot.adapters.slack.client import (
     TOKEN_ERRORS,
     NotWebApiError,
@@ -52,8 +52,12 @@ class SlackService:
         ping_interval: float = 10.0,
         health: Health | None = None,
         in_flight: InFlight | None = None,
+        identity: BotIdentity | None = None,
     ) -> None:
         self.app = app
+        # What the start's auth.test says goes to the app's authorize step (the one it
+        # was built with), so no request asks Slack again.
+        self.identity = identity
         self.in_flight = in_flight or InFlight()
         self.connection = connection
         self.mode = "socket" if isinstance(connection, SocketMode) else "http"
@@ -90,6 +94,7 @@ class SlackService:
         """
         policy = policy or RetryPolicy(clock=clock)
         in_flight = in_flight or InFlight()
+        identity = BotIdentity(slack.bot_token.get_secret_value())
         app = build_app(
             slack,
             answers,
@@ -98,6 +103,7 @@ class SlackService:
             in_flight=in_flight,
             usage=usage,
             pace=Pace(clock, slack.ask_cooldown),
+            identity=identity,
         )
         return cls(
             app,
@@ -107,6 +113,7 @@ class SlackService:
             port=port,
             health=health,
             in_flight=in_flight,
+            identity=identity,
         )
 
     def publisher(self) -> SlackInsightPublisher:
@@ -165,6 +172,8 @@ class SlackService:
             raise ConnectionError(
                 f"could not reach Slack at {self.app.client.base_url} ({type(exc).__name__})"
             ) from exc
+        if self.identity is not None:
+            self.identity.remember(identity)
         log.info(
             "Slack bot token accepted",
             extra={"team_id": identity.get("team_id"), "bot_user_id": identity.get("user_id")},
