@@ -1,5 +1,6 @@
-"""The one /healthz: each service's state as JSON, served on the health port and, in Slack
-HTTP mode, on the Slack port too; and responses that do not name the server software.
+"""/healthz: each service's state as JSON, served whole on the health port (and, in Slack
+HTTP mode, the Slack service's own on the Slack port); and responses that do not name the
+server software.
 """
 
 from __future__ import annotations

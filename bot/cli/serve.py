@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from bot.answers import Answers
     from bot.clock import Clock
     from bot.engine import AnswerEngine
-    from bot.health import Health
     from bot.insight.daily import DailyInsights
     from bot.insight.ledger import Ledger
     from bot.insight.publisher import InsightPublisher
@@ -144,7 +143,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             lease_lane=lease_lane,
         )
         health = Health()
-        services = services_for(settings, core, host=args.host, port=args.port, health=health)
+        services = services_for(settings, core, host=args.host, port=args.port)
         if not services:
             fail("nothing this process can run with these settings (see the log line above)")
         services.append(StoreWatch(core.store, core.clock, every=STORE_CHECK))
@@ -245,13 +244,11 @@ def services_for(
     host: str = "0.0.0.0",
     port: int = 3000,
     publishers: Mapping[str, InsightPublisher] | None = None,
-    health: Health | None = None,
 ) -> list[Service]:
     """Every service the settings configure, built from the shared parts.
 
     The daily insight posts through the platforms running here, and through `publishers`
-    (tests hand in their own). `health` is the process's /healthz report (Slack's HTTP
-    mode serves it on its port too).
+    (tests hand in their own).
     """
     services: list[Service] = []
     posting: dict[str, InsightPublisher] = {}
@@ -293,7 +290,6 @@ def services_for(
             deliveries=SharedEvents(core.store.events, core.clock, core.owner),
             host=host,
             port=port,
-            health=health,
             in_flight=core.in_flight,
             usage=core.usage,
         )

@@ -1,4 +1,4 @@
-"""The Slack app as a `townhall serve` service: Socket Mode, or HTTP with /healthz."""
+"""The Slack app as a `townhall serve` service: Socket Mode, or HTTP with its own /healthz."""
 
 from __future__ import annotations
 
@@ -50,7 +50,6 @@ class SlackService:
         host: str = "0.0.0.0",  # Slack must reach it; --host narrows
         port: int = 3000,
         ping_interval: float = 10.0,
-        health: Health | None = None,
         in_flight: InFlight | None = None,
         identity: BotIdentity | None = None,
     ) -> None:
@@ -68,8 +67,6 @@ class SlackService:
         self._handler: AsyncSocketModeHandler | None = None
         self._address: tuple[str, int] | None = None
         self.ready = asyncio.Event()
-        # HTTP mode serves the process's one /healthz on its port as well.
-        self.health_report = health or Health([self])
 
     @classmethod
     def from_settings(
@@ -82,15 +79,13 @@ class SlackService:
         host: str = "0.0.0.0",
         port: int = 3000,
         policy: RetryPolicy | None = None,
-        health: Health | None = None,
         in_flight: InFlight | None = None,
         usage: UsageRecorder | None = None,
     ) -> SlackService:
         """The service for the configured app, over the process's answers.
 
         `deliveries` remembers which events were taken on (in memory unless given);
-        `health` is the process's report, served on /healthz in HTTP mode; `in_flight`
-        counts the answers under way, for a shutdown to wait for.
+        `in_flight` counts the answers under way, for a shutdown to wait for.
         """
         policy = policy or RetryPolicy(clock=clock)
         in_flight = in_flight or InFlight()
@@ -111,7 +106,6 @@ class SlackService:
             clock,
             host=host,
             port=port,
-            health=health,
             in_flight=in_flight,
             identity=identity,
         )
@@ -208,7 +202,10 @@ class SlackService:
         web_app = self.app.web_app(path=EVENTS_PATH, port=self.port)
         web_app.middlewares.append(_while_accepting(self.in_flight, EVENTS_PATH))
         web_app.middlewares.append(signed_requests(signing_secret, EVENTS_PATH, self.clock))
-        self.health_report.serve_on(web_app)
+        # This port is public (Slack must reach it): its /healthz says only whether the Slack
+        # service is up. The process's report (the database's target and error text) stays
+        # on the health port, on loopback unless told otherwise.
+        Health([self]).serve_on(web_app)
         hide_server_software(web_app)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()

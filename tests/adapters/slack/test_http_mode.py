@@ -379,7 +379,9 @@ async def test_url_verification_returns_the_challenge(http_bot: HttpBot) -> None
     assert json.loads(text) == {"challenge": "c-123"}
 
 
-async def test_healthz_on_the_slack_port_is_the_one_health_report(http_bot: HttpBot) -> None:
+async def test_healthz_on_the_slack_port_is_the_slack_services_own_state(
+    http_bot: HttpBot,
+) -> None:
     async with http_bot.session.get(f"{http_bot.url}/healthz") as response:
         assert response.status == 200
         assert response.headers["Server"] == "townhall"
