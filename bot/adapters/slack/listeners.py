@@ -204,16 +204,21 @@ async def answer_command(
     if not isinstance(response_url, str) or not response_url.startswith(("https://", "http://")):
         log.warning("a /townhall request came without a usable response_url; not answered")
         return
+    # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds, and
+    # Slack would show the member "dispatch_failed"; failures are reported here instead.
     try:
         origin = Origin(_team(command), ChannelKind.PRIVATE)
         message = await reply_to(answers, text, echo_question=True, usage=usage, origin=origin)
-        await send_response(response_url, message, policy)
-    except Exception as exc:  # noqa: BLE001 - reported below, with the member told
-        # Raising after ack() would make bolt (1.30, asyncio runner) drop the ack it holds,
-        # and Slack would show the member "dispatch_failed"; report the failure here instead.
+    except Exception as exc:  # noqa: BLE001 - reported, with the member told
         await report_failure(exc, command)
-        if not isinstance(exc, ResponseUrlError):
-            await _apologise(response_url, policy)
+        await _apologise(response_url, policy)
+        return
+    try:
+        await send_response(response_url, message, policy)
+    except Exception as exc:  # noqa: BLE001 - reported; no apology
+        # The answer may have reached the member (the connection dropped after it went
+        # out), or the URL refuses it: an apology would be a second reply, or refused too.
+        await report_failure(exc, command)
 
 
 async def send_response(url: str, message: SlackMessage, policy: RetryPolicy) -> None:
