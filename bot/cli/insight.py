@@ -1,7 +1,8 @@
 """`townhall insight`: preview a day's insight, or show what was posted and what is next.
 
 Both read the rotation's first day from the database and never store it: the first post
-(or the first /insight) does. Until then a preview counts today as the first day.
+(or, with no daily post configured, the first /insight) does. Until then a preview counts
+today as the first day.
 """
 
 from __future__ import annotations

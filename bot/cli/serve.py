@@ -224,6 +224,9 @@ def build_core(
     from bot.runtime import InFlight  # noqa: PLC0415
 
     ledger = Ledger(store)
+    running = {"discord": settings.discord.token is not None, "slack": settings.slack.configured}
+    # Where the daily post runs, only it stores the rotation's first day (bot/insight/daily.py).
+    posting = any(running[platform] for platform in settings.insight.channels())
     return Core(
         clock=clock,
         store=store,
@@ -231,7 +234,9 @@ def build_core(
         owner=process_owner(),
         leases=AsyncStore(store.store, lease_lane or store.lane).leases,
         answers=Answers(engine, runner),
-        daily=DailyInsights(engine.knowledge, ledger, clock, settings.insight.timezone, runner),
+        daily=DailyInsights(
+            engine.knowledge, ledger, clock, settings.insight.timezone, runner, scheduled=posting
+        ),
         in_flight=InFlight(),
         usage=usage,
     )

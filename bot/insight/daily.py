@@ -1,9 +1,10 @@
 """Which insight a day gets: one answer for the daily post and for /insight alike.
 
-The rotation counts from its first day, stored once in the shared database by whichever
-comes first (the daily post, or a member's /insight), and each day's deck is stored there
-the first time the day is dealt (bot/insight/rotation.py): every process and platform then
-agrees on the insight of any day, and a day's insight never changes once told.
+The rotation counts from its first day, stored once in the shared database by the first
+daily post (or, where no daily post is configured, a member's first /insight), and each
+day's deck is stored there the first time the day is dealt (bot/insight/rotation.py):
+every process and platform then agrees on the insight of any day, and a day's insight
+never changes once told.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from bot.store import StoreUnavailableError
 
 class RotationState(Protocol):
     """Where the rotation's first day and each day's deck are kept (the insight ledger)."""
+
+    async def rotation_start(self) -> dt.date | None:
+        """The stored first day, if one is stored."""
+        ...
 
     async def start_rotation(self, day: dt.date) -> dt.date:
         """Store `day` as the first day unless one is stored; return the stored first day."""
@@ -62,12 +67,17 @@ class DailyInsights:
         clock: Clock,
         zone: ZoneInfo,
         runner: Runner,
+        *,
+        scheduled: bool = False,
     ) -> None:
         self.knowledge = knowledge
         self.rotation = rotation
         self.clock = clock
         self.zone = zone
         self.runner = runner
+        # A daily post is configured: only it stores the first day, since it first looks
+        # for an earlier post in its channels (a lost database) and counts from that one.
+        self.scheduled = scheduled
 
     def today(self) -> dt.date:
         """Today's date in the community's time zone (INSIGHT_TIMEZONE)."""
@@ -98,11 +108,21 @@ class DailyInsights:
 
         Raises InsightUnavailableError while the database is unavailable: the number and
         topic depend on the stored first day, and a guess could contradict today's post.
+        Before the daily post has stored a first day, today counts as it and nothing is
+        stored: a first day stored here would stop the post from recovering the rotation
+        from its earlier posts after a database loss, and it would start over at #1.
         """
+        day = self.today()
         try:
-            return (await self.of_day(self.today(), [lang]))[lang]
+            if self.scheduled and await self.rotation.rotation_start() is None:
+                return await self.runner.run(self._pick_first, day, lang)
+            return (await self.of_day(day, [lang]))[lang]
         except StoreUnavailableError as exc:
             raise InsightUnavailableError(str(exc)) from exc
+
+    def _pick_first(self, day: dt.date, lang: str) -> Insight:
+        # As `townhall insight --preview` reads a rotation not started: today is day one.
+        return insight_for(self.knowledge, day, lang, day)
 
     def _pick(
         self, day: dt.date, langs: list[str], start: dt.date, deck: Deck

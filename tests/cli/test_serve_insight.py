@@ -101,6 +101,33 @@ async def test_serve_with_only_the_insight_still_clears_text_it_may_no_longer_ke
     assert (old.question, new.question) == (None, "kept" if keep else None)
 
 
+@pytest.mark.parametrize(
+    ("channels", "scheduled"),
+    [
+        ({"INSIGHT_DISCORD_CHANNELS": "111"}, True),
+        ({}, False),
+        ({"INSIGHT_SLACK_CHANNELS": "C1"}, False),  # Slack is not configured: no post runs
+    ],
+)
+def test_insight_leaves_the_first_day_to_the_daily_post_where_one_runs(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    engine: AnswerEngine,
+    engine_lane: Runner,
+    tmp_path: Path,
+    channels: dict[str, str],
+    scheduled: bool,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "a-discord-token")
+    for name, value in channels.items():
+        monkeypatch.setenv(name, value)
+    clock = ManualClock(dt.datetime(2026, 2, 3, tzinfo=dt.UTC))
+    with file_store(tmp_path / "townhall.db") as store:
+        core = build_core(load_settings(), engine, store=store, runner=engine_lane, clock=clock)
+
+    assert core.daily.scheduled is scheduled
+
+
 class Fixed:
     def __init__(self, name: str, state: dict[str, object]) -> None:
         self.name = name

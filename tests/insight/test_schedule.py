@@ -11,16 +11,19 @@ import pytest
 
 from bot.channel import Channel
 from bot.insight import Insight, PublishError
+from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger, newest_deck
 from bot.insight.pick import insight_for
 from bot.insight.schedule import Backoff, post_time
 from bot.knowledge import Knowledge
-from bot.store import open_store
+from bot.runner import Runner
+from bot.store import AsyncStore, open_store
 from tests.fakes.clock import ManualClock, run_until
 from tests.insight.conftest import SchedulerFactory, target
 from tests.insight.publishers import RecordingPublisher
 
 UTC = dt.UTC
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def utc(*parts: int) -> dt.datetime:
@@ -491,6 +494,40 @@ async def test_a_lost_database_recovers_the_rotation_from_the_channels_earlier_p
     assert recovered is not None
     assert recovered.day == dt.date(2026, 2, 4)
     assert recovered.last == (shown.talk, shown.number)
+
+
+async def test_an_insight_asked_after_a_lost_database_leaves_the_recovery_to_the_post(
+    make_scheduler: SchedulerFactory, knowledge: Knowledge, db_target: str, engine_lane: Runner
+) -> None:
+    clock = ManualClock(utc(2026, 2, 1, 20, 0))  # 05:00 in Seoul on 2 February
+    discord = RecordingPublisher("discord", clock)
+    targets = [target("discord", "1")]
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 4, 14, 0))
+    lost = open_store(db_target)
+    with lost._db.write() as connection:
+        for table in ("kv", "insight_posts"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    lost.close()
+
+    # 08:00 in Seoul on 5 February, before the post: a member asks for today's insight.
+    clock.current = utc(2026, 2, 4, 23, 0)
+    own = open_store(db_target)
+    lane = Runner("store", finish_queued=True)
+    try:
+        ledger = Ledger(AsyncStore(own, lane))
+        daily = DailyInsights(knowledge, ledger, clock, SEOUL, engine_lane, scheduled=True)
+        told = await daily.today_in("ko")
+        stored = await ledger.rotation_start()
+    finally:
+        lane.close()
+        own.close()
+    await run_until(clock, make_scheduler(clock, [discord], targets).run(), utc(2026, 2, 5, 14, 0))
+
+    assert told.number == 1  # no first day stored yet: today counts as it, as in a preview
+    assert stored is None
+    assert [i.number for i in discord.insights["1"]] == [1, 2, 3, 4]
+    first = dt.date(2026, 2, 2)
+    assert discord.insights["1"][-1] == insight_for(knowledge, dt.date(2026, 2, 5), "ko", first)
 
 
 class LostReply(RecordingPublisher):

@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord import TownhallClient
+from bot.adapters.discord import DiscordPublisher, TownhallClient
 from bot.answers import Answers
+from bot.channel import Channel
 from bot.insight import insight_for
+from bot.insight.channel import InsightChannel
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import ROTATION_START, Ledger
+from bot.insight.schedule import InsightScheduler
 from bot.knowledge import Knowledge
 from bot.phrases import phrase
 from bot.runner import Runner
@@ -23,7 +26,7 @@ from bot.store import AsyncStore, Limits, open_store
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, TODAY, BotFactory, running
 from tests.fakes.clock import ManualClock
-from tests.fakes.discord_api import Call, FakeDiscord
+from tests.fakes.discord_api import CHANNEL_ID, Call, FakeDiscord
 from tests.store.locking import write_lock_held
 
 EPHEMERAL = 64
@@ -129,7 +132,7 @@ async def test_insight_is_the_pick_for_today_from_the_stored_rotation_start(
     assert embed["footer"]["text"] == f"Topic {expected.section.number} · 2026-02-03"
 
 
-async def test_insight_before_any_post_starts_the_rotation_today(
+async def test_insight_without_a_daily_post_starts_the_rotation_today(
     fake: FakeDiscord, bot: TownhallClient, state: Store
 ) -> None:
     interaction = fake.slash("insight")
@@ -138,8 +141,45 @@ async def test_insight_before_any_post_starts_the_rotation_today(
 
     (embed,) = reply["data"]["embeds"]
     assert embed["title"] == "Town Hall insight #1"
-    # Stored, so tomorrow's daily post and /insight both say #2.
+    # Stored, so tomorrow's /insight says #2.
     assert state.values.get(ROTATION_START) == TODAY.isoformat()
+
+
+async def test_insight_before_the_daily_post_leaves_the_post_to_recover_the_rotation(
+    fake: FakeDiscord,
+    make_bot: BotFactory,
+    *,
+    knowledge: Knowledge,
+    state: Store,
+    store_lane: Runner,
+    engine_lane: Runner,
+    bot_clock: ManualClock,
+) -> None:
+    ledger = Ledger(AsyncStore(state, store_lane))
+    daily = DailyInsights(knowledge, ledger, bot_clock, SEOUL, engine_lane, scheduled=True)
+    # The channel holds the posts of 1 and 2 February (#5 and #6); the database is new.
+    start = dt.date(2026, 1, 28)
+    async with running(make_bot(daily=daily)) as client:
+        publisher = DiscordPublisher(client, bot_clock)
+        for day in (dt.date(2026, 2, 1), dt.date(2026, 2, 2)):
+            await publisher.post(str(CHANNEL_ID), insight_for(knowledge, day, "en", start))
+        interaction = fake.slash("insight")
+        await fake.interact(interaction)
+        reply = await fake.response_to(interaction)
+        stored = state.values.get(ROTATION_START)
+        target = InsightChannel(Channel("discord", str(CHANNEL_ID)), "en")
+        scheduler = InsightScheduler(
+            daily, ledger, {"discord": publisher}, [target],
+            at=dt.time(9), claim_lease=dt.timedelta(minutes=10),
+        )  # fmt: skip
+        await scheduler.run_day(TODAY, once=True)
+
+    assert reply["data"]["embeds"][0]["title"] == "Town Hall insight #1"
+    assert stored is None
+    (embed,) = fake.channels[CHANNEL_ID][-1]["embeds"]
+    expected = insight_for(knowledge, TODAY, "en", start)
+    assert embed["title"] == "Town Hall insight #7"
+    assert embed["footer"]["text"] == f"Topic {expected.section.number} · {expected.key}"
 
 
 async def deferred_then_private(
