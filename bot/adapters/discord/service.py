@@ -108,20 +108,36 @@ class DiscordService:
                     ended_by_itself = gateway.done()
                 finally:
                     if not gateway.done():
-                        await self.client.close()
+                        await self._disconnect(gateway)
                     await asyncio.gather(gateway, return_exceptions=True)
                 if ended_by_itself:
                     gateway.result()  # a fatal gateway error ends the service, as alone
                 log.info("disconnected from the Discord gateway; standing by")
-                # Closing ended the HTTP session and its connector too: start afresh, logged
-                # in, as a standby (login makes a new connector when there is none).
-                self.client.clear()
-                self.client.http.connector = discord.utils.MISSING
-                await self.client.login(token)
+                if self.client.is_closed():
+                    # The gateway closed the client as it ended, HTTP session and connector
+                    # too: start afresh, logged in, as a standby (login makes a new
+                    # connector when there is none).
+                    self.client.clear()
+                    self.client.http.connector = discord.utils.MISSING
+                    await self.client.login(token)
         finally:
             if not self.client.is_closed():
                 await self.client.close()
             await gateway_lease.release()
+
+    async def _disconnect(self, gateway: asyncio.Task[None]) -> None:
+        """Close the gateway connection alone, keeping the client and its HTTP session.
+
+        Answers under way reply over HTTP (an interaction's token is valid for 15 minutes,
+        gateway or not): closing the client would close the session they send on, and the
+        members would be left with "thinking..." forever. Cancelling the connect loop first
+        keeps it from reconnecting, and no new interaction arrives once the socket closes.
+        """
+        gateway.cancel()
+        await asyncio.gather(gateway, return_exceptions=True)
+        socket = self.client.ws
+        if socket is not None and socket.open:
+            await socket.close(code=1000)
 
     def health(self) -> dict[str, object]:
         """Leader or standby; connected or not, gateway latency and the number of servers."""

@@ -10,18 +10,21 @@ import pytest
 from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordLoginError, DiscordService
+from bot.adapters.discord.leader import GatewayLease
 from bot.answers import Answers
+from bot.engine import Answer
 from bot.insight.daily import DailyInsights
 from bot.insight.ledger import Ledger
 from bot.runner import Runner
 from bot.settings import DiscordBot
-from bot.store import AsyncStore
+from bot.store import AsyncStore, Lease
 from bot.store.store import Store
 from tests.adapters.discord.conftest import SEOUL, START_TIMEOUT, TODAY
 from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import TOKEN, FakeDiscord
 
 WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
+LEASE = dt.timedelta(seconds=20)
 
 
 def service(answers: Answers, lane: Runner, state: AsyncStore, token: str) -> DiscordService:
@@ -76,3 +79,113 @@ async def test_wrong_token_is_reported_naming_the_variable_and_never_logged(
     assert str(raised.value).startswith("DISCORD_TOKEN was rejected by Discord")
     assert WRONG_TOKEN not in str(raised.value)
     assert WRONG_TOKEN not in caplog.text
+
+
+class OneReplicaLeases:
+    """The gateway lease as the store keeps it, with another replica that may take it."""
+
+    def __init__(self) -> None:
+        self.taken_over = False
+
+    async def acquire(
+        self, name: str, owner: str, now: dt.datetime, length: dt.timedelta
+    ) -> Lease | None:
+        return None if self.taken_over else Lease(name, owner, 1, now + length)
+
+    async def renew(self, lease: Lease, now: dt.datetime, length: dt.timedelta) -> Lease | None:
+        return None if self.taken_over else Lease(lease.name, lease.holder, 1, now + length)
+
+    async def release(self, lease: Lease) -> None:
+        return None
+
+
+class GatedAnswers(Answers):
+    """Answers that wait for the test to open `gate`."""
+
+    def __init__(self, answers: Answers, gate: asyncio.Event) -> None:
+        super().__init__(answers.engine, answers.runner)
+        self.gate = gate
+
+    async def ask(self, question: str, lang: str | None = None) -> Answer:
+        await self.gate.wait()
+        return await super().ask(question, lang)
+
+
+def replica(
+    answers: Answers, lane: Runner, store: AsyncStore, leases: OneReplicaLeases, clock: ManualClock
+) -> DiscordService:
+    """A replica's service: connected only while it holds the lease (on `clock`)."""
+    bot_clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
+    return DiscordService.from_settings(
+        DiscordBot(token=SecretStr(TOKEN), guild_id=None, ask_cooldown=0),
+        answers=answers,
+        daily=DailyInsights(answers.knowledge, Ledger(store), bot_clock, SEOUL, lane),
+        sync_memory=store.values,
+        clock=bot_clock,
+        gateway_lease=GatewayLease(leases, clock, "a", LEASE),  # type: ignore[arg-type]
+        guild_ready_timeout=0.05,
+    )
+
+
+async def lose_the_lease(fake: FakeDiscord, leases: OneReplicaLeases, clock: ManualClock) -> None:
+    """Another replica takes the lease; wait until this one has closed the gateway."""
+    leases.taken_over = True
+    await clock.wait_for_sleepers()
+    clock.advance((LEASE / 4).total_seconds())  # the next renewal finds it taken
+    await fake.wait_until(lambda: fake.connection.closed, "the gateway to close")
+
+
+async def test_an_answer_under_way_when_the_lease_is_lost_still_replaces_thinking(
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: Runner
+) -> None:
+    gate = asyncio.Event()
+    leases = OneReplicaLeases()
+    clock = ManualClock(dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC), jump=False)
+    gated = GatedAnswers(answers, gate)
+    discord_service = replica(gated, engine_lane, AsyncStore(state, store_lane), leases, clock)
+    discord_service.client.commands.answer_budget = 0  # deferred at once
+    task = asyncio.create_task(discord_service.run())
+    await asyncio.wait_for(discord_service.client.wait_until_ready(), START_TIMEOUT)
+    interaction = fake.slash("ask", {"question": "What about hiring?"})
+    token = interaction["token"]
+    await fake.interact(interaction)
+    await fake.response_to(interaction)  # "thinking..."
+
+    await lose_the_lease(fake, leases, clock)
+    standby = discord_service.health()
+    gate.set()
+    await fake.wait_for_call("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert standby["role"] == "standby"
+    assert fake.originals[token]["embeds"][0]["title"] == "Changes in Software Engineer Hiring"
+    assert fake.most_open == 1
+
+
+async def test_a_replica_that_lost_the_lease_connects_again_once_it_takes_it_back(
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: Runner
+) -> None:
+    leases = OneReplicaLeases()
+    clock = ManualClock(dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC), jump=False)
+    discord_service = replica(answers, engine_lane, AsyncStore(state, store_lane), leases, clock)
+    task = asyncio.create_task(discord_service.run())
+    await asyncio.wait_for(discord_service.client.wait_until_ready(), START_TIMEOUT)
+    await lose_the_lease(fake, leases, clock)
+
+    leases.taken_over = False  # the other replica let go
+    await clock.wait_for_sleepers()
+    clock.advance((LEASE / 4).total_seconds())  # the standby's next try takes it
+    await fake.wait_until(
+        lambda: len(fake.connections) == 2 and not fake.connection.closed, "a new connection"
+    )
+    interaction = fake.slash("ask", {"question": "What about hiring?"})
+    await fake.interact(interaction)
+    reply = await fake.response_to(interaction)
+    leading = discord_service.health()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert leading["role"] == "leader"
+    assert reply["data"]["embeds"][0]["title"] == "Changes in Software Engineer Hiring"
+    assert fake.most_open == 1
