@@ -260,8 +260,15 @@ class TownhallCommands:
         )
         try:
             await self._notice(interaction, phrase("error", lang))
-        except discord.HTTPException as failure:
-            log.warning("interaction %s: could not send the apology (%s)", interaction.id, failure)
+        except Exception as failure:  # noqa: BLE001 - the last resort: nothing is left to tell
+            # Whatever sending fails with (a refusal, a reset, a closed session), the
+            # failure above is logged already; raising here would only add a traceback.
+            log.warning(
+                "interaction %s: could not send the apology (%s: %s)",
+                interaction.id,
+                type(failure).__name__,
+                failure,
+            )
 
     def _record(
         self, interaction: discord.Interaction[Any], answer: Answer, *, private: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -268,6 +269,28 @@ async def test_failure_gets_a_private_apology_and_a_log_line_with_the_interactio
     (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.getMessage() == f"interaction {interaction['id']} (insight) failed: RuntimeError"
     assert record.exc_info is not None
+
+
+async def test_an_apology_that_cannot_be_sent_is_logged_and_never_raised(
+    fake: FakeDiscord, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(make_bot(answer_budget=0)):
+        interaction = fake.slash("ask", {"question": "What about hiring?"})
+        token = interaction["token"]
+        fake.fail_next("PATCH", rf"/webhooks/\d+/{token}/messages/@original", 400)
+        fake.reset_after_next("POST", rf"/webhooks/\d+/{token}")  # the apology's line drops
+        with caplog.at_level(logging.WARNING):
+            await fake.interact(interaction)
+            await fake.wait_for_call("POST", rf"/webhooks/\d+/{token}", status=None)
+            async with asyncio.timeout(5):  # the dropped line reaches the handler
+                while "apology" not in caplog.text and "Ignoring" not in caplog.text:
+                    await asyncio.sleep(0.01)
+
+    (warning,) = [r for r in caplog.records if "could not send the apology" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert warning.exc_info is None
+    # Nothing escapes to discord.py's own handler, which would log a traceback.
+    assert not [r for r in caplog.records if r.name.startswith("discord.")]
 
 
 async def test_failure_after_deferring_replaces_the_placeholder_with_a_private_apology(
