@@ -271,6 +271,11 @@ class FakeDiscord:
         """Let the next call matching `method` and `path` take effect, then drop the line."""
         self._faults.append(Fault(method, re.compile(path), 0, 1, 0.0))
 
+    def acknowledge(self, interaction: dict[str, Any]) -> None:
+        """Hold a deferral of `interaction` (one whose reply the bot never heard): "thinking..."
+        is shown, and a callback for it is refused as already acknowledged (40060)."""
+        self.originals[interaction["token"]] = self._message(CHANNEL_ID, {"flags": 128})
+
     def _fault_for(self, method: str, path: str) -> Fault | None:
         for fault in self._faults:
             if fault.times > 0 and fault.method == method and fault.path.fullmatch(path):

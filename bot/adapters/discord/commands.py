@@ -309,7 +309,7 @@ class TownhallCommands:
         """`work`'s result; the reply is deferred ("thinking...") if it outlasts the budget."""
         running = asyncio.ensure_future(work)
         if not await self._within_budget(running):
-            await interaction.response.defer(ephemeral=private, thinking=True)
+            await _defer(interaction, private=private)
         return await running
 
     async def _within_budget(self, work: asyncio.Future[Any]) -> bool:
@@ -375,6 +375,41 @@ class TownhallCommands:
 
 # What a reply may fail with although Discord received it (the answer lost on the way back).
 _CONNECTION_ERRORS = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+# Discord's code for a second response to one interaction.
+ALREADY_ACKNOWLEDGED = 40060
+
+
+async def _defer(interaction: discord.Interaction[Any], *, private: bool) -> None:
+    """Show "thinking..."; if Discord took it but its reply was lost, go on as deferred."""
+    try:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+    except (discord.HTTPException, *_CONNECTION_ERRORS) as error:
+        # A lost reply, or a retry of it that Discord refuses as a second response.
+        if isinstance(error, discord.HTTPException) and error.code != ALREADY_ACKNOWLEDGED:
+            raise
+        if not await _thinking_shown(interaction):
+            raise
+        log.warning(
+            "interaction %s: the deferral reached Discord but its reply was lost (%s)",
+            interaction.id,
+            type(error).__name__,
+        )
+        # discord.py counts a response as done only once it hears back. Without this, the
+        # answer would go as a second response (refused: already acknowledged) and the
+        # member would see "thinking..." forever, instead of the answer replacing it.
+        deferred = discord.InteractionResponseType.deferred_channel_message
+        interaction.response._response_type = deferred
+
+
+async def _thinking_shown(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the interaction's original response is the "thinking..." placeholder."""
+    try:
+        message = await interaction.original_response()
+    except (discord.HTTPException, *_CONNECTION_ERRORS):
+        return False
+    return message.flags.loading
 
 
 async def _answer_shown(interaction: discord.Interaction[Any]) -> bool:

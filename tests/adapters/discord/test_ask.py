@@ -20,6 +20,7 @@ from tests.fakes.clock import ManualClock
 from tests.fakes.discord_api import APP_ID, MEMBER_ID, FakeDiscord
 
 EPHEMERAL = 64
+LOADING = 128  # the message flag of Discord's "thinking..." placeholder
 TALK = "openai-town-hall-2026-01"
 KOREAN_HIRING = "소프트웨어 엔지니어 채용의 변화"
 ENGLISH_HIRING = "Changes in Software Engineer Hiring"
@@ -416,6 +417,38 @@ async def test_a_reset_on_the_reply_itself_is_not_followed_by_a_second_reply(
     callbacks = fake.find_calls("POST", rf"/interactions/{interaction['id']}/[^/]+/callback")
     assert [c.status for c in callbacks] == [0]  # delivered once; no apology tried after
     assert fake.originals[interaction["token"]]["embeds"][0]["title"] == ENGLISH_HIRING
+
+
+async def test_a_reset_on_the_deferral_still_fills_in_the_thinking_message(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(answer_budget=0)):
+        interaction = fake.slash("ask", {"question": "What did Altman say about hiring?"})
+        token = interaction["token"]
+        callback = rf"/interactions/{interaction['id']}/[^/]+/callback"
+        fake.reset_after_next("POST", callback)  # Discord shows "thinking...", we never hear
+        await fake.interact(interaction)
+        await fake.wait_for_call("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
+
+    shown = fake.originals[token]
+    assert shown["embeds"][0]["title"] == ENGLISH_HIRING
+    assert not shown["flags"] & LOADING
+    assert [c.status for c in fake.find_calls("POST", callback)] == [0]  # no second response
+    assert fake.find_calls("POST", rf"/webhooks/\d+/{token}") == []  # nor an apology
+
+
+async def test_a_deferral_refused_as_already_acknowledged_still_fills_in_the_thinking_message(
+    fake: FakeDiscord, make_bot: BotFactory
+) -> None:
+    async with running(make_bot(answer_budget=0)):
+        interaction = fake.slash("ask", {"question": "What did Altman say about hiring?"})
+        token = interaction["token"]
+        # A retry of a deferral whose reply was lost: Discord has it, and refuses the retry.
+        fake.acknowledge(interaction)
+        await fake.interact(interaction)
+        await fake.wait_for_call("PATCH", rf"/webhooks/\d+/{token}/messages/@original")
+
+    assert fake.originals[token]["embeds"][0]["title"] == ENGLISH_HIRING
 
 
 async def test_while_stopping_an_answer_under_way_is_sent_and_a_new_question_is_told_to_wait(
