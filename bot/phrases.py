@@ -97,6 +97,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "ko": "지금은 피드백을 저장할 수 없어요. 잠시 후 다시 눌러 주세요.",
         "en": "Your feedback could not be saved right now. Please try again shortly.",
     },
+    "topic_gone": {
+        "ko": "이 버튼의 주제는 이제 요약에 없어요. /topics 로 전체 주제를 볼 수 있어요.",
+        "en": "This button's topic is no longer in the summary. /topics lists them all.",
+    },
     "topic_not_found": {
         "ko": "“{name}”에 해당하는 주제가 없어요. /topics 로 전체 주제를 볼 수 있어요.",
         "en": "No topic matches “{name}”. /topics lists them all.",

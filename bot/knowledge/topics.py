@@ -8,6 +8,7 @@ title in either language finds the same topic everywhere. A topic is stored as i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -39,6 +40,39 @@ def topic_label(number: object, title: object) -> str:
     # The report gives a topic the knowledge no longer has no number, and its stored
     # topic_id as the title.
     return f"{number}. {title}" if number is not None else f"(removed topic {title})"
+
+
+# Hex digits of a title's mark: enough to tell a talk's few dozen titles apart, short enough
+# for a Discord custom id (100 characters).
+TITLE_MARK_CHARS = 8
+
+
+def title_mark(section: Section) -> str:
+    """A short hash of the section's title, stored with its number on a button."""
+    digest = hashlib.sha256(_fold(section.title).encode()).hexdigest()
+    return digest[:TITLE_MARK_CHARS]
+
+
+def marked_topic(
+    knowledge: Knowledge, talk: str, number: int, lang: str, mark: str | None
+) -> Section | None:
+    """The section a button names: `talk`'s section `number` in `lang` while its title still
+    has `mark` (or the button has none), else the section of `talk` whose title has it.
+
+    After an edit renumbers the topics, a number alone would show another topic than the
+    button's label; None when no section has the title any more.
+    """
+    numbered = knowledge.section(talk, number, lang)
+    if mark is None or (numbered is not None and title_mark(numbered) == mark):
+        return numbered
+    return next(
+        (
+            s
+            for s in knowledge.sections(knowledge.language(lang))
+            if s.talk == talk and title_mark(s) == mark
+        ),
+        None,
+    )
 
 
 def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:

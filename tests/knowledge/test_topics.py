@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.knowledge import Knowledge
-from bot.knowledge.topics import find_topic, matching_topics, topic_id
+from bot.knowledge.topics import find_topic, marked_topic, matching_topics, title_mark, topic_id
 
 TALK = "openai-town-hall-2026-01"
 
@@ -74,3 +76,42 @@ def test_a_topic_is_shown_as_its_number_and_title(knowledge: Knowledge) -> None:
 
     assert found is not None
     assert found.numbered_title == "19. Changes in Software Engineer Hiring"
+
+
+def moved_up(knowledge: Knowledge) -> Knowledge:
+    """`knowledge` after a topic was inserted first: every topic's number one higher."""
+    return Knowledge(
+        tuple(
+            dataclasses.replace(
+                d,
+                sections=tuple(
+                    dataclasses.replace(s, number=s.number + 1 if s.number else 0)
+                    for s in d.sections
+                ),
+            )
+            for d in knowledge.documents
+        )
+    )
+
+
+def test_a_marked_button_finds_its_topic_by_title_once_the_number_names_another(
+    knowledge: Knowledge,
+) -> None:
+    college = knowledge.section(TALK, 18, "en")
+    assert college is not None
+
+    found = marked_topic(moved_up(knowledge), TALK, 18, "en", title_mark(college))
+
+    assert found is not None
+    assert (found.number, found.title) == (19, college.title)
+
+
+def test_a_button_without_a_mark_finds_the_topic_its_number_names(knowledge: Knowledge) -> None:
+    found = marked_topic(moved_up(knowledge), TALK, 18, "en", None)
+
+    assert found is not None
+    assert found.number == 18
+
+
+def test_a_marked_button_whose_title_is_gone_finds_nothing(knowledge: Knowledge) -> None:
+    assert marked_topic(knowledge, TALK, 18, "en", "0" * 8) is None

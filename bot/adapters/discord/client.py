@@ -65,9 +65,10 @@ class TownhallClient(discord.Client):
         lang: str,
         *,
         public: bool,
+        mark: str | None = None,
     ) -> None:
         """A topic button was clicked."""
-        await self.commands.show_topic(interaction, talk, number, lang, public=public)
+        await self.commands.show_topic(interaction, talk, number, lang, public=public, mark=mark)
 
     async def take_vote(
         self, interaction: discord.Interaction[Any], answer_id: str, vote: Vote

@@ -36,7 +36,7 @@ from bot.engine import Answer, QuestionError
 from bot.engine.question import MAX_ANALYZED_CHARS
 from bot.insight.daily import DailyInsights, InsightUnavailableError
 from bot.knowledge import Section
-from bot.knowledge.topics import find_topic, matching_topics
+from bot.knowledge.topics import find_topic, marked_topic, matching_topics
 from bot.pace import ANSWER, SHOWN, Pace
 from bot.phrases import phrase
 from bot.runtime import InFlight
@@ -204,12 +204,17 @@ class TownhallCommands:
         lang: str,
         *,
         public: bool,
+        mark: str | None = None,
     ) -> None:
-        """A topic button was clicked: show that topic, as visibly as the message it was on."""
+        """A topic button was clicked: show that topic, as visibly as the message it was on.
+
+        `mark` (a hash of the title on the button) finds the topic the label names after an
+        edit renumbered the topics; a topic no longer in the knowledge gets a notice.
+        """
         try:
-            section = self.knowledge.section(talk, number, lang)
+            section = marked_topic(self.knowledge, talk, number, lang, mark)
             if section is None:
-                await self._notice(interaction, phrase("topic_not_found", lang, name=number))
+                await self._notice(interaction, phrase("topic_gone", lang))
                 return
             if public and not await self._may_post(interaction, member_lang(interaction), SHOWN):
                 return

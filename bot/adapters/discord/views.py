@@ -1,8 +1,9 @@
 """The buttons under the bot's messages: links, and topic buttons that work after a restart.
 
-A topic button carries everything it needs in its custom id (the topic, its language, and
-whether to show it publicly or only to whoever clicks), so clicks are handled by the
-`TopicButton` class registered on the client, not by a view kept in memory.
+A topic button carries everything it needs in its custom id (the topic, its language,
+whether to show it publicly or only to whoever clicks, and a mark of its title), so clicks
+are handled by the `TopicButton` class registered on the client, not by a view kept in
+memory.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.adapters.discord.render import Reply, TopicLink
+from bot.knowledge.topics import TITLE_MARK_CHARS, title_mark
 from bot.usage import ANSWER_ID, Vote
 
 # Buttons sent before the visibility was part of the id end at the language: private.
+# Those sent before the title's mark was show the topic their number names now.
 TOPIC_BUTTON = re.compile(
     r"townhall:topic:(?P<talk>[\w.-]{1,60}):(?P<number>\d{1,4}):(?P<lang>[a-z]{2})"
-    r"(?::(?P<shown>public|private))?"
+    rf"(?::(?P<shown>public|private)(?::(?P<mark>[0-9a-f]{{{TITLE_MARK_CHARS}}}))?)?"
 )
 
 
@@ -34,8 +37,10 @@ class ShowsTopics(Protocol):
         lang: str,
         *,
         public: bool,
+        mark: str | None = None,
     ) -> None:
-        """Answer the click with the whole topic, publicly or to the clicker only."""
+        """Answer the click with the whole topic, publicly or to the clicker only (the
+        topic whose title has `mark`, should the number now name another)."""
         ...
 
 
@@ -44,19 +49,30 @@ class TopicButton(
 ):
     """A button that shows one topic: as a public reply, or privately to whoever clicks it."""
 
-    def __init__(self, talk: str, number: int, lang: str, label: str, *, public: bool) -> None:
+    def __init__(
+        self,
+        talk: str,
+        number: int,
+        lang: str,
+        label: str,
+        *,
+        public: bool,
+        mark: str | None = None,
+    ) -> None:
         shown = "public" if public else "private"
+        marked = "" if mark is None else f":{mark}"
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"townhall:topic:{talk}:{number}:{lang}:{shown}",
+                custom_id=f"townhall:topic:{talk}:{number}:{lang}:{shown}{marked}",
             )
         )
         self.talk = talk
         self.number = number
         self.lang = lang
         self.public = public
+        self.mark = mark
 
     @classmethod
     async def from_custom_id(
@@ -69,13 +85,14 @@ class TopicButton(
         """The button as it was sent, rebuilt from its custom id."""
         label = getattr(item, "label", None) or match["talk"]
         public = match["shown"] == "public"
-        return cls(match["talk"], int(match["number"]), match["lang"], label, public=public)
+        number, mark = int(match["number"]), match["mark"]
+        return cls(match["talk"], number, match["lang"], label, public=public, mark=mark)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the topic (the client decides how)."""
         if isinstance(interaction.client, ShowsTopics):
             await interaction.client.show_topic(
-                interaction, self.talk, self.number, self.lang, public=self.public
+                interaction, self.talk, self.number, self.lang, public=self.public, mark=self.mark
             )
 
 
@@ -147,4 +164,7 @@ def view_for(reply: Reply, *, public: bool) -> discord.ui.View | None:
 
 def _topic_button(topic: TopicLink, *, public: bool) -> TopicButton:
     section = topic.section
-    return TopicButton(section.talk, section.number, section.lang, topic.label, public=public)
+    mark = title_mark(section)
+    return TopicButton(
+        section.talk, section.number, section.lang, topic.label, public=public, mark=mark
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from bot.adapters.discord import TownhallClient
 from bot.answers import Answers
 from bot.engine import AnswerEngine, Verdict
+from bot.knowledge import Knowledge, Section
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.runtime import GRACE_SECONDS, InFlight
@@ -76,7 +79,8 @@ async def test_related_topics_are_buttons_in_the_answer_language(
     related = [b for b in buttons(reply["data"]) if "custom_id" in b]
     assert related
     assert all(
-        re.fullmatch(r"townhall:topic:[\w-]+:\d+:en:public", b["custom_id"]) for b in related
+        re.fullmatch(r"townhall:topic:[\w-]+:\d+:en:public:[0-9a-f]{8}", b["custom_id"])
+        for b in related
     )
     (embed,) = reply["data"]["embeds"]
     assert embed["fields"][0]["name"] == "Related topics"
@@ -105,7 +109,7 @@ async def test_question_the_talk_does_not_answer_gets_the_nearest_topics_as_butt
     lines = embed["description"].split("\n")
     assert lines == ["Try asking about one of these topics:", *(f"• {t}" for t in nearest)]
     assert [b["label"] for b in buttons(reply["data"])] == nearest
-    assert all(b["custom_id"].endswith(":public") for b in buttons(reply["data"]))
+    assert all(":public:" in b["custom_id"] for b in buttons(reply["data"]))
 
 
 async def test_question_near_the_talk_gets_a_glimpse_and_the_closest_topics(
@@ -317,7 +321,7 @@ async def test_topic_button_under_a_private_answer_shows_the_topic_privately(
 
     button, reply = await click_first_topic(fake, answer["data"])
 
-    assert button["custom_id"].endswith(":private")
+    assert ":private:" in button["custom_id"]
     assert reply["data"]["flags"] == EPHEMERAL
     assert reply["data"]["embeds"][0]["title"] == button["label"]
 
@@ -348,6 +352,90 @@ async def test_topic_button_of_an_older_release_shows_its_topic_privately(
     _, reply = await click_first_topic(fake, message)
 
     assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["embeds"][0]["title"] == "18. The Value of a College Education"
+
+
+class EditedAnswers(Answers):
+    """The same engine's answers, with the topics (buttons, titles) of edited knowledge."""
+
+    def __init__(self, engine: AnswerEngine, runner: Runner, knowledge: Knowledge) -> None:
+        super().__init__(engine, runner)
+        self.edited = knowledge
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.edited
+
+
+def edited(knowledge: Knowledge, number: Callable[[Section], int | None]) -> Knowledge:
+    """`knowledge` with each section renumbered to `number(section)`, or taken out (None)."""
+    return Knowledge(
+        tuple(
+            dataclasses.replace(
+                d,
+                sections=tuple(
+                    dataclasses.replace(s, number=n)
+                    for s in d.sections
+                    if (n := number(s)) is not None
+                ),
+            )
+            for d in knowledge.documents
+        )
+    )
+
+
+async def test_topic_button_sent_before_an_edit_renumbered_the_topics_shows_its_labels_topic(
+    fake: FakeDiscord, make_bot: BotFactory, answers: Answers, engine_lane: Runner
+) -> None:
+    # A new topic 1 goes in: every topic after the introduction moves up by one.
+    moved = edited(answers.knowledge, lambda s: s.number + 1 if s.number else 0)
+    async with running(make_bot()):
+        answer = await ask(fake, "Is OpenAI going to hire fewer people?", private=True)
+    async with running(make_bot(answers=EditedAnswers(answers.engine, engine_lane, moved))):
+        button, reply = await click_first_topic(fake, answer["data"])
+
+    number, _, title = button["label"].partition(". ")
+    assert reply["data"]["embeds"][0]["title"] == f"{int(number) + 1}. {title}"
+
+
+async def test_topic_button_whose_topic_was_taken_out_gets_a_private_notice(
+    fake: FakeDiscord, make_bot: BotFactory, answers: Answers, engine_lane: Runner
+) -> None:
+    async with running(make_bot()):
+        answer = await ask(fake, "Is OpenAI going to hire fewer people?", private=True)
+    button = next(b for b in buttons(answer["data"]) if "custom_id" in b)
+    gone = int(button["label"].partition(".")[0])
+    # Taken out, and the next topic moved up into its number.
+    shifted = edited(
+        answers.knowledge, lambda s: None if s.number == gone else s.number - (s.number > gone)
+    )
+    async with running(make_bot(answers=EditedAnswers(answers.engine, engine_lane, shifted))):
+        _, reply = await click_first_topic(fake, answer["data"])
+
+    assert reply["data"]["flags"] == EPHEMERAL
+    assert reply["data"]["content"] == phrase("topic_gone", "en")
+
+
+async def test_topic_button_without_a_title_mark_shows_the_topic_its_number_names(
+    fake: FakeDiscord, bot: TownhallClient
+) -> None:
+    # Sent by the release before the title's mark was part of the custom id.
+    old = {
+        "type": 1,
+        "components": [
+            {
+                "type": 2,
+                "style": 2,
+                "label": "18. Old",
+                "custom_id": f"townhall:topic:{TALK}:18:en:public",
+            }
+        ],
+    }
+    message = {"content": "", "embeds": [], "components": [old]}
+
+    _, reply = await click_first_topic(fake, message)
+
+    assert reply["data"].get("flags", 0) & EPHEMERAL == 0
     assert reply["data"]["embeds"][0]["title"] == "18. The Value of a College Education"
 
 

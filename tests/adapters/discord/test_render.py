@@ -28,10 +28,11 @@ from bot.adapters.discord.render import (
     topic_reply,
     topics_reply,
 )
-from bot.adapters.discord.views import view_for
+from bot.adapters.discord.views import TOPIC_BUTTON, view_for
 from bot.engine import Answer, AnswerEngine, Hit, Verdict
 from bot.insight import Insight
 from bot.knowledge import Passage, Section
+from bot.knowledge.topics import title_mark
 from bot.phrases import phrase
 
 TALK = "openai-town-hall-2026-01"
@@ -205,7 +206,11 @@ def test_button_custom_ids_fit_and_links_come_first() -> None:
     assert isinstance(items[0], discord.ui.Button)
     assert items[0].url == URL
     ids = [c["custom_id"] for row in view.to_components() for c in row["components"][1:]]
-    assert ids == [f"townhall:topic:{TALK}:22:en:public", f"townhall:topic:{TALK}:23:en:public"]
+    mark = title_mark(hit(22).section)  # of its title, "Hiring"
+    assert ids == [
+        f"townhall:topic:{TALK}:22:en:public:{mark}",
+        f"townhall:topic:{TALK}:23:en:public:{mark}",
+    ]
     assert all(len(i) <= 100 for i in ids)
 
 
@@ -216,18 +221,24 @@ def test_a_private_reply_gets_buttons_that_answer_privately() -> None:
 
     assert view is not None
     [row] = view.to_components()
-    assert [c["custom_id"] for c in row["components"]] == [f"townhall:topic:{TALK}:4:en:private"]
+    mark = title_mark(hit(4).section)
+    assert [c["custom_id"] for c in row["components"]] == [
+        f"townhall:topic:{TALK}:4:en:private:{mark}"
+    ]
 
 
 def test_the_longest_talk_id_still_fits_a_custom_id() -> None:
     long_talk = Section("t" * 60, "en", 9999, "Title", (), (), URL)
     reply = answer_reply(Answer("q", "en", Verdict.NONE, (Hit(long_talk, 1.0, "x"),)), document="d")
 
-    view = view_for(reply, public=True)
+    view = view_for(reply, public=False)  # "private" is the longer
 
     assert view is not None
     [row] = view.to_components()
-    assert len(row["components"][0]["custom_id"]) <= 100
+    custom_id = row["components"][0]["custom_id"]
+    assert len(custom_id) <= 100
+    assert TOPIC_BUTTON.fullmatch(custom_id)  # with its title's mark
+    assert custom_id.endswith(f":{title_mark(long_talk)}")
 
 
 def test_closest_is_a_glimpse_of_the_best_topic_and_a_button_per_nearest_topic() -> None:
