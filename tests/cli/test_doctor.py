@@ -42,6 +42,7 @@ BOT_TOKEN = "xoxb-1-doctor-secret-value"
 APP_TOKEN = "xapp-1-A1-doctor-app-secret"
 EMBED = discord.Permissions(embed_links=True).value
 SEND = discord.Permissions(send_messages=True).value
+THREAD = 1_300_000_000_000_000_099
 ROLE = 1_300_000_000_000_000_077
 
 
@@ -170,6 +171,34 @@ async def test_the_bots_role_allowed_back_in_the_channel_is_fine(
     ]
     status, out = await doctor(capsys)
     assert status == 0, out
+
+
+async def test_a_discord_server_error_on_a_channel_is_a_finding_and_the_rest_are_kept(
+    fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.channels[THREAD] = []
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", f"{CHANNEL_ID},{THREAD}")
+    fake_discord.fail_next("GET", rf"/channels/{CHANNEL_ID}", 503, times=20)
+    status, out = await doctor(capsys)
+    assert status == 1
+    lines = out.splitlines()
+    assert f"FIX  Discord channel {CHANNEL_ID}: not checked: Discord answered 503" in lines
+    assert any(line.startswith(f"ok   Discord channel {THREAD}: #") for line in lines)
+    assert "ok   DISCORD_TOKEN: logs in as townhall (1300000000000000002)" in lines
+    assert fixes(out) == ["try again later: Discord could not answer now"]
+
+
+async def test_a_discord_server_error_on_the_login_does_not_blame_the_token(
+    fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.fail_next("GET", r"/users/@me", 503, times=20)
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert (
+        "FIX  Discord: answered 503 to the login, so DISCORD_TOKEN was not checked"
+        in out.splitlines()
+    )
+    assert fixes(out) == ["try again later: Discord could not answer now (not a token problem)"]
 
 
 def permissions(

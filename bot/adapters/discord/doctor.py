@@ -19,6 +19,7 @@ NEEDED = {
     "embed_links": "Embed Links",
     "read_message_history": "Read Message History",
 }
+TRY_LATER = "try again later: Discord could not answer now"
 
 
 async def check_discord(bot: DiscordBot, channels: Sequence[InsightChannel]) -> list[Finding]:
@@ -31,6 +32,14 @@ async def check_discord(bot: DiscordBot, channels: Sequence[InsightChannel]) -> 
             except discord.LoginFailure:
                 fix = "copy the bot token again from the Developer Portal (Bot > Reset Token)"
                 return [Finding("DISCORD_TOKEN", "refused by Discord", fix)]
+            except discord.HTTPException as exc:
+                return [
+                    Finding(
+                        "Discord",
+                        f"answered {_answer(exc)} to the login, so DISCORD_TOKEN was not checked",
+                        f"{TRY_LATER} (not a token problem)",
+                    )
+                ]
             assert client.user is not None  # set by login
             me = client.user
             found = [Finding("DISCORD_TOKEN", f"logs in as {me.name} ({me.id})")]
@@ -49,6 +58,17 @@ async def check_discord(bot: DiscordBot, channels: Sequence[InsightChannel]) -> 
 
 async def _check_channel(http: discord.http.HTTPClient, bot_id: int, channel_id: int) -> Finding:
     subject = f"Discord channel {channel_id}"
+    try:
+        return await _channel_finding(http, bot_id, channel_id, subject)
+    except discord.HTTPException as exc:
+        # A server error (or a rate limit outlasting discord.py's retries) says nothing
+        # about the channel: the other channels' findings still count.
+        return Finding(subject, f"not checked: Discord answered {_answer(exc)}", TRY_LATER)
+
+
+async def _channel_finding(
+    http: discord.http.HTTPClient, bot_id: int, channel_id: int, subject: str
+) -> Finding:
     try:
         channel = await http.get_channel(channel_id)
     except discord.NotFound:
@@ -79,6 +99,11 @@ async def _check_channel(http: discord.http.HTTPClient, bot_id: int, channel_id:
             f"allow {', '.join(missing)} for the bot's role in {name} (Edit Channel > Permissions)",
         )
     return Finding(subject, f"{name}: the bot may view, send, embed links and read history")
+
+
+def _answer(exc: discord.HTTPException) -> str:
+    """What Discord answered: its HTTP status and, when it gave one, its error code."""
+    return f"{exc.status} (error code {exc.code})" if exc.code else str(exc.status)
 
 
 def channel_permissions(
