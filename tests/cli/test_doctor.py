@@ -42,6 +42,7 @@ BOT_TOKEN = "xoxb-1-doctor-secret-value"
 APP_TOKEN = "xapp-1-A1-doctor-app-secret"
 EMBED = discord.Permissions(embed_links=True).value
 SEND = discord.Permissions(send_messages=True).value
+IN_THREADS = discord.Permissions(send_messages_in_threads=True).value
 THREAD = 1_300_000_000_000_000_099
 ROLE = 1_300_000_000_000_000_077
 
@@ -171,6 +172,74 @@ async def test_the_bots_role_allowed_back_in_the_channel_is_fine(
     ]
     status, out = await doctor(capsys)
     assert status == 0, out
+
+
+@pytest.mark.parametrize(("kind", "what"), [(4, "a category"), (15, "a forum")])
+async def test_a_discord_channel_that_holds_no_messages_is_refused(
+    fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str], kind: int, what: str
+) -> None:
+    fake_discord.channel_types[CHANNEL_ID] = kind
+    status, out = await doctor(capsys)
+    assert status == 1
+    assert (
+        f"FIX  Discord channel {CHANNEL_ID}: #channel-{str(CHANNEL_ID)[-4:]} is {what}, "
+        "where the bot cannot post a message"
+    ) in out.splitlines()
+    assert fixes(out) == [
+        "use a text or announcement channel (or a thread) in INSIGHT_DISCORD_CHANNELS"
+    ]
+
+
+@pytest.fixture
+def thread(fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A thread under the insight channel, configured as the insight channel instead."""
+    fake_discord.channels[THREAD] = []
+    fake_discord.channel_types[THREAD] = 11
+    fake_discord.parents[THREAD] = CHANNEL_ID
+    fake_discord.roles[GUILD_ID] |= IN_THREADS
+    monkeypatch.setenv("INSIGHT_DISCORD_CHANNELS", str(THREAD))
+    return THREAD
+
+
+async def test_a_discord_thread_needs_send_messages_in_threads_in_its_parent(
+    fake_discord: FakeDiscord, thread: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.overwrites[CHANNEL_ID] = [
+        {"id": GUILD_ID, "type": 0, "allow": 0, "deny": IN_THREADS}
+    ]
+    status, out = await doctor(capsys)
+    assert status == 1
+    parent = f"#channel-{str(CHANNEL_ID)[-4:]}"
+    assert fixes(out) == [
+        f"allow Send Messages in Threads for the bot's role in {parent} "
+        "(Edit Channel > Permissions)"
+    ]
+
+
+async def test_a_discord_thread_is_judged_by_its_parents_overwrites(
+    fake_discord: FakeDiscord, thread: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Send Messages denied: a thread needs only Send Messages in Threads; Embed Links denied
+    # in the parent is denied in its threads too.
+    fake_discord.overwrites[CHANNEL_ID] = [
+        {"id": GUILD_ID, "type": 0, "allow": 0, "deny": SEND | EMBED}
+    ]
+    status, out = await doctor(capsys)
+    assert status == 1
+    [fix] = fixes(out)
+    assert fix.startswith("allow Embed Links for the bot's role in #channel-")
+
+
+async def test_a_discord_thread_the_bot_may_post_in_is_fine(
+    fake_discord: FakeDiscord, thread: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_discord.overwrites[CHANNEL_ID] = [{"id": GUILD_ID, "type": 0, "allow": 0, "deny": SEND}]
+    status, out = await doctor(capsys)
+    assert status == 0, out
+    assert (
+        f"ok   Discord channel {THREAD}: #channel-{str(THREAD)[-4:]}: the bot may view, "
+        "send in threads, embed links and read history"
+    ) in out.splitlines()
 
 
 async def test_a_discord_server_error_on_a_channel_is_a_finding_and_the_rest_are_kept(

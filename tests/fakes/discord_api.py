@@ -131,6 +131,9 @@ class FakeDiscord:
         self.roles: dict[int, int] = {GUILD_ID: EVERYONE_PERMISSIONS}
         self.bot_roles: list[int] = []
         self.overwrites: dict[int, list[dict[str, Any]]] = {}
+        # A channel's type when not a text channel (0), and a thread's parent channel.
+        self.channel_types: dict[int, int] = {}
+        self.parents: dict[int, int] = {}
         self._faults: list[Fault] = []
         self.originals: dict[str, dict[str, Any]] = {}  # interaction token -> its response
         self._holds: list[tuple[str, re.Pattern[str], asyncio.Event]] = []
@@ -628,10 +631,11 @@ class FakeDiscord:
         error = self._channel_error(int(channel))
         if error is not None:
             return error
+        parent = self.parents.get(int(channel))
         return _json(
             {
                 "id": channel,
-                "type": 0,
+                "type": self.channel_types.get(int(channel), 0),
                 "guild_id": str(GUILD_ID),
                 "name": f"channel-{channel[-4:]}",
                 "position": 0,
@@ -639,6 +643,7 @@ class FakeDiscord:
                     {**o, "id": str(o["id"]), "allow": str(o["allow"]), "deny": str(o["deny"])}
                     for o in self.overwrites.get(int(channel), [])
                 ],
+                **({} if parent is None else {"parent_id": str(parent)}),
             }
         )
 

@@ -19,6 +19,16 @@ NEEDED = {
     "embed_links": "Embed Links",
     "read_message_history": "Read Message History",
 }
+# In a thread, posting is allowed by Send Messages in Threads instead of Send Messages.
+NEEDED_IN_THREADS = {
+    **{flag: label for flag, label in NEEDED.items() if flag != "send_messages"},
+    "send_messages_in_threads": "Send Messages in Threads",
+}
+# Channel types (Discord's numbers) that hold messages, so a post can go there.
+POSTABLE = {0: "text", 2: "voice", 5: "announcement", 13: "stage"}
+THREADS = {10: "announcement thread", 11: "thread", 12: "private thread"}
+# The rest hold channels or posts, not messages: named for the admin.
+NOT_POSTABLE = {4: "a category", 14: "a server directory", 15: "a forum", 16: "a media channel"}
 TRY_LATER = "try again later: Discord could not answer now"
 
 
@@ -88,17 +98,33 @@ async def _channel_finding(
     guild_id = str(channel.get("guild_id") or "")
     if not guild_id:
         return Finding(subject, f"{name} is not a server channel", "use a server text channel")
+    kind = int(channel.get("type", 0))
+    if kind not in POSTABLE and kind not in THREADS:
+        what = NOT_POSTABLE.get(kind, f"a channel of type {kind}")
+        return Finding(
+            subject,
+            f"{name} is {what}, where the bot cannot post a message",
+            "use a text or announcement channel (or a thread) in INSIGHT_DISCORD_CHANNELS",
+        )
     guild = await http.get_guild(int(guild_id))
     member = await http.get_member(int(guild_id), bot_id)
-    allowed = channel_permissions(guild, member, channel, bot_id)
-    missing = [label for flag, label in NEEDED.items() if not getattr(allowed, flag)]
+    needed, where, parent = NEEDED, channel, name
+    if kind in THREADS:
+        # A thread has no overwrites of its own: its parent channel's apply.
+        parent_id = str(channel.get("parent_id") or "")
+        where = await http.get_channel(int(parent_id))
+        needed, parent = NEEDED_IN_THREADS, f"#{where.get('name', parent_id)}"
+    allowed = channel_permissions(guild, member, where, bot_id)
+    missing = [label for flag, label in needed.items() if not getattr(allowed, flag)]
     if missing:
         return Finding(
             subject,
             f"{name}: the bot may not {', '.join(missing)}",
-            f"allow {', '.join(missing)} for the bot's role in {name} (Edit Channel > Permissions)",
+            f"allow {', '.join(missing)} for the bot's role in {parent} "
+            "(Edit Channel > Permissions)",
         )
-    return Finding(subject, f"{name}: the bot may view, send, embed links and read history")
+    send = "send in threads" if kind in THREADS else "send"
+    return Finding(subject, f"{name}: the bot may view, {send}, embed links and read history")
 
 
 def _answer(exc: discord.HTTPException) -> str:
