@@ -16,12 +16,18 @@ LOG_FORMATS = ("auto", "text", "json")
 REDACTED = "[redacted]"
 
 # Slack tokens (bot, user, app-level, refresh, config) and the Discord bot token shape:
-# base64 user id, a dot, a timestamp part, a dot, an HMAC part.
+# base64 user id, a dot, a timestamp part, a dot, an HMAC part. Where a pattern has a
+# `secret` group, only that part is replaced, so the rest still says what the line was.
 TOKEN_PATTERNS = (
     re.compile(r"\bxox[abposer]-[A-Za-z0-9-]+"),
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),
     re.compile(r"\bxoxe\.xox[bp]-[A-Za-z0-9-]+"),
     re.compile(r"\b[A-Za-z0-9_-]{23,}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"),
+    # A Discord interaction's token (it may reply for 15 minutes) in a REST path: the
+    # callback (/interactions/<id>/<token>) and the replies (/webhooks/<app>/<token>).
+    re.compile(r"/(?:interactions|webhooks)/\d+/(?P<secret>[^/\s?#'\"]+)"),
+    # Any "token" field, as JSON or a Python dict prints it (a gateway event's payload).
+    re.compile(r"""(?P<q>['"])token(?P=q)\s*:\s*(?P<v>['"])(?P<secret>[^'"]+)(?P=v)"""),
 )
 # Shorter configured values are not redacted: replacing every "abc" would mangle the logs,
 # and a secret that short is no secret anyway.
@@ -45,8 +51,18 @@ class Redactor:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         for pattern in TOKEN_PATTERNS:
-            text = pattern.sub(REDACTED, text)
+            text = pattern.sub(_redacted, text)
         return text
+
+
+def _redacted(match: re.Match[str]) -> str:
+    """The match with its `secret` group (else all of it) replaced by the marker."""
+    if "secret" not in match.re.groupindex:
+        return REDACTED
+    start, end = match.span("secret")
+    whole = match.group(0)
+    offset = match.start()
+    return whole[: start - offset] + REDACTED + whole[end - offset :]
 
 
 class RedactingFilter(logging.Filter):

@@ -62,6 +62,48 @@ def test_tokens_never_reach_the_output(output: io.StringIO, token: str) -> None:
     assert len(lines(output)) == 3
 
 
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTQwMDAwMDAwMDAwMDAwMDAwMDpUNFZ2SjNhT0FyY3k3a1Zx"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            f"POST https://discord.com/api/v10/interactions/1400/{INTERACTION_TOKEN}/callback",
+            "POST https://discord.com/api/v10/interactions/1400/[redacted]/callback",
+        ),
+        (
+            f"PATCH /api/v10/webhooks/1300/{INTERACTION_TOKEN}/messages/@original 200",
+            "PATCH /api/v10/webhooks/1300/[redacted]/messages/@original 200",
+        ),
+        (
+            f'"POST /api/v10/interactions/1400/{INTERACTION_TOKEN}/callback?with_response=1 HTTP"',
+            '"POST /api/v10/interactions/1400/[redacted]/callback?with_response=1 HTTP"',
+        ),
+    ],
+)
+def test_an_interaction_token_in_a_rest_path_is_redacted_keeping_the_route(
+    line: str, kept: str
+) -> None:
+    assert Redactor()(line) == kept
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"op": 0, "t": "INTERACTION_CREATE", "d": {"id": "1400", "token": INTERACTION_TOKEN}},
+        {"token": "a-short-token"},
+    ],
+)
+def test_a_token_field_is_redacted_in_json_and_in_a_printed_dict(payload: object) -> None:
+    for shown in (json.dumps(payload), str(payload)):
+        redacted = Redactor()(shown)
+
+        assert INTERACTION_TOKEN not in redacted
+        assert "a-short-token" not in redacted
+        assert REDACTED in redacted
+
+
 def test_short_configured_values_are_not_redacted() -> None:
     redactor = Redactor(["abc", "long-enough-secret"])
     assert redactor("abc long-enough-secret") == f"abc {REDACTED}"

@@ -53,7 +53,19 @@ STORE_CHECK = dt.timedelta(seconds=15)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
 # slack_sdk.web.async_base_client logs retries at INFO unless its own level is set.
-CHATTY_LIBRARIES = ("slack_sdk", "slack_sdk.web.async_base_client", "slack_bolt", "aiohttp.access")
+# discord.gateway's debug dumps every event, an INTERACTION_CREATE with the member's id,
+# their question and the interaction's token (good for replies for 15 minutes); discord.http
+# and discord.webhook log each request's route, which holds that token, and its payload.
+# So even --log-level debug keeps them at INFO: redaction is the second line, not the first.
+CHATTY_LIBRARIES = (
+    "slack_sdk",
+    "slack_sdk.web.async_base_client",
+    "slack_bolt",
+    "aiohttp.access",
+    "discord.gateway",
+    "discord.http",
+    "discord.webhook",
+)
 
 
 def register(commands: Any) -> None:

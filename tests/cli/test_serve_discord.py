@@ -91,3 +91,18 @@ def test_serve_with_a_negative_cooldown_names_the_variable(
     err = capsys.readouterr().err
     assert err.startswith("townhall: settings: DISCORD_ASK_COOLDOWN: ")
     assert err.count("\n") == 1
+
+
+async def test_serve_at_debug_keeps_discords_payload_loggers_at_info(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", WRONG_TOKEN)  # serve sets up its logs, then exits
+    monkeypatch.setenv("TOWNHALL_DB", str(tmp_path / "townhall.db"))
+
+    with pytest.raises(SystemExit):
+        await asyncio.to_thread(main, ["serve", "--log-level", "debug"])
+
+    assert logging.getLogger().level == logging.DEBUG
+    for name in ("discord.gateway", "discord.http", "discord.webhook.async_"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.INFO, name
