@@ -22,9 +22,11 @@ INTERACTION_TOKEN = (
 def debug_log() -> Iterator[io.StringIO]:
     """Every library's records at DEBUG, as `serve` would write them without its limits."""
     out = io.StringIO()
+    level = logging.getLogger().level
     handler = setup_logging([TOKEN], level=logging.DEBUG, stream=out, form="text")
     yield out
     logging.getLogger().removeHandler(handler)
+    logging.getLogger().setLevel(level)  # later tests count the records they see
 
 
 async def test_debug_logs_of_an_answered_interaction_carry_no_interaction_token(
