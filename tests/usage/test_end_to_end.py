@@ -21,7 +21,7 @@ from bot.adapters.slack import SlackService
 from bot.answers import Answers
 from bot.cli.serve import build_core, services_for
 from bot.engine import AnswerEngine, Verdict
-from bot.knowledge.topics import topic_id
+from bot.knowledge.topics import title_mark, topic_id
 from bot.phrases import phrase
 from bot.runner import Runner
 from bot.settings import (
@@ -229,7 +229,9 @@ async def test_a_discord_vote_is_private_and_a_second_press_changes_it(
     assert second["data"]["embeds"][0]["title"] == phrase("vote_changed", "en")
     others = [b["custom_id"] for row in second["data"]["components"] for b in row["components"]]
     hits = engine.ask(question).hits[1:]
-    assert others == [f"townhall:topic:{h.talk}:{h.number}:en:private" for h in hits]
+    assert others == [
+        f"townhall:topic:{h.talk}:{h.number}:en:private:{title_mark(h.section)}" for h in hits
+    ]
     assert stored_votes(serving.store, serving.clock) == ["down"]
     # Nothing is posted in the channel: every reply is an interaction callback.
     assert serving.discord.find_calls("POST", r"/channels/\d+/messages") == []
