@@ -8,6 +8,7 @@ answered again; while the database is unavailable it falls back to the memory.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections import OrderedDict
@@ -81,6 +82,8 @@ class SharedEvents:
         self.memory = RecentEvents(clock)
         self._store_after: dt.datetime | None = None  # memory only until then
         self._next_purge = clock.now()
+        # The latest purge: it runs beside the answers, never before one.
+        self.purging: asyncio.Task[None] | None = None
 
     async def first_delivery(self, event_id: str) -> bool:
         """True for exactly one replica the first time `event_id` arrives within the window.
@@ -95,9 +98,6 @@ class SharedEvents:
             return True
         try:
             claimed = await self.claims.claim(event_id, self.owner, now, EVENT_RETRY_WINDOW)
-            if now >= self._next_purge:
-                self._next_purge = now + PURGE_EVERY
-                await self.claims.purge(now)
         except StoreUnavailableError as exc:
             if self._store_after is None:
                 log.warning(
@@ -110,4 +110,16 @@ class SharedEvents:
         if self._store_after is not None:
             log.info("database available again; Slack deliveries are claimed in it")
             self._store_after = None
+        if now >= self._next_purge:
+            # In the background: a purge that fails or waits on a locked row must neither
+            # turn another replica's claim into a second answer nor hold this one back.
+            self._next_purge = now + PURGE_EVERY
+            self.purging = asyncio.create_task(self._purge(now))
         return claimed
+
+    async def _purge(self, now: dt.datetime) -> None:
+        """Delete the claims past their retry window; after a failure, the next turn tries."""
+        try:
+            await self.claims.purge(now)
+        except StoreUnavailableError as exc:
+            log.warning("could not purge old Slack event claims", extra={"error": str(exc)})

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
+import psycopg
 import pytest
 
 from bot.adapters.slack.client import RetryPolicy
@@ -21,14 +22,15 @@ from bot.store.store import Store
 from tests.adapters.slack.conftest import HttpBot, mention, running, slack_settings
 from tests.fakes.clock import ManualClock
 from tests.fakes.slack_api import FakeSlack
+from tests.postgres import PostgresCluster
 from tests.store.locking import write_lock_held_by_another_process
 from tests.stores import file_store
 
 
 @contextlib.contextmanager
-def replica_store(db_target: str) -> Iterator[AsyncStore]:
+def replica_store(db_target: str, limits: Limits | None = None) -> Iterator[AsyncStore]:
     """A replica's own connection to the shared database, on its own lane."""
-    store = open_store(db_target)
+    store = open_store(db_target, limits)
     lane = Runner("store", finish_queued=True)
     try:
         yield AsyncStore(store, lane)
@@ -128,7 +130,47 @@ async def test_claims_past_the_retry_window_are_purged(store: Store) -> None:
     assert await events.first_delivery("EvOld")
     clock.advance(2 * 3600)
     assert await events.first_delivery("EvNew")  # due to purge: EvOld's window is over
+    assert events.purging is not None
+    await events.purging
     lane.close()
 
     # Purged, not merely expired: past every window, only EvNew is left to delete.
     assert store.events.purge(clock.now() + dt.timedelta(hours=2)) == 1
+
+
+@pytest.mark.postgres
+async def test_a_retry_is_not_answered_again_when_the_purge_after_its_claim_fails(
+    postgres: PostgresCluster, postgres_store_database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    schema = postgres.create_schema(postgres_store_database)
+    target = postgres.url(postgres_store_database, schema)
+    clock = ManualClock(dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC), jump=False)
+    limits = Limits(statement_timeout=0.2)
+    try:
+        with (
+            replica_store(target, limits) as first,
+            replica_store(target, limits) as second,
+            psycopg.connect(target) as locker,
+        ):
+            await first.upgrade()
+            await first.events.claim("EvOld", "someone", clock.now() - dt.timedelta(hours=2))
+            # Another session holds the expired claim's row (a long transaction elsewhere):
+            # the purge that is due waits for it until statement_timeout fails it.
+            locker.execute("SELECT * FROM event_claims WHERE event_id = 'EvOld' FOR UPDATE")
+            replica_a = SharedEvents(first.events, clock, "a")
+            replica_b = SharedEvents(second.events, clock, "b")
+            answered = [
+                await replica_a.first_delivery("EvRetried"),
+                await replica_b.first_delivery("EvRetried"),
+            ]
+            assert replica_b.purging is not None
+            await replica_b.purging  # it failed on the locked row, and said so
+            locker.rollback()
+    finally:
+        postgres.drop_schema(postgres_store_database, schema)
+
+    assert answered == [True, False]
+    # Each replica's first claim made it due to purge; both purges waited on the row.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "could not purge old Slack event claims"
+    ] * 2
