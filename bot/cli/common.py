@@ -130,11 +130,22 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
     reason = str(exc)
     if is_url(target):
         named = reason if reason.startswith("TOWNHALL_DB") else f"TOWNHALL_DB: {reason}"
+        if "no schema has been selected" in reason:
+            return (
+                f"{named}; the search_path names no schema that exists: create it (CREATE "
+                "SCHEMA <name> AUTHORIZATION <the role in TOWNHALL_DB>), or correct the URL's "
+                "options=-csearch_path"
+            )
         return f"{named}; {_server_write_fix(reason)}" if read_only(exc) else named
     path = Path(target)
     shown = f"TOWNHALL_DB ({path})"
     if path.is_dir():
         return f"{shown} is a folder: set TOWNHALL_DB to a file in it, e.g. {path / 'townhall.db'}"
+    if path.exists() and not path.is_file():
+        return (
+            f"{shown} is not a regular file (a device or a pipe): set TOWNHALL_DB to a file "
+            "path, e.g. /var/lib/townhall/townhall.db"
+        )
     if "not a database" in reason or "malformed" in reason:
         return (
             f"{shown} is not a usable SQLite database (corrupted, or another kind of file): "
@@ -158,6 +169,14 @@ def database_problem(target: str | Path, exc: BaseException) -> str:
 
 def _server_write_fix(reason: str) -> str:
     """What lets townhall write to a PostgreSQL server that refused it for `reason`."""
+    if "permission denied for schema" in reason:
+        # Making or upgrading the schema creates tables: since PostgreSQL 15 no role but
+        # the database owner may create in public unless granted.
+        return (
+            "let the role in TOWNHALL_DB create townhall's tables: GRANT CREATE ON SCHEMA "
+            "public (or the one its search_path names) TO <that role>, or connect as the "
+            "database's owner"
+        )
     if "permission denied" in reason:
         return (
             "let the role in TOWNHALL_DB write townhall's tables: GRANT SELECT, INSERT, UPDATE, "

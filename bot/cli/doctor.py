@@ -95,6 +95,9 @@ def database_finding(target: str | Path) -> Finding:
         path = Path(target)
         if path.is_dir():
             return Finding(subject, str(path), database_problem(path, IsADirectoryError(str(path))))
+        if path.exists() and not path.is_file():
+            # /dev/null and the like open, and then every write fails ("disk I/O error").
+            return Finding(subject, str(path), database_problem(path, OSError(str(path))))
         # serve writes the file and, beside it, its journal (-wal, -shm); a folder it would
         # create must be made in the nearest one that exists.
         folder = next(p for p in path.absolute().parents if p.exists())
@@ -110,12 +113,16 @@ def database_finding(target: str | Path) -> Finding:
         try:
             shown = store.shown
             revision = store.revision()
-            if url and revision is not None:
+            if url and revision == head:
                 # A role that may only read answers every read, as a read-only server does:
                 # only a write tells (rolled back, so doctor leaves nothing). A file's write
-                # access was checked above without opening it to write; a database before
-                # its first upgrade has no table to try.
+                # access was checked above without opening it to write.
                 probe_write(store, keep=False)
+            elif url and (revision is None or _known_revision(revision)):
+                # serve will upgrade it, which needs CREATE on the schema (not granted on
+                # public since PostgreSQL 15) and a schema selected: only trying tells.
+                # The DDL is transactional, so the trial is rolled back without a trace.
+                store.upgrade(keep=False)
         finally:
             store.close()
     except StoreUnavailableError as exc:

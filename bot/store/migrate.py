@@ -25,10 +25,14 @@ _UPGRADE_LOCK = int.from_bytes(b"townhall", "big") >> 1
 _UPGRADE_BOUND = "10min"
 
 
-def upgrade(database: Database) -> str:
-    """Bring the schema to the head revision, keeping every row; the revision reached."""
+def upgrade(database: Database, *, keep: bool = True) -> str:
+    """Bring the schema to the head revision, keeping every row; the revision reached.
+
+    Without `keep` the upgrade is rolled back: a trial that this role may make the schema
+    (PostgreSQL's DDL is transactional, so it leaves nothing behind).
+    """
     config = _config()
-    with database.write() as connection:
+    with database.write(keep=keep) as connection:
         if database.backend == "postgresql":
             # A migration (an index on a large table, say) may outlast the bound that keeps
             # everyday statements short; a replica waiting for another's upgrade waits too.

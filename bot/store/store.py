@@ -37,9 +37,12 @@ class Store:
         """TOWNHALL_DB as it may be shown: the file path, or the URL without its password."""
         return self._db.shown
 
-    def upgrade(self) -> str:
-        """Bring the schema to this code's head revision (keeping the data); that revision."""
-        return migrate.upgrade(self._db)
+    def upgrade(self, *, keep: bool = True) -> str:
+        """Bring the schema to this code's head revision (keeping the data); that revision.
+
+        Without `keep` it is a trial, rolled back (see migrate.upgrade).
+        """
+        return migrate.upgrade(self._db, keep=keep)
 
     def revision(self) -> str | None:
         """The schema revision of the database; None before the first upgrade."""

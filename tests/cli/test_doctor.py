@@ -538,6 +538,75 @@ async def test_a_postgresql_role_that_may_only_read_is_a_problem_naming_the_gran
 
 
 @pytest.mark.postgres
+async def test_a_postgresql_role_that_may_not_create_the_schema_is_a_problem_naming_the_grant(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = postgres.create_database()  # empty: serve would create the tables
+    role = f"app_{database}"
+    postgres.admin(f'CREATE ROLE "{role}" LOGIN')
+    # PostgreSQL 15 grants nobody CREATE on public: this role may connect, not make tables.
+    app = postgres.url(database).replace("postgres@", f"{role}@", 1)
+    monkeypatch.setenv("TOWNHALL_DB", app)
+
+    status, out = await doctor(capsys)
+
+    assert status == 1
+    assert "Everything would work." not in out
+    assert f"FIX  TOWNHALL_DB: {app}" in out.splitlines()
+    assert (
+        f"TOWNHALL_DB ({app}): permission denied for schema public; let the role in "
+        "TOWNHALL_DB create townhall's tables: GRANT CREATE ON SCHEMA public (or the one its "
+        "search_path names) TO <that role>, or connect as the database's owner"
+    ) in fixes(out)
+
+    postgres.admin(f'GRANT CREATE ON SCHEMA public TO "{role}"', database)
+    _, out = await doctor(capsys)
+    assert (
+        f"ok   TOWNHALL_DB: {app}, schema revision none: older than this townhall's "
+        f"{head_revision()}, which upgrades it keeping every row"
+    ) in out
+    owner = open_store(postgres.url(database), reading=True)
+    assert owner.revision() is None  # the upgrade doctor tried was rolled back
+    assert not owner.holds_state()
+    owner.close()
+    postgres.drop_database(database)
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_search_path_naming_no_schema_is_a_problem(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = postgres.create_database()
+    target = postgres.url(database, "nope")
+    monkeypatch.setenv("TOWNHALL_DB", target)
+
+    status, out = await doctor(capsys)
+
+    assert status == 1
+    assert (
+        f"TOWNHALL_DB ({target}): no schema has been selected to create in; the search_path "
+        "names no schema that exists: create it (CREATE SCHEMA <name> AUTHORIZATION <the role "
+        "in TOWNHALL_DB>), or correct the URL's options=-csearch_path"
+    ) in fixes(out)
+    postgres.drop_database(database)
+
+
+async def test_a_database_path_that_is_no_regular_file_is_a_problem(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TOWNHALL_DB", os.devnull)
+
+    status, out = await doctor(capsys)
+
+    assert status == 1
+    assert f"FIX  TOWNHALL_DB: {os.devnull}" in out.splitlines()
+    assert (
+        f"TOWNHALL_DB ({os.devnull}) is not a regular file (a device or a pipe): set "
+        "TOWNHALL_DB to a file path, e.g. /var/lib/townhall/townhall.db"
+    ) in fixes(out)
+
+
+@pytest.mark.postgres
 async def test_a_postgresql_database_that_takes_no_writes_is_a_problem(
     postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -263,6 +263,27 @@ def test_serve_stops_at_start_when_the_postgresql_role_may_only_read(
     postgres.drop_database(database)
 
 
+@pytest.mark.postgres
+def test_serve_stops_at_start_naming_grant_create_when_the_role_may_not_create_tables(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = postgres.create_database()
+    role = f"app_{database}"
+    postgres.admin(f'CREATE ROLE "{role}" LOGIN')
+    app = postgres.url(database).replace("postgres@", f"{role}@", 1)
+    monkeypatch.setenv("TOWNHALL_DB", app)
+
+    with pytest.raises(SystemExit) as exited:
+        store_or_exit(load_settings())
+
+    assert exited.value.code == 1
+    line = capsys.readouterr().err
+    assert line.startswith(f"townhall: TOWNHALL_DB ({app}): permission denied for schema public")
+    assert "GRANT CREATE ON SCHEMA public" in line
+    assert "GRANT SELECT" not in line
+    postgres.drop_database(database)
+
+
 def test_reader_closing_the_pipe_ends_insight_status_quietly() -> None:
     process = subprocess.Popen(
         [*TOWNHALL, "insight", "--status"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
