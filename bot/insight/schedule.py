@@ -18,8 +18,9 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -34,9 +35,10 @@ from bot.store import InsightPost, StoreUnavailableError
 log = logging.getLogger(__name__)
 
 MIDNIGHT = dt.time(0, 0)
-# The share of the claim lease one platform call may take before it is given up (and
-# retried): the claim is released long before another process may take the record over.
-CLAIM_SHARE_FOR_A_CALL = 0.5
+# The share of the claim lease an attempt's platform calls may take, together, before
+# they are given up (and retried): the claim is released long before another process may
+# take the record over. The rest is the margin for the record's writes and clock skew.
+CLAIM_SHARE_FOR_SENDING = 0.5
 
 _T = TypeVar("_T")
 # How long the insight waits before trying again when the database cannot be used.
@@ -286,6 +288,9 @@ class InsightScheduler:
         self, channel: Channel, day: dt.date, insight: Insight, end: dt.datetime
     ) -> bool:
         """Claim, check, post and record one channel; False if the record was not ours to take."""
+        # The lease runs from the `now` the claim is written with, not from when a busy
+        # database lets the write return: the attempt's deadline counts from before it.
+        started = asyncio.get_running_loop().time()
         record = await self.ledger.claim(
             channel, day, self.owner, self.clock.now(), self.claim_lease
         )
@@ -293,8 +298,11 @@ class InsightScheduler:
             return False
         fields = _fields(record) | {"attempt": record.attempts}
         publisher = self.publishers[channel.platform]
+        deadline = started + self.claim_lease.total_seconds() * CLAIM_SHARE_FOR_SENDING
         try:
-            found = await self._within_claim(publisher.find_posted(channel.id, insight))
+            found = await self._within_claim(
+                partial(publisher.find_posted, channel.id, insight), deadline
+            )
             if found is not None:
                 note = "found our earlier post in the channel; not posted again"
                 await self.ledger.record_posted(channel, day, found, self.clock.now(), note)
@@ -303,7 +311,9 @@ class InsightScheduler:
                     extra=fields | {"message_id": found},
                 )
                 return True
-            message_id = await self._within_claim(publisher.post(channel.id, insight))
+            message_id = await self._within_claim(
+                partial(publisher.post, channel.id, insight), deadline
+            )
         except PublishError as exc:
             await self._failed(record, str(exc), exc.retry, end)
         except asyncio.CancelledError:
@@ -327,25 +337,30 @@ class InsightScheduler:
             log.info("insight posted", extra=fields | {"message_id": message_id})
         return True
 
-    async def _within_claim(self, call: Awaitable[_T]) -> _T:
-        """`call`'s result, or a PublishError to retry if it outlasts half the claim lease.
+    async def _within_claim(self, call: Callable[[], Awaitable[_T]], deadline: float) -> _T:
+        """`call`'s result, or a PublishError to retry if it runs past the attempt's
+        `deadline` (the event loop's time), half the claim lease after the claim.
 
         A platform may hold a send for long (discord.py waits out a rate limit of any
         length). Past the lease another process takes the record over, finds no post yet,
-        and posts: the claim must be released, the send given up, well before. Whether it
-        went out or not, the next claimer asks the platform before posting. Measured on
-        the event loop's time, like the lease renewals: the test clock is virtual, and a
-        platform call is not.
+        and posts: the claim must be released, the send given up, well before. The calls
+        of one attempt share the deadline, so a slow check and a slow send cannot add up
+        to the lease. Whether it went out or not, the next claimer asks the platform
+        before posting. Measured on the event loop's time, like the lease renewals: the
+        test clock is virtual, and a platform call is not.
         """
-        limit = self.claim_lease.total_seconds() * CLAIM_SHARE_FOR_A_CALL
-        bound = asyncio.timeout(limit)
+        limit = self.claim_lease.total_seconds() * CLAIM_SHARE_FOR_SENDING
+        message = f"the platform did not answer within {limit:g} s of the claim"
+        if asyncio.get_running_loop().time() >= deadline:
+            # Not started at all: a send begun now could still go out after the lease.
+            raise PublishError(message, retry=True)
+        bound = asyncio.timeout_at(deadline)
         try:
             async with bound:
-                return await call
+                return await call()
         except TimeoutError:
             if not bound.expired():
                 raise  # the call's own timeout, not the bound
-            message = f"the platform did not answer within {limit:g} s"
             raise PublishError(message, retry=True) from None
 
     async def _failed(self, record: InsightPost, error: str, retry: bool, end: dt.datetime) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 
 from bot.channel import Channel
@@ -296,9 +297,91 @@ async def test_a_send_outlasting_half_the_claim_is_given_up_then_retried_once(
     assert record is not None
     # The claim is released with the error, for a retry: no other process waits it out.
     assert (record.status, record.lease_until) == ("pending", None)
-    assert record.last_error == "the platform did not answer within 0.1 s"
+    assert record.last_error == "the platform did not answer within 0.1 s of the claim"
     await run_until(clock, scheduler.run(), utc(2026, 2, 2, 14, 0))
     assert len(slack.posts("C1")) == 1
+
+
+class SlowPlatform(RecordingPublisher):
+    """A platform that takes `seconds` (the event loop's time) over every check and send."""
+
+    def __init__(self, platform: str, clock: ManualClock, seconds: float) -> None:
+        super().__init__(platform, clock)
+        self.seconds = seconds
+
+    async def find_posted(self, channel: str, insight: Insight) -> str | None:
+        await asyncio.sleep(self.seconds)
+        return await super().find_posted(channel, insight)
+
+    async def post(self, channel: str, insight: Insight) -> str:
+        await asyncio.sleep(self.seconds)
+        return await super().post(channel, insight)
+
+
+async def test_a_slow_check_and_a_slow_send_share_half_the_claim(
+    make_scheduler: SchedulerFactory, ledger: Ledger
+) -> None:
+    # Each call takes 0.7 s, under half the 2 s lease; together 1.4 s, past it: had the
+    # send gone on, a claim counted on a slower clock could lapse while it is under way.
+    clock = ManualClock(utc(2026, 2, 2, 0, 0))  # 09:00 in Seoul
+    slack = SlowPlatform("slack", clock, 0.7)
+    scheduler = make_scheduler(
+        clock, [slack], [target("slack", "C1")], claim_lease=dt.timedelta(seconds=2)
+    )
+
+    async with asyncio.timeout(30):  # a guard against a hang
+        await scheduler.run_day(dt.date(2026, 2, 2), once=True)
+
+    assert slack.posts("C1") == []
+    record = await ledger.get(Channel("slack", "C1"), dt.date(2026, 2, 2))
+    assert record is not None
+    assert (record.status, record.lease_until) == ("pending", None)
+    assert record.last_error == "the platform did not answer within 1 s of the claim"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)  # holds a row lock
+async def test_a_claim_the_database_wrote_late_leaves_the_send_only_the_rest_of_the_lease(
+    make_scheduler: SchedulerFactory, ledger: Ledger, db_target: str
+) -> None:
+    clock = ManualClock(utc(2026, 2, 2, 0, 0))  # 09:00 in Seoul
+    slack = SlowPlatform("slack", clock, 0.4)
+    slack.fail("C1", PublishError("try later", retry=True))  # leaves the record pending
+    scheduler = make_scheduler(
+        clock, [slack], [target("slack", "C1")], claim_lease=dt.timedelta(seconds=2)
+    )
+    day = dt.date(2026, 2, 2)
+    await scheduler.run_day(day, once=True)
+    clock.advance(60)  # past the retry's backoff
+
+    with psycopg.connect(db_target) as busy:
+        # Another session holds the record: the claim waits 1.2 s before it is written, and
+        # its lease counts from the time it was asked for.
+        busy.execute("SELECT * FROM insight_posts FOR UPDATE")
+        attempt = asyncio.create_task(scheduler.run_day(day, once=True))
+        async with asyncio.timeout(30):  # a guard against a hang
+            while not await asyncio.to_thread(claim_waits_for_a_lock, db_target):
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(1.2)
+            busy.rollback()
+            await attempt
+
+    # A 0.4 s check and send fit half the lease, but not what the late write left of it.
+    assert slack.posts("C1") == []
+    record = await ledger.get(Channel("slack", "C1"), day)
+    assert record is not None
+    assert (record.status, record.attempts) == ("pending", 2)
+    assert record.last_error == "the platform did not answer within 1 s of the claim"
+
+
+def claim_waits_for_a_lock(db_target: str) -> bool:
+    """Whether a townhall session is waiting for a lock on PostgreSQL."""
+    with psycopg.connect(db_target) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = 'townhall' AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return row is not None and row[0] > 0
 
 
 async def test_permanent_failure_is_recorded_and_not_retried(
