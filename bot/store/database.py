@@ -228,6 +228,20 @@ def _postgresql(text: str, limits: Limits) -> Database:
     ]
     given = url.query.get("options", ())
     options[:0] = [given] if isinstance(given, str) else list(given)
+    # statement_timeout is the server's: a server that hangs (stopped, or cut off by a
+    # partition) never applies it. The client's own bounds: connecting gives up after
+    # connect_timeout, and a connection whose peer stops answering TCP is dropped by the
+    # kernel (keepalives while idle, tcp_user_timeout while data waits for an ack).
+    # What the admin put in the URL wins.
+    libpq = {
+        "connect_timeout": max(1, round(limits.connect_timeout)),
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 30_000,  # ms
+        "application_name": "townhall",
+    }
     engine = create_engine(
         url.difference_update_query(["options"]),
         # A connection dropped by a server restart is found and replaced before it is used.
@@ -236,9 +250,8 @@ def _postgresql(text: str, limits: Limits) -> Database:
         max_overflow=8,
         pool_timeout=limits.connect_timeout,
         connect_args={
-            "connect_timeout": max(1, round(limits.connect_timeout)),
+            **{name: value for name, value in libpq.items() if name not in url.query},
             "options": " ".join(options),
-            "application_name": "townhall",
         },
     )
     # libpq takes the password in the user part or in the query (?password=): both hidden.

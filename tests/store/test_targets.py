@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.store import Limits, StoreUnavailableError, open_store
@@ -62,6 +63,39 @@ def test_a_urls_own_server_options_are_kept_beside_the_stores_bounds(
         second.close()
     finally:
         postgres.drop_database(name)
+
+
+@pytest.mark.postgres
+def test_every_postgresql_connection_bounds_its_waits_on_the_client_keeping_the_urls_own(
+    postgres: PostgresCluster,
+) -> None:
+    # statement_timeout is the server's; a server that hangs (stopped, or behind a
+    # partition) is noticed only by the client's connect timeout and TCP keepalives.
+    store = open_store(postgres.url() + "?keepalives_idle=7&connect_timeout=9", Limits())
+    with store._db.read() as connection:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        given = driver.info.get_parameters()
+    store.close()
+
+    assert {name: given.get(name) for name in LIBPQ_BOUNDS} == {
+        "connect_timeout": "9",
+        "keepalives": "1",
+        "keepalives_idle": "7",
+        "keepalives_interval": "5",
+        "keepalives_count": "3",
+        "tcp_user_timeout": "30000",
+    }
+
+
+LIBPQ_BOUNDS = (
+    "connect_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+)
 
 
 @pytest.mark.parametrize(
