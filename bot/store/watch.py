@@ -7,6 +7,7 @@ database, whether it is available, and why not; the logs say when it goes and co
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -34,10 +35,23 @@ class StoreWatch:
         self.error: str | None = None
 
     async def run(self) -> None:
-        """Check, then wait, until cancelled."""
+        """Check every `every` seconds until cancelled.
+
+        A check still waiting when the next one is due marks the database unavailable: a
+        server that hangs (stopped, or behind a partition) never fails the write.
+        """
         while True:
-            await self.check()
-            await self.clock.sleep(self.every.total_seconds())
+            probe = asyncio.create_task(self.check())
+            interval = asyncio.create_task(self.clock.sleep(self.every.total_seconds()))
+            try:
+                await asyncio.wait({probe, interval}, return_when=asyncio.FIRST_COMPLETED)
+                if not probe.done():
+                    self._unanswered()
+                await probe
+                await interval
+            finally:
+                probe.cancel()
+                interval.cancel()
 
     async def stop_accepting(self) -> None:
         """Nothing to refuse: the checks take no member's request."""
@@ -55,6 +69,16 @@ class StoreWatch:
             log.info("database available again")
         self.available, self.error = True, None
         return True
+
+    def _unanswered(self) -> None:
+        """The probe has been waiting a whole interval: the database is unavailable."""
+        error = (
+            f"TOWNHALL_DB ({self.store.store.shown}): no answer within "
+            f"{self.every.total_seconds():g} s"
+        )
+        if self.available is not False:
+            log.warning("database unavailable; answers go on", extra={"error": error})
+        self.available, self.error = False, error
 
     def health(self) -> dict[str, object]:
         """The database shown without a password, and whether it is available."""
