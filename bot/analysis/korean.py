@@ -31,6 +31,10 @@ _PROBE_NOUNS = ("사람", "사과")
 MAX_SUFFIX = 3
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
+_SYLLABLES = re.compile(r"[\uac00-\ud7a3]+")
+# Suffixes whose reading is remembered: the particles and endings members write are a few
+# hundred; the rest are the ends of words a member made up, and must not grow memory.
+GRAMMAR_REMEMBERED = 4096
 _NON_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\s]+")
 
 
@@ -94,8 +98,12 @@ class _KoreanBase:
 
     def is_grammar(self, suffix: str) -> bool:
         """Whether `suffix`, after a noun, is only particles, endings or the copula ("를")."""
+        if not _SYLLABLES.fullmatch(suffix):
+            return False  # Korean grammar is Hangul syllables only
         cached = self._grammar.get(suffix)
         if cached is None:
+            if len(self._grammar) >= GRAMMAR_REMEMBERED:
+                del self._grammar[next(iter(self._grammar))]  # the first remembered goes
             cached = self._grammar[suffix] = any(
                 self._follows_noun(noun, suffix) for noun in _PROBE_NOUNS
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import bot.analysis.korean as korean_module
 from bot.analysis import (
     Analyzer,
     EnglishAnalyzer,
@@ -96,3 +97,21 @@ def test_language_follows_the_letters(text: str, expected: str) -> None:
 def test_no_letters_falls_back() -> None:
     assert detect_language("🙂 123 ?!", fallback="en") == "en"
     assert detect_language("🙂") is None
+
+
+def test_suffixes_remembered_stay_bounded_whatever_members_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each made-up word brings a new ending to look up; memory must not follow them.
+    monkeypatch.setattr(korean_module, "GRAMMAR_REMEMBERED", 50)
+    korean = MecabKoreanAnalyzer()
+    for i in range(120):
+        korean.is_grammar(chr(0xAC00 + 97 * i) + "나")
+    assert len(korean._grammar) == 50  # the memory itself
+    assert korean.is_grammar("에서")  # a particle is still read as grammar
+
+
+def test_a_suffix_of_latin_letters_is_never_grammar_nor_remembered() -> None:
+    korean = MecabKoreanAnalyzer()
+    assert not korean.is_grammar("ab나")
+    assert "ab나" not in korean._grammar
