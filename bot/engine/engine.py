@@ -45,7 +45,7 @@ MEANING_WEIGHT_UNRELATED = 1.5
 # (docs/retrieval.md). A trade: a clear lead of the words that is wrong stays first.
 MEANING_CLEAR_LEAD = 0.5
 
-_LATIN_RUN = re.compile(r"[A-Za-z][\w.\-']*")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-']*")
 
 
 class AnswerEngine:

@@ -31,6 +31,17 @@ def test_korean_question_with_english_words_uses_the_english_version(tiny: Answe
     assert answer.best.lang == "ko"
 
 
+@pytest.mark.parametrize("question", ["sunlight는 얼마나 필요해?", "tomatoes가 좋아하는 건?"])
+def test_an_english_word_carrying_a_korean_particle_is_read_in_the_english_version(
+    tiny: AnswerEngine, question: str
+) -> None:
+    # The Korean version writes 햇빛 and 토마토; the particle is no part of the English word.
+    answer = tiny.ask(question)
+    assert answer.lang == "ko"
+    assert answer.best is not None
+    assert answer.best.number == 2
+
+
 def test_misspelled_english_word_finds_its_section(tiny: AnswerEngine) -> None:
     answer = tiny.ask("bicylce chain oil")
     assert answer.best is not None
