@@ -21,8 +21,8 @@ PASSAGE_SHARE = 0.5
 SECTION_MATCHED = 2
 SECTION_SHARE = 0.4
 
-# Confident: one passage has two of the question's keywords (or all of them) and covers
-# a good part of its weight, and the section stands out from the next one: it covers
+# Confident: one passage has two of the question's keywords and covers a good part of
+# their weight, and the section stands out from the next one: it covers
 # 40% and leads by 40%, or covers 60% and leads at all (10%). A question that names what
 # the talk mentions but asks what it does not say ("when is GPT-6 coming out") leaves
 # words uncovered or matches several sections alike.
@@ -30,8 +30,9 @@ ANSWER_MATCHED = 2
 ANSWER_RULES = ((0.4, 0.4), (0.6, 0.1))  # (passage share, margin over the next section)
 
 # Confident also when the question's meaning confirms its words: the best passage has two
-# keywords and 40% of the weight (the first rule's share), and the sentence encoder puts
-# the same section first by at least 0.01 of cosine, in place of the first rule's lead.
+# keywords (or all of them: the only way a one-word question is confident) and 40% of the
+# weight (the first rule's share), and the sentence encoder puts the same section first
+# by at least 0.01 of cosine, in place of the first rule's lead.
 # Two signals agreeing are evidence a lead in one of them is not (docs/retrieval.md).
 CONFIRMED_SHARE = 0.4
 CONFIRMED_LEAD = 0.01
@@ -42,7 +43,9 @@ def decide(ranked: Sequence[RankedSection]) -> Verdict:
     if not ranked or not related(ranked[0]):
         return Verdict.NONE
     passage = ranked[0].passage
-    if not _enough_keywords(passage):
+    if passage.matched < ANSWER_MATCHED:
+        # One keyword ("help", "thanks", "hiring") is one word of evidence: the meaning
+        # may confirm it (`confirmed`), the words alone do not.
         return Verdict.CLOSEST
     lead = margin(ranked)
     if any(passage.share >= share and lead >= need for share, need in ANSWER_RULES):

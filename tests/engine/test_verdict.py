@@ -10,7 +10,7 @@ from bot.engine import AnswerEngine, Verdict
 from bot.engine.engine import analyzers_for
 from bot.engine.index import Coverage, RankedSection
 from bot.engine.meaning import Meaning
-from bot.engine.verdict import confirmed, decide, margin
+from bot.engine.verdict import CONFIRMED_LEAD, confirmed, decide, margin
 from bot.knowledge import Knowledge, Section, load_knowledge
 from tests.adapters.verdicts import constructed
 from tests.engine.test_ranking import TINY_EN, TINY_KO
@@ -135,7 +135,22 @@ def test_margin_is_the_best_sections_lead_over_the_next(knowledge: Knowledge) ->
 def test_confidence_needs_two_keywords_in_one_passage(knowledge: Knowledge) -> None:
     first = knowledge.sections("en")[1]
     assert decide([_ranked(first, 10, 0.8, 1)]) is Verdict.CLOSEST
-    assert decide([_ranked(first, 10, 1.0, 1)]) is Verdict.ANSWER
+    assert decide([_ranked(first, 10, 0.8, 2)]) is Verdict.ANSWER
+
+
+def test_one_keyword_is_confident_only_when_the_meaning_confirms_it(knowledge: Knowledge) -> None:
+    first = knowledge.sections("en")[1]
+    one_word = _ranked(first, 10, 1.0, 1)  # a one-word question, wholly covered
+    assert decide([one_word]) is Verdict.CLOSEST
+    assert confirmed(one_word, first.number, CONFIRMED_LEAD)
+    assert not confirmed(one_word, first.number + 1, CONFIRMED_LEAD)
+
+
+@pytest.mark.parametrize("question", ["help", "thanks!", "love", "commands", "도움말", "x"])
+def test_one_everyday_word_the_talk_happens_to_use_is_not_answered(
+    engine: AnswerEngine, question: str
+) -> None:
+    assert engine.ask(question).verdict is not Verdict.ANSWER
 
 
 def test_unrelated_best_section_is_none(knowledge: Knowledge) -> None:
