@@ -47,14 +47,17 @@ class GatewayLease:
         warned = False
         while True:
             try:
-                lease = await self.leases.acquire(
-                    LEASE_NAME, self.owner, self.clock.now(), self.length
-                )
-            except StoreUnavailableError as exc:
+                # A database that hangs never fails the call: after a quarter it counts as
+                # unavailable (a late success re-takes our own lease on the next try).
+                async with asyncio.timeout(self.quarter.total_seconds()):
+                    lease = await self.leases.acquire(
+                        LEASE_NAME, self.owner, self.clock.now(), self.length
+                    )
+            except (TimeoutError, StoreUnavailableError) as exc:
                 if not warned:
                     log.warning(
                         "database unavailable; a standby cannot take the Discord gateway",
-                        extra={"error": str(exc)},
+                        extra={"error": self._why(exc)},
                     )
                     warned = True
                 lease = None
@@ -100,14 +103,26 @@ class GatewayLease:
             lease = self.lease = renewed
 
     async def release(self) -> None:
-        """Give the lease up (when stopping), so a standby takes over at once."""
+        """Give the lease up (when stopping), so a standby takes over at once.
+
+        A database that does not answer within a quarter of the lease is left behind:
+        the lease lapses by itself, and the stop goes on.
+        """
         lease, self.role, self.lease = self.lease, "standby", None
         if lease is None:
             return
         try:
-            await self.leases.release(lease)
-        except StoreUnavailableError as exc:
+            # Bounded: a database that hangs would otherwise hold the stop past its grace.
+            async with asyncio.timeout(self.quarter.total_seconds()):
+                await self.leases.release(lease)
+        except (TimeoutError, StoreUnavailableError) as exc:
             log.warning(
                 "database unavailable; the Discord gateway lease lapses by itself",
-                extra={"error": str(exc)},
+                extra={"error": self._why(exc)},
             )
+
+    def _why(self, error: Exception) -> str:
+        """The error for a log line; a timeout says how long the database was given."""
+        if isinstance(error, TimeoutError):
+            return f"no answer within {self.quarter.total_seconds():g} s"
+        return str(error)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from bot.adapters.discord.leader import GatewayLease
 from bot.store import AsyncStore, Limits
@@ -14,6 +20,10 @@ from tests.stores import file_store
 
 LENGTH = dt.timedelta(seconds=20)
 START = dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC)
+# Short, as the bounds on a database that hangs are real seconds: a quarter of it.
+SHORT = dt.timedelta(seconds=0.4)
+# Seconds; a guard against a hang, not a timing assertion.
+PATIENCE = 30.0
 
 
 def lease_for(store: AsyncStore, owner: str, clock: ManualClock) -> GatewayLease:
@@ -71,3 +81,52 @@ async def test_a_leader_that_cannot_renew_lets_go_a_quarter_before_its_lease_exp
         gateway.cancel()
 
     assert clock.now() <= held.expires - LENGTH / 4
+
+
+@contextmanager
+def hanging(store: AsyncStore) -> Iterator[None]:
+    """The store's lane held by a call that does not return, as a database that hangs."""
+    answer = threading.Event()
+    held = asyncio.ensure_future(store.lane.run(answer.wait))
+    try:
+        yield
+    finally:
+        answer.set()
+        held.cancel()
+
+
+async def until_logged(caplog: pytest.LogCaptureFixture, message: str) -> None:
+    async with asyncio.timeout(PATIENCE):
+        while message not in caplog.messages:
+            await asyncio.sleep(0.01)
+
+
+async def test_a_leader_stopping_while_the_database_hangs_lets_its_lease_lapse(
+    async_db: AsyncStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    leader = GatewayLease(async_db.leases, ManualClock(START), "a", SHORT)
+    held = await leader.take()
+
+    with hanging(async_db), caplog.at_level(logging.WARNING):
+        await asyncio.wait_for(leader.release(), PATIENCE)
+
+    assert leader.role == "standby"
+    assert "database unavailable; the Discord gateway lease lapses by itself" in caplog.messages
+    # Given up before it ran: the lease is still held, until it expires.
+    assert await async_db.leases.holder("discord.gateway", START) == held
+
+
+async def test_a_standby_whose_database_hangs_stays_standby_and_tries_again(
+    async_db: AsyncStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    standby = GatewayLease(async_db.leases, ManualClock(START), "b", SHORT)
+    with hanging(async_db), caplog.at_level(logging.WARNING):
+        taking = asyncio.create_task(standby.take())
+        await until_logged(
+            caplog, "database unavailable; a standby cannot take the Discord gateway"
+        )
+        assert (standby.role, taking.done()) == ("standby", False)
+
+    taken = await asyncio.wait_for(taking, PATIENCE)
+
+    assert (standby.role, taken.holder) == ("leader", "b")
