@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "discord.gateway"
+# Seconds a release on stop may wait at most (less for a short lease): a long lease's
+# quarter would hold the stop well past its grace and the service manager's stop timeout.
+RELEASE_PATIENCE = 5.0
 Role = Literal["standby", "leader"]
 
 
@@ -57,7 +60,7 @@ class GatewayLease:
                 if not warned:
                     log.warning(
                         "database unavailable; a standby cannot take the Discord gateway",
-                        extra={"error": self._why(exc)},
+                        extra={"error": _why(exc, self.quarter.total_seconds())},
                     )
                     warned = True
                 lease = None
@@ -105,24 +108,26 @@ class GatewayLease:
     async def release(self) -> None:
         """Give the lease up (when stopping), so a standby takes over at once.
 
-        A database that does not answer within a quarter of the lease is left behind:
-        the lease lapses by itself, and the stop goes on.
+        A database that does not answer within a quarter of the lease (RELEASE_PATIENCE
+        at most) is left behind: the lease lapses by itself, and the stop goes on.
         """
         lease, self.role, self.lease = self.lease, "standby", None
         if lease is None:
             return
+        patience = min(self.quarter.total_seconds(), RELEASE_PATIENCE)
         try:
             # Bounded: a database that hangs would otherwise hold the stop past its grace.
-            async with asyncio.timeout(self.quarter.total_seconds()):
+            async with asyncio.timeout(patience):
                 await self.leases.release(lease)
         except (TimeoutError, StoreUnavailableError) as exc:
             log.warning(
                 "database unavailable; the Discord gateway lease lapses by itself",
-                extra={"error": self._why(exc)},
+                extra={"error": _why(exc, patience)},
             )
 
-    def _why(self, error: Exception) -> str:
-        """The error for a log line; a timeout says how long the database was given."""
-        if isinstance(error, TimeoutError):
-            return f"no answer within {self.quarter.total_seconds():g} s"
-        return str(error)
+
+def _why(error: Exception, waited: float) -> str:
+    """The error for a log line; a timeout says how long the database was given."""
+    if isinstance(error, TimeoutError):
+        return f"no answer within {waited:g} s"
+    return str(error)

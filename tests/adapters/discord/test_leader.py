@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.discord import leader as leader_module
 from bot.adapters.discord.leader import GatewayLease
 from bot.store import AsyncStore, Limits
 from tests.fakes.clock import ManualClock
@@ -130,3 +131,18 @@ async def test_a_standby_whose_database_hangs_stays_standby_and_tries_again(
     taken = await asyncio.wait_for(taking, PATIENCE)
 
     assert (standby.role, taken.holder) == ("leader", "b")
+
+
+async def test_a_long_lease_still_gives_up_its_release_within_the_release_patience(
+    async_db: AsyncStore, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(leader_module, "RELEASE_PATIENCE", 0.1)
+    # A quarter of an hour: the stop must not wait for that, whatever the lease.
+    leader = GatewayLease(async_db.leases, ManualClock(START), "a", dt.timedelta(hours=1))
+    await leader.take()
+
+    with hanging(async_db), caplog.at_level(logging.WARNING):
+        await asyncio.wait_for(leader.release(), PATIENCE)
+
+    [warning] = [r for r in caplog.records if r.name == "bot.adapters.discord.leader"]
+    assert warning.error == "no answer within 0.1 s"
