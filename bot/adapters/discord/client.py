@@ -52,6 +52,22 @@ class TownhallClient(discord.Client):
         await self.tree.set_translator(KoreanTranslator())
         await sync_commands(self.tree, self.sync_memory, self.guild_id)
 
+    async def close(self) -> None:
+        """Close the client, with no `ready` left pending (see forget_ready)."""
+        self.forget_ready()
+        await super().close()
+
+    def forget_ready(self) -> None:
+        """Drop the `ready` discord.py still holds back after READY (until the servers
+        are listed), once the gateway is closed.
+
+        Dispatched later, it would announce a connection that is gone; and on a closed
+        client (its loop unset) it fails as "Task exception was never retrieved".
+        """
+        waiting = self._connection._ready_task
+        if waiting is not None:
+            waiting.cancel()
+
     async def on_ready(self) -> None:
         """Log who we are once connected."""
         user = self.user

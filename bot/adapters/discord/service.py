@@ -138,6 +138,7 @@ class DiscordService:
         socket = self.client.ws
         if socket is not None and socket.open:
             await socket.close(code=1000)
+        self.client.forget_ready()
 
     def health(self) -> dict[str, object]:
         """Leader or standby; connected or not, gateway latency and the number of servers."""

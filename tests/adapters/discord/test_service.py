@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -27,7 +28,9 @@ WRONG_TOKEN = "MTIzNDU2.wrong-token-value.abcdef"
 LEASE = dt.timedelta(seconds=20)
 
 
-def service(answers: Answers, lane: Runner, state: AsyncStore, token: str) -> DiscordService:
+def service(
+    answers: Answers, lane: Runner, state: AsyncStore, token: str, *, ready_after: float = 0.05
+) -> DiscordService:
     bot = DiscordBot(token=SecretStr(token), guild_id=None, ask_cooldown=5.0)
     clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
     daily = DailyInsights(answers.knowledge, Ledger(state), clock, SEOUL, lane)
@@ -37,7 +40,7 @@ def service(answers: Answers, lane: Runner, state: AsyncStore, token: str) -> Di
         daily=daily,
         sync_memory=state.values,
         clock=clock,
-        guild_ready_timeout=0.05,
+        guild_ready_timeout=ready_after,
     )
 
 
@@ -112,7 +115,13 @@ class GatedAnswers(Answers):
 
 
 def replica(
-    answers: Answers, lane: Runner, store: AsyncStore, leases: OneReplicaLeases, clock: ManualClock
+    answers: Answers,
+    lane: Runner,
+    store: AsyncStore,
+    leases: OneReplicaLeases,
+    clock: ManualClock,
+    *,
+    ready_after: float = 0.05,
 ) -> DiscordService:
     """A replica's service: connected only while it holds the lease (on `clock`)."""
     bot_clock = ManualClock(dt.datetime.combine(TODAY, dt.time(12), tzinfo=SEOUL), jump=False)
@@ -123,7 +132,7 @@ def replica(
         sync_memory=store.values,
         clock=bot_clock,
         gateway_lease=GatewayLease(leases, clock, "a", LEASE),  # type: ignore[arg-type]
-        guild_ready_timeout=0.05,
+        guild_ready_timeout=ready_after,
     )
 
 
@@ -189,3 +198,55 @@ async def test_a_replica_that_lost_the_lease_connects_again_once_it_takes_it_bac
     assert leading["role"] == "leader"
     assert reply["data"]["embeds"][0]["title"] == "Changes in Software Engineer Hiring"
     assert fake.most_open == 1
+
+
+def pending_ready() -> list[asyncio.Task[Any]]:
+    """discord.py's wait, after READY, for the servers' list before it dispatches `ready`."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and task.get_coro().__qualname__.endswith("._delay_ready")
+    ]
+
+
+async def until_ready(pending: bool) -> None:
+    """Wait (a bounded while) until a `ready` is held back, or until none is."""
+    async with asyncio.timeout(START_TIMEOUT):
+        while bool(pending_ready()) is not pending:
+            await asyncio.sleep(0.01)
+
+
+async def test_a_service_stopped_before_its_ready_event_leaves_none_pending(
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: Runner
+) -> None:
+    # Held back for a minute: the stop comes while discord.py still waits to send `ready`.
+    store = AsyncStore(state, store_lane)
+    discord_service = service(answers, engine_lane, store, TOKEN, ready_after=60)
+    task = asyncio.create_task(discord_service.run())
+    await until_ready(pending=True)
+
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    # Left pending, it would fail on the closed client: "Task exception was never retrieved".
+    assert discord_service.client.is_closed()
+    assert pending_ready() == []
+
+
+async def test_a_replica_that_lost_the_lease_before_its_ready_event_never_announces_it(
+    fake: FakeDiscord, answers: Answers, engine_lane: Runner, state: Store, store_lane: Runner
+) -> None:
+    leases = OneReplicaLeases()
+    clock = ManualClock(dt.datetime(2026, 2, 3, 3, 0, tzinfo=dt.UTC), jump=False)
+    store = AsyncStore(state, store_lane)
+    discord_service = replica(answers, engine_lane, store, leases, clock, ready_after=60)
+    task = asyncio.create_task(discord_service.run())
+    await until_ready(pending=True)
+
+    await lose_the_lease(fake, leases, clock)
+    await until_ready(pending=False)  # dropped with the gateway, not sent a minute later
+    standby = discord_service.health()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert standby["role"] == "standby"
