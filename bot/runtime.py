@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import errno
 import logging
 import signal
@@ -113,11 +114,12 @@ async def run_services(
     clock: Clock,
     in_flight: InFlight | None = None,
     grace: float = GRACE_SECONDS,
-) -> None:
+) -> float:
     """Run every service until `stop` is set, SIGTERM or SIGINT arrives, or one fails.
 
     On a stop, the services take no new events and the answers `in_flight` get up to
-    `grace` seconds (on `clock`) to finish before everything is cancelled.
+    `grace` seconds (on `clock`) to finish before everything is cancelled. Returns the
+    seconds of `grace` left once every service has stopped, for the work after them.
     """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -127,6 +129,7 @@ async def run_services(
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(s.run(), name=s.name) for s in services]
     stopper = asyncio.create_task(stop.wait(), name="stop")
+    stopping: dt.datetime | None = None  # when the stop came, if one did
     try:
         done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
@@ -134,12 +137,16 @@ async def run_services(
                 log.error("service stopped with an error", extra={"service": task.get_name()})
                 raise task.exception()  # type: ignore[misc]
         if stopper in done:
+            stopping = clock.now()
             await _wind_down(services, in_flight or InFlight(), clock, grace)
     finally:
         for task in [*tasks, stopper]:
             task.cancel()
         await asyncio.gather(*tasks, stopper, return_exceptions=True)
         log.info("all services stopped")
+    if stopping is None:
+        return grace
+    return max(grace - (clock.now() - stopping).total_seconds(), 0.0)
 
 
 async def _wind_down(

@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import logging
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,9 @@ NOTHING_TO_RUN = (
 # How often `serve` checks that the database takes a write (for /healthz and the logs).
 STORE_CHECK = dt.timedelta(seconds=15)
 LOG_LEVELS = ("debug", "info", "warning", "error")
+# Seconds the store's lanes get after the grace at least: the usage records of answers
+# sent at its very end are queued then, and a database that answers writes them at once.
+LAST_WRITES = 1.0
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
 # slack_sdk.web.async_base_client logs retries at INFO unless its own level is set.
 # discord.gateway's debug dumps every event, an INTERACTION_CREATE with the member's id,
@@ -144,6 +148,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # insight's calls, so a renewal waits only for the database itself.
     lease_lane = Runner("leases", finish_queued=True)
     engine_lane = Runner("engine")
+    # Until a stop says how much of the grace is left: a failed start has it all.
+    left = args.shutdown_grace
     try:
         core = build_core(
             settings,
@@ -162,7 +168,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.health_port is not None:
             services.append(HealthServer(health, args.health_port, host=args.health_host))
         health.watch(services)
-        asyncio.run(
+        left = asyncio.run(
             run_services(
                 services,
                 in_flight=core.in_flight,
@@ -178,13 +184,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except StartError as exc:
         fail(str(exc))
     finally:
-        engine_lane.close()
-        store_lane.close()
-        if usage_lane is not None:
-            usage_lane.close()
-        lease_lane.close()
+        close_lanes([engine_lane, store_lane, usage_lane, lease_lane], left)
         store.close()
     return 0
+
+
+def close_lanes(lanes: Sequence[Runner | None], seconds: float) -> None:
+    """Close the lanes, their queued writes given `seconds` in all (LAST_WRITES at least).
+
+    A database that hangs never answers the call a lane is in: past the bound the lane
+    is abandoned (and logged), so a stop ends within the service manager's timeout.
+    """
+    deadline = time.monotonic() + max(seconds, LAST_WRITES)
+    for lane in lanes:
+        if lane is not None:
+            lane.close(wait_at_most=max(deadline - time.monotonic(), 0.0))
 
 
 def open_usage(settings: Settings, store: Store, clock: Clock) -> tuple[Runner, UsageRecorder]:
