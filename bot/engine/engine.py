@@ -128,8 +128,8 @@ class AnswerEngine:
         found = self._indexes[lang].coverage(ranked[0].section.number, query)
         if found is None:
             return None
-        passage, whole = found
-        return decide([replace(ranked[0], passage=passage, whole=whole), *ranked[1:]])
+        last = replace(ranked[0], passage=found.passage, whole=found.whole, heading=found.heading)
+        return decide([last, *ranked[1:]])
 
     def _companion(self, reading: Reading, index: SectionIndex) -> _Companion | None:
         """The companion's evidence for the question's Latin words, if it has any.

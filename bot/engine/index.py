@@ -50,12 +50,14 @@ NOTHING = Coverage(0.0, 0)
 
 @dataclass(frozen=True)
 class RankedSection:
-    """A section's score, and the query's keywords in its best passage and in all of it."""
+    """A section's score, and the query's keywords in its best passage, in all of it, and in
+    its title and sub-headings (what names the topic)."""
 
     section: Section
     score: float
     passage: Coverage
     whole: Coverage
+    heading: Coverage = NOTHING
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class SectionIndex:
         self._position = {s.number: i for i, s in enumerate(self.sections)}
         self._unit_section = np.array([position[id(u.section)] for u in self.units], dtype=np.intp)
         self._unit_terms = [frozenset(terms) for terms in corpus]
+        self._heading_terms = [
+            self._unit_terms[i] for i, unit in enumerate(self.units) if unit.passage is None
+        ]
         self._sentences: dict[str, frozenset[str]] = {}
 
     def analyze(self, text: str, weight: float = 1.0) -> Query:
@@ -179,14 +184,13 @@ class SectionIndex:
             self._ranked(int(i), float(section_scores[i]), scores, query) for i in order[:limit]
         ]
 
-    def coverage(self, number: int, query: Query) -> tuple[Coverage, Coverage] | None:
-        """How much of `query` section `number`'s best passage and whole section have."""
+    def coverage(self, number: int, query: Query) -> RankedSection | None:
+        """How much of `query` section `number`'s best passage, whole and headings have."""
         position = self._position.get(number)
         if position is None:
             return None
         scores = self.unit_scores(list(query.terms), query.terms)
-        ranked = self._ranked(position, 0.0, scores, query)
-        return ranked.passage, ranked.whole
+        return self._ranked(position, 0.0, scores, query)
 
     def _ranked(
         self, position: int, score: float, unit_scores: NDArray[np.float64], query: Query
@@ -206,7 +210,8 @@ class SectionIndex:
         # with one passage and another word with a second one, but rarely both with one.
         passage = max((coverage(self._unit_terms[u]) for u in units), key=_order, default=NOTHING)
         whole = coverage(frozenset().union(*(self._unit_terms[u] for u in units)))
-        return RankedSection(self.sections[position], score, passage, whole)
+        heading = coverage(self._heading_terms[position])
+        return RankedSection(self.sections[position], score, passage, whole, heading)
 
 
 def _order(coverage: Coverage) -> tuple[float, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -47,7 +49,19 @@ def test_unknown_words_rank_nothing(engine: AnswerEngine) -> None:
 def test_coverage_of_one_section_is_what_its_ranking_says(engine: AnswerEngine) -> None:
     index: SectionIndex = engine._indexes["en"]
     query = index.analyze("agents security production access")
-    ranked = {r.section.number: (r.passage, r.whole) for r in index.rank(query)}
-    assert ranked[15][0].matched >= 2
-    assert index.coverage(15, query) == ranked[15]
+    ranked = {r.section.number: r for r in index.rank(query)}
+    assert ranked[15].passage.matched >= 2
+    assert index.coverage(15, query) == replace(ranked[15], score=0.0)
     assert index.coverage(999, query) is None
+
+
+def test_a_sections_heading_coverage_is_its_title_and_sub_headings(engine: AnswerEngine) -> None:
+    index: SectionIndex = engine._indexes["en"]
+    hiring = next(s for s in index.sections if "Hiring" in s.title)
+    in_title = index.coverage(hiring.number, index.analyze("hiring"))
+    in_passage_only = index.coverage(hiring.number, index.analyze("aggressively"))
+    assert in_title is not None
+    assert in_passage_only is not None
+    assert in_title.heading.share == 1
+    assert in_passage_only.passage.share == 1
+    assert in_passage_only.heading.share == 0

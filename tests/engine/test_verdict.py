@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -138,10 +139,13 @@ def test_confidence_needs_two_keywords_in_one_passage(knowledge: Knowledge) -> N
     assert decide([_ranked(first, 10, 0.8, 2)]) is Verdict.ANSWER
 
 
-def test_one_keyword_is_confident_only_when_the_meaning_confirms_it(knowledge: Knowledge) -> None:
+def test_one_keyword_is_confident_when_it_names_the_topic_or_the_meaning_confirms_it(
+    knowledge: Knowledge,
+) -> None:
     first = knowledge.sections("en")[1]
-    one_word = _ranked(first, 10, 1.0, 1)  # a one-word question, wholly covered
+    one_word = _ranked(first, 10, 1.0, 1)  # a one-word question one passage wholly covers
     assert decide([one_word]) is Verdict.CLOSEST
+    assert decide([replace(one_word, heading=Coverage(1.0, 1))]) is Verdict.ANSWER
     assert confirmed(one_word, first.number, CONFIRMED_LEAD)
     assert not confirmed(one_word, first.number + 1, CONFIRMED_LEAD)
 
