@@ -47,6 +47,10 @@ SLACK_TROUBLE_ERRORS = frozenset(
 # are retried here only when no connection was made. A public reply's caller looks for it
 # (by its metadata) before posting it again; a private one is in no history to look in.
 POSTING_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral"})
+# Of those, the ones a 5xx does not retry here: a public post, which its caller looks for
+# first. A private one (an ephemeral, a response_url) is retried after a 5xx: Slack's 503
+# usually means nothing was posted, and a reply only the member sees twice beats none.
+PUBLIC_POSTING_METHODS = frozenset({"chat.postMessage"})
 
 
 @dataclass(frozen=True)
@@ -135,13 +139,17 @@ class RateLimitRetry(_PolicyRetry):
 class ServerErrorRetry(_PolicyRetry):
     """Retries a Slack 5xx a bounded number of times, waiting longer each time.
 
-    A posting call is never retried here: Slack may have posted before the 5xx.
+    A public post is never retried here: Slack may have posted before the 5xx, and its
+    caller looks for it before posting again (see PUBLIC_POSTING_METHODS).
     """
 
     message = "Slack answered with a server error; retrying"
 
-    def __init__(self, policy: RetryPolicy, *, posting: bool = False) -> None:
-        super().__init__(policy, policy.server_error_retries, posting=posting)
+    def __init__(self, policy: RetryPolicy) -> None:
+        super().__init__(policy, policy.server_error_retries)
+
+    def _posts(self, request: HttpRequest) -> bool:
+        return _method(request) in PUBLIC_POSTING_METHODS
 
     async def _can_retry_async(
         self,
@@ -259,12 +267,13 @@ def web_client(token: str, api_url: str, policy: RetryPolicy) -> AsyncWebClient:
 def retry_handlers(policy: RetryPolicy, *, posting: bool = False) -> list[AsyncRetryHandler]:
     """Retries for dropped connections, 429 (after Retry-After) and 5xx, in that order.
 
-    `posting`: every call posts (a response_url), so it is retried as POSTING_METHODS are.
+    `posting`: every call posts (a response_url, a private reply), so a dropped connection
+    is retried as POSTING_METHODS are; a 5xx is retried, as for any private post.
     """
     return [
         ConnectionRetry(policy, posting=posting),
         RateLimitRetry(policy),
-        ServerErrorRetry(policy, posting=posting),
+        ServerErrorRetry(policy),
     ]
 
 

@@ -107,14 +107,26 @@ async def test_a_private_reply_is_not_sent_again_after_its_connection_dropped(
     assert [c.status for c in await sent(http_bot, caplog, "chat.postEphemeral")] == [0]
 
 
-async def test_a_private_reply_slack_answered_5xx_is_not_sent_again(
+async def test_a_private_reply_slack_answered_5xx_is_sent_again(
     http_bot: HttpBot, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # Slack's 503 says nothing was posted; a reply only the member sees twice beats none.
     http_bot.slack.fail("chat.postEphemeral", status=503, error="service_unavailable")
 
     await http_bot.send_event(mention("", ts="1769.1"), "EvHelp")
 
-    assert [c.status for c in await sent(http_bot, caplog, "chat.postEphemeral")] == [503]
+    assert [c.status for c in await sent(http_bot, caplog, "chat.postEphemeral")] == [503, 200]
+
+
+async def test_a_command_answer_slack_answered_5xx_is_sent_again(
+    http_bot: HttpBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    http_bot.slack.fail("response:cmd", status=503, error="service_unavailable")
+
+    status, _ = await http_bot.send_command("Is college still worth it?")
+
+    assert status == 200
+    assert [c.status for c in await sent(http_bot, caplog, "response:cmd")] == [503, 200]
 
 
 async def test_a_command_answer_is_not_sent_again_after_its_connection_dropped(
