@@ -44,6 +44,7 @@ class Runner:
         self._lock = threading.Lock()  # run() against close(): nothing queued after None
         self._closed = False
         self._thread: threading.Thread | None = None  # started by the first call
+        self._busy = False  # a call is running on the thread
 
     async def run(self, work: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """`work(*args, **kwargs)` on this lane's thread; the event loop runs meanwhile.
@@ -80,13 +81,15 @@ class Runner:
         if not self._finish_queued or thread is None:
             return
         thread.join(wait_at_most)
-        if thread.is_alive():
+        queued = max(self._jobs.qsize() - 1, 0)  # the None is not work
+        # An idle thread given no time may not have taken its None yet: nothing is lost.
+        if thread.is_alive() and (self._busy or queued):
             log.warning(
                 "lane still busy when closing; its running call and queued work are abandoned",
                 extra={
                     "lane": self.name,
                     "waited_seconds": wait_at_most,
-                    "queued": max(self._jobs.qsize() - 1, 0),  # the None is not work
+                    "queued": queued,
                 },
             )
 
@@ -107,12 +110,15 @@ class Runner:
             # False when the caller was cancelled before the call started: skip it.
             if not done.set_running_or_notify_cancel():
                 continue
+            self._busy = True
             try:
                 result = call()
             except BaseException as exc:  # noqa: BLE001 - the caller gets it, as from an executor
                 done.set_exception(exc)
             else:
                 done.set_result(result)
+            finally:
+                self._busy = False
             del job, call, done  # no reference to the last result while waiting
 
     def __enter__(self) -> Runner:

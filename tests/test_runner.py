@@ -136,3 +136,16 @@ print("exiting")
         check=False,
     )
     assert (finished.returncode, finished.stdout) == (0, "exiting\n")
+
+
+async def test_an_idle_lane_given_no_time_to_close_says_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Serve gives the lanes after a hung one what is left of the grace: often nothing.
+    lanes = [Runner(name, finish_queued=True) for name in ("usage", "leases", "store")]
+    for lane in lanes:
+        await lane.run(int, "1")
+    with caplog.at_level(logging.WARNING, logger="bot.runner"):
+        for lane in lanes:
+            lane.close(wait_at_most=0)
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.runner"] == []
