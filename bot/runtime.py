@@ -12,7 +12,7 @@ import datetime as dt
 import errno
 import logging
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from bot.clock import Clock
@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 # How long a shutdown waits for answers in flight (a slow or rate-limited platform API).
 # The container's and systemd's stop timeouts (30 s) are above it, so the wait can end.
 GRACE_SECONDS = 20.0
+# Seconds the writes queued after the answers (their usage records) get at least: those of
+# answers sent at the grace's very end are queued then, and a database that answers
+# writes them at once.
+LAST_WRITES = 1.0
 
 
 class StartError(Exception):
@@ -114,12 +118,15 @@ async def run_services(
     clock: Clock,
     in_flight: InFlight | None = None,
     grace: float = GRACE_SECONDS,
+    settle: Callable[[], Awaitable[None]] | None = None,
 ) -> float:
     """Run every service until `stop` is set, SIGTERM or SIGINT arrives, or one fails.
 
     On a stop, the services take no new events and the answers `in_flight` get up to
-    `grace` seconds (on `clock`) to finish before everything is cancelled. Returns the
-    seconds of `grace` left once every service has stopped, for the work after them.
+    `grace` seconds (on `clock`) to finish; then `settle` (the writes the answers left,
+    such as their usage records) gets what is left of it (LAST_WRITES at least) before
+    everything is cancelled. Returns the seconds of `grace` left once every service has
+    stopped, for the work after them.
     """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -139,6 +146,12 @@ async def run_services(
         if stopper in done:
             stopping = clock.now()
             await _wind_down(services, in_flight or InFlight(), clock, grace)
+            if settle is not None:
+                left = grace - (clock.now() - stopping).total_seconds()
+                try:
+                    await asyncio.wait_for(settle(), max(left, LAST_WRITES))
+                except TimeoutError:
+                    log.warning("writes left by the answers abandoned at the grace's end")
     finally:
         for task in [*tasks, stopper]:
             task.cancel()

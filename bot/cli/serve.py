@@ -21,7 +21,7 @@ from bot.cli.common import (
 )
 from bot.logs import LOG_FORMATS
 from bot.runner import Runner
-from bot.runtime import GRACE_SECONDS
+from bot.runtime import GRACE_SECONDS, LAST_WRITES
 from bot.settings import Settings, SettingsError, secret_values
 from bot.store import AsyncStore, Lane
 from bot.store.watch import StoreWatch
@@ -52,9 +52,6 @@ NOTHING_TO_RUN = (
 # How often `serve` checks that the database takes a write (for /healthz and the logs).
 STORE_CHECK = dt.timedelta(seconds=15)
 LOG_LEVELS = ("debug", "info", "warning", "error")
-# Seconds the store's lanes get after the grace at least: the usage records of answers
-# sent at its very end are queued then, and a database that answers writes them at once.
-LAST_WRITES = 1.0
 # Their debug output carries whole request payloads (members' messages); INFO is enough.
 # slack_sdk.web.async_base_client logs retries at INFO unless its own level is set.
 # discord.gateway's debug dumps every event, an INTERACTION_CREATE with the member's id,
@@ -174,6 +171,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 in_flight=core.in_flight,
                 clock=core.clock,
                 grace=args.shutdown_grace,
+                settle=core.usage.settle if core.usage is not None else None,
             )
         )
     except SettingsError as exc:
