@@ -6,7 +6,6 @@ import re
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z]")
-_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 
 
 def detect_language(text: str, fallback: str | None = None) -> str | None:
@@ -15,10 +14,6 @@ def detect_language(text: str, fallback: str | None = None) -> str | None:
     latin = len(_LATIN.findall(text))
     if hangul == 0 and latin == 0:
         return fallback
-    # Korean questions quote English terms at any length ("Codex full access mode 켜도
-    # 돼?"); a Hangul syllable means a Korean sentence, and its member reads Korean. Jamo
-    # alone ("ㅋㅋ") are laughter, not a sentence: then the letters are weighed, a jamo
-    # carrying about as much as two or three Latin letters.
-    if _SYLLABLE.search(text):
-        return "ko"
+    # A Hangul syllable carries about as much as two or three Latin letters, and Korean
+    # questions often quote English product names ("Codex를 쓰면서").
     return "ko" if hangul * 3 >= latin else "en"
