@@ -128,7 +128,7 @@ class AnswerEngine:
         found = self._indexes[lang].coverage(ranked[0].section.number, query)
         if found is None:
             return None
-        last = replace(ranked[0], passage=found.passage, whole=found.whole, heading=found.heading)
+        last = replace(ranked[0], passage=found.passage, whole=found.whole, title=found.title)
         return decide([last, *ranked[1:]])
 
     def _companion(self, reading: Reading, index: SectionIndex) -> _Companion | None:

@@ -51,13 +51,13 @@ NOTHING = Coverage(0.0, 0)
 @dataclass(frozen=True)
 class RankedSection:
     """A section's score, and the query's keywords in its best passage, in all of it, and in
-    its title and sub-headings (what names the topic)."""
+    its title (what names the topic)."""
 
     section: Section
     score: float
     passage: Coverage
     whole: Coverage
-    heading: Coverage = NOTHING
+    title: Coverage = NOTHING
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,8 @@ class SectionIndex:
         self._position = {s.number: i for i, s in enumerate(self.sections)}
         self._unit_section = np.array([position[id(u.section)] for u in self.units], dtype=np.intp)
         self._unit_terms = [frozenset(terms) for terms in corpus]
-        self._heading_terms = [
-            self._unit_terms[i] for i, unit in enumerate(self.units) if unit.passage is None
-        ]
+        # A title names its topic; sub-headings are often generic ("Altman's Answer").
+        self._title_terms = [frozenset(analyzer.terms(s.title)) for s in self.sections]
         self._sentences: dict[str, frozenset[str]] = {}
 
     def analyze(self, text: str, weight: float = 1.0) -> Query:
@@ -185,7 +184,7 @@ class SectionIndex:
         ]
 
     def coverage(self, number: int, query: Query) -> RankedSection | None:
-        """How much of `query` section `number`'s best passage, whole and headings have."""
+        """How much of `query` section `number`'s best passage, whole and title have."""
         position = self._position.get(number)
         if position is None:
             return None
@@ -210,8 +209,8 @@ class SectionIndex:
         # with one passage and another word with a second one, but rarely both with one.
         passage = max((coverage(self._unit_terms[u]) for u in units), key=_order, default=NOTHING)
         whole = coverage(frozenset().union(*(self._unit_terms[u] for u in units)))
-        heading = coverage(self._heading_terms[position])
-        return RankedSection(self.sections[position], score, passage, whole, heading)
+        title = coverage(self._title_terms[position])
+        return RankedSection(self.sections[position], score, passage, whole, title)
 
 
 def _order(coverage: Coverage) -> tuple[float, int]:

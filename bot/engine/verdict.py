@@ -43,7 +43,7 @@ def decide(ranked: Sequence[RankedSection]) -> Verdict:
     if not ranked or not related(ranked[0]):
         return Verdict.NONE
     passage = ranked[0].passage
-    if passage.matched < ANSWER_MATCHED and ranked[0].heading.share < 1:
+    if passage.matched < ANSWER_MATCHED and ranked[0].title.share < 1:
         # One keyword is one word of evidence: enough when it names the topic ("hiring?",
         # "채용"), not when one passage happens to use it ("help", "thanks!"); then only
         # the meaning may confirm it (`confirmed`).

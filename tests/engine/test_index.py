@@ -55,13 +55,13 @@ def test_coverage_of_one_section_is_what_its_ranking_says(engine: AnswerEngine) 
     assert index.coverage(999, query) is None
 
 
-def test_a_sections_heading_coverage_is_its_title_and_sub_headings(engine: AnswerEngine) -> None:
+def test_a_sections_title_coverage_is_its_title_alone(engine: AnswerEngine) -> None:
     index: SectionIndex = engine._indexes["en"]
     hiring = next(s for s in index.sections if "Hiring" in s.title)
     in_title = index.coverage(hiring.number, index.analyze("hiring"))
     in_passage_only = index.coverage(hiring.number, index.analyze("aggressively"))
     assert in_title is not None
     assert in_passage_only is not None
-    assert in_title.heading.share == 1
+    assert in_title.title.share == 1
     assert in_passage_only.passage.share == 1
-    assert in_passage_only.heading.share == 0
+    assert in_passage_only.title.share == 0

@@ -145,12 +145,15 @@ def test_one_keyword_is_confident_when_it_names_the_topic_or_the_meaning_confirm
     first = knowledge.sections("en")[1]
     one_word = _ranked(first, 10, 1.0, 1)  # a one-word question one passage wholly covers
     assert decide([one_word]) is Verdict.CLOSEST
-    assert decide([replace(one_word, heading=Coverage(1.0, 1))]) is Verdict.ANSWER
+    assert decide([replace(one_word, title=Coverage(1.0, 1))]) is Verdict.ANSWER
     assert confirmed(one_word, first.number, CONFIRMED_LEAD)
     assert not confirmed(one_word, first.number + 1, CONFIRMED_LEAD)
 
 
-@pytest.mark.parametrize("question", ["help", "thanks!", "love", "commands", "도움말", "x"])
+@pytest.mark.parametrize(
+    "question",
+    ["help", "thanks!", "love", "commands", "도움말", "x", "answer", "advice", "답변", "조언"],
+)
 def test_one_everyday_word_the_talk_happens_to_use_is_not_answered(
     engine: AnswerEngine, question: str
 ) -> None:
