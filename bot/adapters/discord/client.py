@@ -62,11 +62,14 @@ class TownhallClient(discord.Client):
         are listed), once the gateway is closed.
 
         Dispatched later, it would announce a connection that is gone; and on a closed
-        client (its loop unset) it fails as "Task exception was never retrieved".
+        client (its loop unset) it fails as "Task exception was never retrieved". The
+        last session's ready flag goes too: until the next READY, is_ready() says no.
         """
         waiting = self._connection._ready_task
         if waiting is not None:
             waiting.cancel()
+        if self._ready is not discord.utils.MISSING:
+            self._ready.clear()
 
     async def on_ready(self) -> None:
         """Log who we are once connected."""
