@@ -57,21 +57,22 @@ def marked_topic(
     knowledge: Knowledge, talk: str, number: int, lang: str, mark: str | None
 ) -> Section | None:
     """The section a button names: `talk`'s section `number` in `lang` while its title still
-    has `mark` (or the button has none), else the section of `talk` whose title has it,
-    else section `number` again (its title was only reworded); None if there is none.
+    has `mark` (or the button has none), else the section of `talk` whose title has it.
 
     After an edit renumbers the topics, a number alone would show another topic than the
-    button's label.
+    button's label; None when no section has the title any more.
     """
     numbered = knowledge.section(talk, number, lang)
     if mark is None or (numbered is not None and title_mark(numbered) == mark):
         return numbered
-    marked = (
-        s
-        for s in knowledge.sections(knowledge.language(lang))
-        if s.talk == talk and title_mark(s) == mark
+    return next(
+        (
+            s
+            for s in knowledge.sections(knowledge.language(lang))
+            if s.talk == talk and title_mark(s) == mark
+        ),
+        None,
     )
-    return next(marked, numbered)
 
 
 def matching_topics(knowledge: Knowledge, typed: str, lang: str) -> tuple[Section, ...]:

@@ -113,13 +113,5 @@ def test_a_button_without_a_mark_finds_the_topic_its_number_names(knowledge: Kno
     assert found.number == 18
 
 
-def test_a_marked_button_whose_title_was_reworded_finds_its_number(knowledge: Knowledge) -> None:
-    found = marked_topic(knowledge, TALK, 18, "en", "0" * 8)  # no title has this mark now
-    assert found is not None
-    assert found.number == 18
-
-
-def test_a_marked_button_whose_title_and_number_are_gone_finds_nothing(
-    knowledge: Knowledge,
-) -> None:
-    assert marked_topic(knowledge, TALK, 999, "en", "0" * 8) is None
+def test_a_marked_button_whose_title_is_gone_finds_nothing(knowledge: Knowledge) -> None:
+    assert marked_topic(knowledge, TALK, 18, "en", "0" * 8) is None
